@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each creates .venv
+# (if missing) with the Python found on PATH, installs what it needs, and goes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench screenshot clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Timeline Explorer needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/python -m explorer $(ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check explorer tests
+	$(BIN)/ruff format --check explorer tests
+	$(BIN)/mypy
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.run-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench $(ARGS)
+
+screenshot: $(VENV)/.run-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer --screenshot docs/screenshot.png --size 1400x860 --select e-alibaba-accusation
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Readers and writers per format; every reader raises only ReadError. No Qt widgets."""

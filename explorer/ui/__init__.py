@@ -1,0 +1,1 @@
+"""The Qt widgets: main window, timeline, actor panel, detail view."""

@@ -1,0 +1,151 @@
+"""The one table of actions: id, title, shortcuts, menu, and who handles it.
+
+Menus, the timeline's keys and (later) the command palette and shortcut sheet are
+all generated from ACTIONS, so a key binding is written once, here, and nowhere
+else. A handler is a method name looked up on the target named by `scope`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+Key = str | QKeySequence.StandardKey
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    id: str
+    title: str
+    handler: str
+    shortcuts: tuple[Key, ...] = ()
+    menu: str | None = None
+    scope: str = "window"  # "window": anywhere in the window; "timeline": timeline focused
+    tip: str = ""
+
+
+SK = QKeySequence.StandardKey
+
+ACTIONS: Final[tuple[ActionSpec, ...]] = (
+    # File
+    ActionSpec("file.open", "&Open…", "open_file", (SK.Open,), "&File"),
+    ActionSpec("file.save_as", "Save &As…", "save_as", (SK.SaveAs,), "&File"),
+    ActionSpec("file.export_view", "&Export View…", "export_view", ("Ctrl+E",), "&File"),
+    ActionSpec("file.quit", "&Quit", "close", (SK.Quit, "Ctrl+Q"), "&File"),
+    # View
+    ActionSpec("view.fit", "&Fit All", "fit_all", ("F",), "&View", "timeline"),
+    ActionSpec(
+        "view.zoom_selection",
+        "&Zoom to Selection",
+        "zoom_to_selection",
+        ("Z",),
+        "&View",
+        "timeline",
+    ),
+    ActionSpec("view.zoom_in", "Zoom &In", "zoom_in", ("+", "=", SK.ZoomIn), "&View", "timeline"),
+    ActionSpec("view.zoom_out", "Zoom &Out", "zoom_out", ("-", SK.ZoomOut), "&View", "timeline"),
+    ActionSpec("view.pan_left", "Pan Left", "pan_left", ("Shift+Left",), "&View", "timeline"),
+    ActionSpec("view.pan_right", "Pan Right", "pan_right", ("Shift+Right",), "&View", "timeline"),
+    ActionSpec("view.page_left", "Page Left", "page_left", ("PgUp",), "&View", "timeline"),
+    ActionSpec("view.page_right", "Page Right", "page_right", ("PgDown",), "&View", "timeline"),
+    ActionSpec("view.focus_timeline", "Focus &Timeline", "focus_timeline", ("Ctrl+1",), "&View"),
+    ActionSpec("view.focus_actors", "Focus &Actors", "focus_actors", ("Ctrl+2",), "&View"),
+    ActionSpec("view.focus_detail", "Focus &Detail", "focus_detail", ("Ctrl+3",), "&View"),
+    # Go
+    ActionSpec(
+        "go.prev_in_lane",
+        "&Previous Event in Lane",
+        "select_prev_in_lane",
+        ("Left",),
+        "&Go",
+        "timeline",
+    ),
+    ActionSpec(
+        "go.next_in_lane",
+        "&Next Event in Lane",
+        "select_next_in_lane",
+        ("Right",),
+        "&Go",
+        "timeline",
+    ),
+    ActionSpec(
+        "go.prev_any",
+        "Previous Event (Any Lane)",
+        "select_prev_any",
+        ("Ctrl+Left",),
+        "&Go",
+        "timeline",
+    ),
+    ActionSpec(
+        "go.next_any",
+        "Next Event (Any Lane)",
+        "select_next_any",
+        ("Ctrl+Right",),
+        "&Go",
+        "timeline",
+    ),
+    ActionSpec("go.lane_up", "Lane &Above", "select_lane_above", ("Up",), "&Go", "timeline"),
+    ActionSpec("go.lane_down", "Lane &Below", "select_lane_below", ("Down",), "&Go", "timeline"),
+    ActionSpec("go.first", "&First Event", "select_first", ("Home",), "&Go", "timeline"),
+    ActionSpec("go.last", "&Last Event", "select_last", ("End",), "&Go", "timeline"),
+    ActionSpec(
+        "go.show_detail",
+        "Show in &Detail",
+        "show_selection",
+        ("Return", "Enter"),
+        "&Go",
+        "timeline",
+    ),
+    ActionSpec("go.clear", "Clear Selection", "clear_selection", ("Escape",), "&Go", "timeline"),
+)
+
+
+def spec(action_id: str) -> ActionSpec:
+    for item in ACTIONS:
+        if item.id == action_id:
+            return item
+    raise KeyError(action_id)
+
+
+def shortcut_text(item: ActionSpec) -> str:
+    """The shortcuts as the platform writes them, for menus and the help sheet."""
+    return ", ".join(
+        QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in item.shortcuts
+    )
+
+
+def build_actions(
+    parent: QObject, targets: Mapping[str, object], widgets: Mapping[str, QWidget]
+) -> dict[str, QAction]:
+    """QActions for every spec, connected to their handlers and added to their scope widget.
+
+    `targets[scope]` has the handler methods; `widgets[scope]` is where the shortcut
+    lives (the main window for "window", the timeline for "timeline").
+    """
+    built: dict[str, QAction] = {}
+    for item in ACTIONS:
+        target = targets.get(item.scope)
+        if target is None or not hasattr(target, item.handler):
+            continue
+        action = QAction(item.title, parent)
+        action.setObjectName(item.id)
+        keys: list[QKeySequence] = []
+        for key in item.shortcuts:
+            keys += QKeySequence.keyBindings(key) if isinstance(key, SK) else [QKeySequence(key)]
+        action.setShortcuts([k for k in keys if not k.isEmpty()])
+        if item.scope == "timeline":
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        else:
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if item.tip:
+            action.setStatusTip(item.tip)
+        handler = getattr(target, item.handler)
+        action.triggered.connect(lambda _checked=False, handler=handler: handler())
+        widgets[item.scope].addAction(action)
+        built[item.id] = action
+    return built

@@ -1,0 +1,178 @@
+"""The detail view: the selected event, its date as precise as known, and on whose word.
+
+Every piece of text comes from files the user opened, so every label is plain text
+(Qt would otherwise guess rich text and render markup from an imported file).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from explorer.model.dates import format_duration
+from explorer.model.document import ClaimStatus, dated, end_value, start_value
+from explorer.ui import style
+from explorer.ui.view_state import ViewState
+
+
+def plain_label(text: str = "", *, object_name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if object_name:
+        label.setObjectName(object_name)
+    return label
+
+
+class DetailView(QScrollArea):
+    """Shows one event; an explicit empty state when nothing is selected."""
+
+    def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("detail-view")
+        self.setAccessibleName("Event detail")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._body = QWidget()
+        self._layout = QVBoxLayout(self._body)
+        self._layout.setContentsMargins(12, 10, 12, 10)
+        self._layout.setSpacing(4)
+        self.setWidget(self._body)
+        self.sections: dict[str, QLabel] = {}
+        state.selection_changed.connect(self.show_event)
+        state.document_changed.connect(lambda: self.show_event(state.selected))
+        self.show_event(state.selected)
+
+    def _clear(self) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        self.sections = {}
+
+    def _heading(self, text: str) -> None:
+        label = plain_label(text.upper())
+        font = QFont(label.font())
+        font.setPointSizeF(max(font.pointSizeF() - 1.5, 7.0))
+        font.setBold(True)
+        label.setFont(font)
+        label.setStyleSheet(f"color: {style.MUTED_TEXT.name()}; margin-top: 8px;")
+        self._layout.addWidget(label)
+
+    def _section(self, key: str, heading: str, text: str) -> None:
+        if not text:
+            return
+        self._heading(heading)
+        label = plain_label(text, object_name=f"detail-{key}")
+        self._layout.addWidget(label)
+        self.sections[key] = label
+
+    def text(self) -> str:
+        """Everything the view shows, as plain text (what a screen reader would read)."""
+        return "\n".join(label.text() for label in self._body.findChildren(QLabel))
+
+    def show_event(self, row: int) -> None:
+        self._clear()
+        store = self.state.store
+        if row < 0 or row >= store.n:
+            empty = plain_label(
+                "No event selected.\n\nSelect a mark on the timeline (arrow keys, or click) "
+                "to see its date, actors, claim status, figures and sources.",
+                object_name="detail-empty",
+            )
+            empty.setStyleSheet(f"color: {style.MUTED_TEXT.name()};")
+            self._layout.addWidget(empty)
+            self._layout.addStretch(1)
+            self.setAccessibleDescription("No event selected")
+            return
+        doc = store.document
+        ev = doc.events
+        ident = str(ev["id"].iat[row])
+        title = plain_label(str(ev["title"].iat[row]), object_name="detail-title")
+        font = QFont(title.font())
+        font.setPointSizeF(font.pointSizeF() + 3)
+        font.setBold(True)
+        title.setFont(font)
+        self._layout.addWidget(title)
+        self.sections["title"] = title
+
+        start = start_value(ev, row)
+        when = f"{start.human()}   ({start.precision.label} precision)"
+        end = end_value(ev, row)
+        if end is not None:
+            length = int(store.hi[row] - store.lo[row])
+            when += f"\nuntil {end.human()}   ({end.precision.label} precision)"
+            when += f"\nlasting about {format_duration(length)}"
+        self._section("date", "When", when)
+
+        status = ClaimStatus(str(ev["status"].iat[row]))
+        source_ids = doc.event_sources.loc[
+            doc.event_sources["event_id"] == ident, "source_id"
+        ].tolist()
+        sources = doc.sources.set_index("id")
+        rests_on = ", ".join(
+            str(sources.at[s, "publisher"]) or str(sources.at[s, "title"])
+            for s in source_ids
+            if s in sources.index
+        )
+        status_text = style.STATUS_DESCRIPTIONS[status]
+        if rests_on:
+            status_text += f"\nOn the word of: {rests_on}"
+        self._section("status", "Claim status", status_text)
+
+        names = doc.actors.set_index("id")["name"]
+        links = doc.links[doc.links["event_id"] == ident]
+        actors = "\n".join(
+            f"{names.get(a, a)}" + (f" — {r}" if r else "")
+            for a, r in zip(links["actor_id"], links["role"], strict=True)
+        )
+        self._section("actors", "Actors", actors)
+
+        figures = doc.figures[doc.figures["event_id"] == ident]
+        figure_lines = []
+        for text, label, unit, qualifier, quantity in zip(
+            figures["text"],
+            figures["label"],
+            figures["unit"],
+            figures["qualifier"],
+            figures["quantity"],
+            strict=True,
+        ):
+            line = f"{text}  {label}".strip()
+            extra = ", ".join(x for x in (qualifier, unit) if x)
+            if not np.isnan(quantity):
+                extra = f"{quantity:,.0f}" + (f" ({extra})" if extra else "")
+            figure_lines.append(line + (f"\n    {extra}" if extra else ""))
+        self._section("figures", "Figures", "\n".join(figure_lines))
+
+        theme_ids = doc.event_themes.loc[doc.event_themes["event_id"] == ident, "theme_id"]
+        theme_names = doc.themes.set_index("id")["name"]
+        self._section("themes", "Themes", "\n".join(str(theme_names.get(t, t)) for t in theme_ids))
+        self._section("summary", "Summary", str(ev["summary"].iat[row]))
+
+        source_lines = []
+        source_rows = {ident: i for i, ident in enumerate(doc.sources["id"])}
+        for s in source_ids:
+            if s not in sources.index:
+                continue
+            src = sources.loc[s]
+            line = " — ".join(x for x in (str(src["publisher"]), str(src["title"])) if x)
+            published = dated(doc.sources, "published", source_rows[s])
+            if published is not None:
+                line += f"\n    published {published.human()}"
+            if str(src["url"]):
+                line += f"\n    {src['url']}"
+            source_lines.append(line)
+        self._section("sources", "Sources", "\n".join(source_lines))
+        self._layout.addStretch(1)
+        self.setAccessibleDescription(self.text())

@@ -1,0 +1,1029 @@
+"""The timeline: one lane per actor, custom-painted with level of detail.
+
+Nothing here is per event: lanes hold numpy arrays sorted once when the filter or
+the lanes change; a paint finds the visible slice of each lane with searchsorted,
+then either stacks and draws the marks in a few batched calls (drawPoints and
+drawLines over QPolygonF buffers) or, when too many are visible, draws each lane
+as a density strip from counts per pixel column. The frame keeps the positions it
+drew, so hit tests and keyboard navigation agree with what the user sees.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
+
+from explorer.model import layout
+from explorer.model.document import ClaimStatus, end_value, start_value
+from explorer.model.store import NO_ACTOR, Rows
+from explorer.model.ticks import Axis, Tick, axis
+from explorer.model.viewport import NS, Viewport
+from explorer.ui import qtarrays, style
+from explorer.ui.view_state import ViewState
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+
+HEADER_W: Final = 178
+AXIS_H: Final = 46
+LEGEND_H: Final = 26
+ROW_H: Final = 20
+LANE_PAD: Final = 5
+MAX_SUBROWS: Final = 6
+DENSITY_LANE_H: Final = 30
+MARK: Final = 9  # side of a point mark, pixels
+MIN_BAND_PX: Final = 5.0  # narrower than this, an interval is drawn as a point
+LABEL_MIN_PX: Final = 36.0  # room needed after a mark to draw its title
+
+# Level of detail: above DENSITY_ON visible marks, lanes become density strips; they
+# return to marks only below DENSITY_OFF, so hovering at the threshold cannot flicker.
+DENSITY_ON: Final = 20_000
+DENSITY_OFF: Final = 15_000
+# Even in density mode, a lane with this few visible events still shows its marks.
+SPARSE_LANE: Final = 200
+MAX_LABELS: Final = 400
+
+STATUS_ORDER: Final = tuple(ClaimStatus)
+
+
+@dataclass
+class Lane:
+    key: int  # actor row, or NO_ACTOR
+    name: str
+    posture: str
+    colour: QColor
+    rows: Rows  # filtered event rows, sorted by start
+    lo: I64  # their starts (sorted)
+    hi_sorted: I64  # their ends, sorted on their own (for density)
+    max_len: int
+
+
+@dataclass
+class LaneFrame:
+    """What one paint put in one lane: positions for hit tests and navigation."""
+
+    lane: Lane
+    top: float
+    height: float
+    density: bool
+    rows: Rows = field(default_factory=lambda: np.zeros(0, np.int64))
+    x: F64 = field(default_factory=lambda: np.zeros(0))  # mark centre (points) or band left
+    x_end: F64 = field(default_factory=lambda: np.zeros(0))
+    y: F64 = field(default_factory=lambda: np.zeros(0))
+    overflow: int = 0
+    visible_count: int = 0
+
+
+class TimelineWidget(QWidget):
+    """Lanes of marks over a time axis; keyboard-first, zoom from aeons to seconds."""
+
+    activated = Signal(int)  # Enter on an event: show it in the detail view
+    viewport_changed = Signal()
+
+    def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("timeline")
+        self.setAccessibleName("Timeline")
+        self.setAccessibleDescription("No event selected")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setMinimumSize(480, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._scroll = QScrollBar(Qt.Orientation.Vertical, self)
+        self._scroll.valueChanged.connect(self.update)
+        self._scroll.hide()
+        self._lanes: list[Lane] = []
+        self._frames: list[LaneFrame] = []
+        self._density_mode = False
+        self._current_lane = 0
+        self._hover = -1
+        self._drag_origin: QPoint | None = None
+        self._drag_viewport: Viewport | None = None
+        self._viewport = Viewport(0, 60 * NS, 1000)
+        self._content_height = 0.0
+        self._fitted = True  # until the user zooms or pans, a resize refits the data
+        self.last_paint_ms = 0.0
+        self._font = QFont(self.font())
+        self._small = QFont(self.font())
+        self._small.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.0))
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
+        state.document_changed.connect(self._on_document)
+        state.lanes_changed.connect(self._rebuild_lanes)
+        state.filter_changed.connect(self._rebuild_lanes)
+        state.selection_changed.connect(self._on_selection)
+        state.reveal_requested.connect(self.reveal)
+        self._rebuild_lanes()
+        self.fit_all()
+
+    # --- data ----------------------------------------------------------------------
+
+    def _on_document(self) -> None:
+        self._rebuild_lanes()
+        self.fit_all()
+
+    def _rebuild_lanes(self) -> None:
+        store = self.state.store
+        mask = self.state.mask
+        lanes = []
+        for key in self.state.visible_lanes():
+            rows = store.lane_rows(key)
+            rows = rows[mask[rows]]
+            lo = store.lo[rows]
+            hi = store.hi[rows]
+            if key == NO_ACTOR:
+                name, posture, colour = "(no actor)", "", QColor(style.NO_ACTOR_COLOUR)
+            else:
+                actor = store.document.actors.iloc[key]
+                name, posture = str(actor["name"]), str(actor["posture"])
+                colour = style.actor_colour(str(actor["colour"]), key)
+            lanes.append(
+                Lane(
+                    key=key,
+                    name=name,
+                    posture=posture,
+                    colour=colour,
+                    rows=rows,
+                    lo=lo,
+                    hi_sorted=np.sort(hi),
+                    max_len=int((hi - lo).max()) if len(rows) else 0,
+                )
+            )
+        self._lanes = lanes
+        self._current_lane = min(self._current_lane, max(len(lanes) - 1, 0))
+        self.update()
+
+    @property
+    def lanes(self) -> list[Lane]:
+        return self._lanes
+
+    # --- geometry ------------------------------------------------------------------
+
+    def plot_rect(self, size: QSize | None = None) -> QRect:
+        size = size or self.size()
+        scroll_w = self._scroll.sizeHint().width() if self._scroll.isVisible() else 0
+        return QRect(
+            HEADER_W,
+            AXIS_H,
+            max(size.width() - HEADER_W - scroll_w, 1),
+            max(size.height() - AXIS_H - LEGEND_H, 1),
+        )
+
+    @property
+    def viewport(self) -> Viewport:
+        return self._viewport
+
+    def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
+        self._fitted = fitted
+        lo, hi = self.state.store.span()
+        clamped = viewport.clamped(lo, hi) if self.state.store.n else viewport
+        if clamped != self._viewport:
+            self._viewport = clamped
+            self.viewport_changed.emit()
+            self.update()
+
+    def visible_range(self) -> tuple[float, float]:
+        """Seconds at the left and right edges of the plot."""
+        return self._viewport.t0, self._viewport.t1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        width = self.plot_rect().width()
+        self._place_scrollbar()
+        if self._fitted:
+            self.fit_all()
+        else:
+            self._viewport = self._viewport.resized(width)
+
+    def _place_scrollbar(self) -> None:
+        w = self._scroll.sizeHint().width()
+        self._scroll.setGeometry(
+            self.width() - w, AXIS_H, w, max(self.height() - AXIS_H - LEGEND_H, 1)
+        )
+
+    # --- level of detail and layout --------------------------------------------------
+
+    def _visible_slice(self, lane: Lane, t0: int, t1: int) -> tuple[int, int]:
+        i0 = int(np.searchsorted(lane.lo, t0 - lane.max_len, side="left"))
+        i1 = int(np.searchsorted(lane.lo, t1, side="left"))
+        return i0, i1
+
+    def visible_count(self) -> int:
+        t0, t1 = self._viewport.window()
+        return sum(np.subtract(*self._visible_slice(lane, t0, t1)[::-1]) for lane in self._lanes)
+
+    @property
+    def density_mode(self) -> bool:
+        return self._density_mode
+
+    def _layout(self, plot: QRect) -> list[LaneFrame]:
+        vp = self._viewport
+        t0, t1 = vp.window()
+        store = self.state.store
+        slices = [self._visible_slice(lane, t0, t1) for lane in self._lanes]
+        total = sum(i1 - i0 for i0, i1 in slices)
+        if total > DENSITY_ON:
+            self._density_mode = True
+        elif total < DENSITY_OFF:
+            self._density_mode = False
+        frames: list[LaneFrame] = []
+        top = 0.0
+        for lane, (i0, i1) in zip(self._lanes, slices, strict=True):
+            count = i1 - i0
+            if self._density_mode and count > SPARSE_LANE:
+                frames.append(LaneFrame(lane, top, DENSITY_LANE_H, True, visible_count=count))
+                top += DENSITY_LANE_H
+                continue
+            rows = lane.rows[i0:i1]
+            keep = store.hi[rows] > t0
+            rows = rows[keep]
+            x0 = vp.x_of(store.lo[rows])
+            x1 = vp.x_of(store.hi[rows])
+            narrow = (x1 - x0) < MIN_BAND_PX
+            left = np.where(narrow, (x0 + x1) / 2 - MARK / 2, x0)
+            right = np.where(narrow, left + MARK, x1)
+            sub = layout.stack(left, right, MARK, gap=3.0)
+            n_sub = int(sub.max()) + 1 if len(sub) else 1
+            shown = min(n_sub, MAX_SUBROWS)
+            overflow = int((sub >= MAX_SUBROWS).sum())
+            height = 2 * LANE_PAD + shown * ROW_H
+            y = top + LANE_PAD + (sub + 0.5) * ROW_H
+            on = sub < MAX_SUBROWS
+            frames.append(
+                LaneFrame(
+                    lane,
+                    top,
+                    height,
+                    False,
+                    rows=rows[on],
+                    x=np.where(narrow, (x0 + x1) / 2, x0)[on],
+                    x_end=np.where(narrow, (x0 + x1) / 2, x1)[on],
+                    y=np.asarray(y[on], dtype=np.float64),
+                    overflow=overflow,
+                    visible_count=len(rows),
+                )
+            )
+            top += height
+        self._content_height = top
+        return frames
+
+    # --- painting ----------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        started = time.perf_counter()
+        painter = QPainter(self)
+        try:
+            self._update_scrollbar()
+            self.paint(painter, self.size())
+        finally:
+            painter.end()
+        self.last_paint_ms = (time.perf_counter() - started) * 1000
+
+    def _update_scrollbar(self) -> None:
+        plot = self.plot_rect()
+        extra = int(self._content_height - plot.height())
+        self._scroll.setVisible(extra > 0)
+        if extra > 0:
+            self._scroll.setRange(0, extra)
+            self._scroll.setPageStep(plot.height())
+            self._scroll.setSingleStep(ROW_H)
+            self._place_scrollbar()
+
+    def paint(self, p: QPainter, size: QSize) -> None:
+        """Draw the whole timeline at `size` (the widget, or an exported image)."""
+        plot = self.plot_rect(size)
+        if plot.width() != round(self._viewport.width):
+            self._viewport = self._viewport.resized(plot.width())
+        p.fillRect(QRect(QPoint(0, 0), size), style.BACKGROUND)
+        p.setFont(self._font)
+        self._frames = self._layout(plot)
+        scroll = self._scroll.value() if self._scroll.isVisible() else 0
+        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width())
+        # Lanes, clipped below the axis.
+        p.save()
+        p.setClipRect(QRect(0, plot.top(), size.width(), plot.height()))
+        p.translate(0, plot.top() - scroll)
+        for index, frame in enumerate(self._frames):
+            if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
+                continue
+            self._paint_lane_background(p, frame, index, size.width())
+        p.setClipRect(QRect(plot.left(), scroll, plot.width(), plot.height()))
+        self._paint_grid(p, plot, ticks.ticks, scroll)
+        self._paint_today(p, plot, scroll)
+        p.translate(plot.left(), 0)
+        density_frames = [f for f in self._frames if f.density]
+        if density_frames:
+            self._paint_density(p, plot, density_frames)
+        for frame in self._frames:
+            if (
+                not frame.density
+                and frame.top + frame.height >= scroll
+                and frame.top <= scroll + plot.height()
+            ):
+                self._paint_marks(p, frame)
+        self._paint_selection(p, plot, scroll)
+        self._paint_labels(p, plot, scroll)
+        p.restore()
+        self._paint_headers(p, plot, scroll)
+        self._paint_axis(p, plot, ticks)
+        self._paint_legend(p, size)
+        if self.hasFocus():
+            p.setPen(QPen(QColor("#2e6fd8"), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QRectF(1, 1, size.width() - 2, size.height() - 2))
+
+    def _paint_lane_background(self, p: QPainter, frame: LaneFrame, index: int, width: int) -> None:
+        if index % 2:
+            p.fillRect(QRectF(0, frame.top, width, frame.height), style.LANE_ALT)
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(QPointF(0, frame.top + frame.height), QPointF(width, frame.top + frame.height))
+
+    def _paint_grid(self, p: QPainter, plot: QRect, ticks: list[Tick], scroll: int) -> None:
+        if not ticks:
+            return
+        xs = np.array([self._viewport.x_of_one(t.seconds) for t in ticks]) + plot.left()
+        top = np.full(len(xs), float(scroll))
+        pen = QPen(style.GRID, 1)
+        p.setPen(pen)
+        xy = np.empty((2 * len(xs), 2))
+        xy[0::2, 0] = xs
+        xy[1::2, 0] = xs
+        xy[0::2, 1] = top
+        xy[1::2, 1] = top + plot.height()
+        qtarrays.draw_lines(p, qtarrays.polygon(xy))
+
+    def _paint_today(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        now = int(time.time())
+        x = self._viewport.x_of_one(now)
+        if 0 <= x <= plot.width():
+            pen = QPen(style.TODAY, 1, Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawLine(
+                QPointF(plot.left() + x, scroll), QPointF(plot.left() + x, scroll + plot.height())
+            )
+
+    def _status_split(self, rows: Rows) -> list[tuple[ClaimStatus, npt.NDArray[np.bool_]]]:
+        codes = self.state.store.status_codes[rows]
+        return [(status, codes == i) for i, status in enumerate(STATUS_ORDER) if (codes == i).any()]
+
+    def _paint_marks(self, p: QPainter, frame: LaneFrame) -> None:
+        if not len(frame.rows):
+            return
+        store = self.state.store
+        colour = frame.lane.colour
+        rows = frame.rows
+        vp = self._viewport
+        is_point = frame.x == frame.x_end
+        band_h = ROW_H - 6
+        # Soft bands: the whole period an imprecise or spanning event may cover.
+        bands = ~is_point
+        if bands.any():
+            soft = QColor(colour)
+            soft.setAlpha(60)
+            pen = QPen(soft, band_h, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+            p.setPen(pen)
+            qtarrays.draw_lines(
+                p, qtarrays.segments(frame.x[bands], frame.x_end[bands], frame.y[bands])
+            )
+            edge = QColor(colour)
+            edge.setAlpha(150)
+            p.setPen(QPen(edge, 1))
+            xb0, xb1, yb = frame.x[bands], frame.x_end[bands], frame.y[bands]
+            qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb - band_h / 2))
+            qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb + band_h / 2))
+            # The certain core of a span, solid (hatched when the claim is not confirmed).
+            core_lo = vp.x_of(store.core_lo[rows])
+            core_hi = vp.x_of(store.core_hi[rows])
+            has_core = bands & (core_hi - core_lo >= 1)
+            for status, sel in self._status_split(rows):
+                pick = has_core & sel
+                if pick.any():
+                    p.setPen(self._bar_pen(status, colour, band_h - 6))
+                    qtarrays.draw_lines(
+                        p, qtarrays.segments(core_lo[pick], core_hi[pick], frame.y[pick])
+                    )
+        # Points: one batched call per claim status.
+        if is_point.any():
+            for status, sel in self._status_split(rows):
+                pick = is_point & sel
+                if pick.any():
+                    self._draw_points(
+                        p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
+                    )
+
+    @staticmethod
+    def _bar_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
+        if status == ClaimStatus.RETRACTED:
+            colour = QColor("#9a9a9a")
+        pattern = {
+            ClaimStatus.CONFIRMED: Qt.BrushStyle.SolidPattern,
+            ClaimStatus.REPORTED: Qt.BrushStyle.Dense2Pattern,
+            ClaimStatus.ALLEGED: Qt.BrushStyle.BDiagPattern,
+            ClaimStatus.DISPUTED: Qt.BrushStyle.DiagCrossPattern,
+            ClaimStatus.RETRACTED: Qt.BrushStyle.Dense5Pattern,
+        }[status]
+        return QPen(QBrush(colour, pattern), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+
+    @staticmethod
+    def _square_pen(colour: QColor, size: float) -> QPen:
+        return QPen(colour, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap)
+
+    def _draw_points(
+        self, p: QPainter, status: ClaimStatus, colour: QColor, poly: QPolygonF
+    ) -> None:
+        """Status glyphs: filled (confirmed), outlined (reported), hollow (alleged),
+        hollow with a red core (disputed), small grey (retracted)."""
+        dark = colour.darker(160)
+        if status == ClaimStatus.CONFIRMED:
+            p.setPen(self._square_pen(colour, MARK))
+            qtarrays.draw_points(p, poly)
+        elif status == ClaimStatus.REPORTED:
+            p.setPen(self._square_pen(dark, MARK))
+            qtarrays.draw_points(p, poly)
+            p.setPen(self._square_pen(colour.lighter(115), MARK - 4))
+            qtarrays.draw_points(p, poly)
+        elif status in (ClaimStatus.ALLEGED, ClaimStatus.DISPUTED):
+            p.setPen(self._square_pen(dark, MARK + 1))
+            qtarrays.draw_points(p, poly)
+            p.setPen(self._square_pen(style.BACKGROUND, MARK - 3))
+            qtarrays.draw_points(p, poly)
+            if status == ClaimStatus.DISPUTED:
+                p.setPen(self._square_pen(QColor("#c0392b"), 3))
+                qtarrays.draw_points(p, poly)
+        else:
+            p.setPen(self._square_pen(QColor("#9a9a9a"), MARK - 3))
+            qtarrays.draw_points(p, poly)
+
+    def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
+        width = plot.width()
+        vp = self._viewport
+        base, frac = divmod(vp.start_ns, NS)
+        # Column edges in whole seconds (floor), one per pixel boundary.
+        edges = np.int64(base) + np.floor(
+            frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
+        ).astype(np.int64)
+        counts = np.stack(
+            [layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames]
+        ).astype(np.float64)
+        peak = max(float(counts.max()), 1.0)
+        level = np.log1p(counts) / np.log1p(peak)  # 0..1, log so sparse columns still show
+        alpha = np.where(counts > 0, 0.18 + 0.82 * level, 0.0)
+        image = np.zeros((len(frames), width), dtype=np.uint32)
+        for k, frame in enumerate(frames):
+            c = frame.lane.colour
+            a = alpha[k]
+            r = (c.red() * a).astype(np.uint32)
+            g = (c.green() * a).astype(np.uint32)
+            b = (c.blue() * a).astype(np.uint32)
+            image[k] = ((a * 255).astype(np.uint32) << 24) | (r << 16) | (g << 8) | b
+        qimage = QImage(
+            image.data, width, len(frames), width * 4, QImage.Format.Format_ARGB32_Premultiplied
+        )
+        for k, frame in enumerate(frames):
+            target = QRectF(0, frame.top + 4, width, frame.height - 8)
+            p.drawImage(target, qimage, QRectF(0, k, width, 1))
+        self._density_peak = peak
+
+    def _paint_selection(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        selected = self.state.selected
+        if selected < 0:
+            return
+        ys = []
+        xs = []
+        for frame in self._frames:
+            if frame.density:
+                continue
+            hit = np.flatnonzero(frame.rows == selected)
+            for i in hit:
+                xs.append(float(frame.x[i]))
+                ys.append(float(frame.y[i]))
+                x0, x1 = float(frame.x[i]), float(frame.x_end[i])
+                p.setPen(QPen(style.SELECTION, 2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                if x1 - x0 >= MIN_BAND_PX:
+                    p.drawRect(QRectF(x0 - 2, frame.y[i] - ROW_H / 2, x1 - x0 + 4, ROW_H))
+                else:
+                    p.drawRect(
+                        QRectF(x0 - MARK / 2 - 3, frame.y[i] - MARK / 2 - 3, MARK + 6, MARK + 6)
+                    )
+        if len(ys) > 1:
+            # The same event in several lanes: join its marks so it reads as one.
+            pen = QPen(style.SELECTION, 1, Qt.PenStyle.DotLine)
+            p.setPen(pen)
+            order = np.argsort(ys)
+            for a, b in itertools.pairwise(order):
+                p.drawLine(
+                    QPointF(xs[a], ys[a] + MARK / 2 + 3), QPointF(xs[b], ys[b] - MARK / 2 - 3)
+                )
+
+    def _paint_labels(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        """Titles beside marks where there is room before the next mark in the sub-row."""
+        titles = self.state.store.document.events["title"]
+        p.setFont(self._small)
+        metrics = QFontMetrics(self._small)
+        p.setPen(style.AXIS_TEXT)
+        budget = MAX_LABELS
+        for frame in self._frames:
+            if frame.density or not len(frame.rows) or budget <= 0:
+                continue
+            if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
+                continue
+            start = np.where(frame.x == frame.x_end, frame.x + MARK / 2 + 4, frame.x + 4)
+            # Next mark on the same sub-row: sort by (y, x) and look one ahead.
+            order = np.lexsort((frame.x, frame.y))
+            nxt = np.full(len(order), float(plot.width()))
+            same_row = frame.y[order][1:] == frame.y[order][:-1]
+            following = np.where(same_row, frame.x[order][1:] - MARK / 2 - 4, float(plot.width()))
+            nxt[order[:-1]] = following
+            room = np.minimum(nxt, plot.width()) - start
+            # Inside a wide band, the label sits in the band.
+            room = np.where(frame.x != frame.x_end, np.maximum(room, frame.x_end - start - 4), room)
+            can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < plot.width()) & (start > -200))
+            for i in can[:budget]:
+                text = metrics.elidedText(
+                    str(titles.iat[int(frame.rows[i])]), Qt.TextElideMode.ElideRight, int(room[i])
+                )
+                x = max(float(start[i]), 2.0)
+                p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
+            budget -= len(can)
+
+    def _paint_headers(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        p.save()
+        p.setClipRect(QRect(0, plot.top(), HEADER_W, plot.height()))
+        p.fillRect(QRect(0, plot.top(), HEADER_W, plot.height()), style.BACKGROUND)
+        metrics = QFontMetrics(self._bold)
+        small = QFontMetrics(self._small)
+        for index, frame in enumerate(self._frames):
+            top = plot.top() + frame.top - scroll
+            if top + frame.height < plot.top() or top > plot.bottom():
+                continue
+            if index % 2:
+                p.fillRect(QRectF(0, top, HEADER_W, frame.height), style.LANE_ALT)
+            lane = frame.lane
+            p.fillRect(QRectF(0, top + 2, 5, frame.height - 4), lane.colour)
+            if index == self._current_lane and self.hasFocus():
+                p.fillRect(QRectF(5, top + 2, 2, frame.height - 4), style.SELECTION)
+            p.setFont(self._bold)
+            p.setPen(style.AXIS_TEXT)
+            name_y = top + min(frame.height / 2, 14) + metrics.ascent() / 2 - 2
+            p.drawText(
+                QPointF(12, name_y),
+                metrics.elidedText(lane.name, Qt.TextElideMode.ElideRight, HEADER_W - 18),
+            )
+            detail = []
+            if lane.posture:
+                detail.append(lane.posture)
+            if frame.overflow:
+                detail.append(f"+{frame.overflow:,} more")
+            elif frame.density:
+                detail.append(f"{frame.visible_count:,} in view")
+            if detail and frame.height >= 28:
+                p.setFont(self._small)
+                p.setPen(style.posture_colour(lane.posture) if lane.posture else style.MUTED_TEXT)
+                p.drawText(
+                    QPointF(12, name_y + small.height()),
+                    small.elidedText(
+                        " · ".join(detail), Qt.TextElideMode.ElideRight, HEADER_W - 18
+                    ),
+                )
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(QPointF(HEADER_W - 0.5, plot.top()), QPointF(HEADER_W - 0.5, plot.bottom()))
+        p.restore()
+
+    def _paint_axis(self, p: QPainter, plot: QRect, ticks: Axis) -> None:
+        p.fillRect(QRect(0, 0, plot.right() + 40, AXIS_H), style.BACKGROUND)
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(QPointF(0, AXIS_H - 0.5), QPointF(plot.right() + 1, AXIS_H - 0.5))
+        p.setFont(self._small)
+        metrics = QFontMetrics(self._small)
+        p.setPen(style.MUTED_TEXT)
+        p.drawText(QPointF(12, 18), "UTC")
+        vp = self._viewport
+        p.save()
+        p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
+        context = list(ticks.context)
+        for i, tick in enumerate(context):
+            x = max(vp.x_of_one(tick.seconds), 0.0)
+            nxt = vp.x_of_one(context[i + 1].seconds) if i + 1 < len(context) else plot.width()
+            if nxt - x < 10:
+                continue
+            p.setFont(self._bold)
+            p.setPen(style.AXIS_TEXT)
+            text = QFontMetrics(self._bold).elidedText(
+                tick.label, Qt.TextElideMode.ElideRight, int(nxt - x - 8)
+            )
+            p.drawText(QPointF(plot.left() + x + 4, 18), text)
+            if tick.seconds * NS >= vp.start_ns:
+                p.setPen(QPen(style.AXIS_TEXT, 1))
+                p.drawLine(QPointF(plot.left() + x, 4), QPointF(plot.left() + x, AXIS_H))
+        p.setFont(self._small)
+        for tick in ticks.ticks:
+            x = vp.x_of_one(tick.seconds)
+            p.setPen(QPen(style.MUTED_TEXT, 1))
+            p.drawLine(QPointF(plot.left() + x, AXIS_H - 8), QPointF(plot.left() + x, AXIS_H))
+            p.setPen(style.AXIS_TEXT)
+            p.drawText(QPointF(plot.left() + x + 3, AXIS_H - 10), tick.label)
+        p.restore()
+        del metrics
+
+    def _paint_legend(self, p: QPainter, size: QSize) -> None:
+        top = size.height() - LEGEND_H
+        p.fillRect(QRect(0, top, size.width(), LEGEND_H), style.BACKGROUND)
+        p.setPen(QPen(style.GRID, 1))
+        p.drawLine(QPointF(0, top + 0.5), QPointF(size.width(), top + 0.5))
+        p.setFont(self._small)
+        metrics = QFontMetrics(self._small)
+        x = 12.0
+        y = top + LEGEND_H / 2
+        sample = QColor("#4e79a7")
+        for status in STATUS_ORDER:
+            self._draw_points(
+                p, status, sample, qtarrays.points(np.array([x + MARK / 2]), np.array([y]))
+            )
+            p.setPen(style.AXIS_TEXT)
+            label = status.value
+            p.drawText(QPointF(x + MARK + 6, y + metrics.ascent() / 2 - 1), label)
+            x += MARK + 14 + metrics.horizontalAdvance(label)
+        band = QColor(sample)
+        band.setAlpha(60)
+        p.fillRect(QRectF(x, y - 6, 26, 12), band)
+        p.setPen(style.AXIS_TEXT)
+        p.drawText(
+            QPointF(x + 32, y + metrics.ascent() / 2 - 1), "uncertain period (e.g. year only)"
+        )
+        x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
+        if self._density_mode:
+            p.setPen(style.MUTED_TEXT)
+            p.drawText(
+                QPointF(x + 10, y + metrics.ascent() / 2 - 1), "density: darker = more events"
+            )
+
+    # --- hit testing -------------------------------------------------------------------
+
+    def event_at(self, pos: QPoint | QPointF) -> int:
+        """The event row drawn under `pos` (widget coordinates), or -1."""
+        plot = self.plot_rect()
+        scroll = self._scroll.value() if self._scroll.isVisible() else 0
+        px = pos.x() - plot.left()
+        py = pos.y() - plot.top() + scroll
+        if px < 0 or pos.y() < plot.top():
+            return -1
+        best, best_d = -1, float("inf")
+        for frame in self._frames:
+            if (
+                frame.density
+                or not (frame.top <= py < frame.top + frame.height)
+                or not len(frame.rows)
+            ):
+                continue
+            dy = np.abs(frame.y - py)
+            point = frame.x == frame.x_end
+            dx = np.where(
+                point,
+                np.abs(frame.x - px),
+                np.where(
+                    (px >= frame.x) & (px <= frame.x_end),
+                    0.0,
+                    np.minimum(np.abs(frame.x - px), np.abs(frame.x_end - px)),
+                ),
+            )
+            ok = (dx <= MARK) & (dy <= ROW_H / 2)
+            if ok.any():
+                d = np.where(ok, dx + dy, np.inf)
+                i = int(np.argmin(d))
+                if d[i] < best_d:
+                    best, best_d = int(frame.rows[i]), float(d[i])
+        return best
+
+    def lane_at(self, y: float) -> int:
+        plot = self.plot_rect()
+        scroll = self._scroll.value() if self._scroll.isVisible() else 0
+        py = y - plot.top() + scroll
+        for index, frame in enumerate(self._frames):
+            if frame.top <= py < frame.top + frame.height:
+                return index
+        return -1
+
+    def mark_position(self, row: int, lane_index: int | None = None) -> QPointF | None:
+        """Where the event's mark was last drawn (widget coordinates), if it was."""
+        plot = self.plot_rect()
+        scroll = self._scroll.value() if self._scroll.isVisible() else 0
+        for index, frame in enumerate(self._frames):
+            if lane_index is not None and index != lane_index:
+                continue
+            hit = np.flatnonzero(frame.rows == row)
+            if len(hit):
+                i = int(hit[0])
+                return QPointF(plot.left() + frame.x[i] + 1, plot.top() + frame.y[i] - scroll)
+        return None
+
+    # --- mouse -------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            row = self.event_at(event.position())
+            lane = self.lane_at(event.position().y())
+            if lane >= 0:
+                self._current_lane = lane
+            if row >= 0:
+                self.state.select(row, reveal=False)
+            self._drag_origin = event.position().toPoint()
+            self._drag_viewport = self._viewport
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_origin is not None and self._drag_viewport is not None:
+            dx = event.position().x() - self._drag_origin.x()
+            if abs(dx) > 2:
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+                self.set_viewport(self._drag_viewport.panned(-dx))
+        else:
+            row = self.event_at(event.position())
+            if row != self._hover:
+                self._hover = row
+                self.setCursor(
+                    Qt.CursorShape.PointingHandCursor if row >= 0 else Qt.CursorShape.ArrowCursor
+                )
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_origin = None
+        self._drag_viewport = None
+        self.unsetCursor()
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        row = self.event_at(event.position())
+        if row >= 0:
+            self.activated.emit(row)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._scroll.setValue(self._scroll.value() - delta.y() // 2)
+        elif delta.x() and not delta.y():
+            self.set_viewport(self._viewport.panned(-delta.x() / 2))
+        elif delta.y():
+            factor = 0.8 ** (delta.y() / 120)
+            anchor = event.position().x() - self.plot_rect().left()
+            self.set_viewport(self._viewport.zoomed(factor, anchor))
+        event.accept()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            row = self.event_at(event.pos())
+            if row >= 0:
+                QToolTip.showText(event.globalPos(), self.tooltip_html(row), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def tooltip_html(self, row: int) -> str:
+        """Imported text is untrusted: escape it, then wrap it, never interpret it."""
+        return "<qt>" + html.escape(self.describe(row)).replace("\n", "<br>") + "</qt>"
+
+    def describe(self, row: int) -> str:
+        """Plain text for tooltips and screen readers: title, date, status, actors."""
+        store = self.state.store
+        ev = store.document.events
+        date = start_value(ev, row).human()
+        end = end_value(ev, row)
+        if end is not None:
+            date += " – " + end.human()
+        names = store.document.actors["name"]
+        actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
+        parts = [str(ev["title"].iat[row]), date, f"Status: {ev['status'].iat[row]}"]
+        if actors:
+            parts.append(f"Actors: {actors}")
+        return "\n".join(parts)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Shortcuts are QActions from the actions table; keys they do not claim go up.
+        super().keyPressEvent(event)
+
+    # --- selection and navigation --------------------------------------------------------
+
+    def _on_selection(self, row: int) -> None:
+        if row >= 0:
+            self.setAccessibleDescription(self.describe(row))
+            lanes = [i for i, lane in enumerate(self._lanes) if np.any(lane.rows == row)]
+            if lanes and self._current_lane not in lanes:
+                self._current_lane = lanes[0]
+        else:
+            self.setAccessibleDescription("No event selected")
+        self.update()
+
+    def reveal(self, row: int) -> None:
+        """Scroll (and if needed zoom) so the event is in view, and its lane too."""
+        store = self.state.store
+        lo, hi = int(store.lo[row]), int(store.hi[row])
+        vp = self._viewport
+        if (hi - lo) * NS > vp.span_ns * 0.9:
+            self.set_viewport(Viewport.fit(lo, hi, vp.width))
+        elif not vp.contains(lo, hi):
+            self.set_viewport(vp.centred_on((lo * NS + hi * NS) // 2))
+        self._ensure_lane_visible(row)
+        self.update()
+
+    def _ensure_lane_visible(self, row: int) -> None:
+        self._frames = self._layout(self.plot_rect())
+        self._update_scrollbar()
+        if not self._scroll.isVisible():
+            return
+        candidates = [i for i, f in enumerate(self._frames) if np.any(f.lane.rows == row)]
+        if not candidates:
+            return
+        index = self._current_lane if self._current_lane in candidates else candidates[0]
+        frame = self._frames[index]
+        plot_h = self.plot_rect().height()
+        value = self._scroll.value()
+        if frame.top < value:
+            self._scroll.setValue(int(frame.top))
+        elif frame.top + frame.height > value + plot_h:
+            self._scroll.setValue(int(frame.top + frame.height - plot_h))
+
+    def _lane_position(self, lane: Lane, row: int) -> int:
+        hit = np.flatnonzero(lane.rows == row)
+        return int(hit[0]) if len(hit) else -1
+
+    def _step_in_lane(self, step: int) -> None:
+        if not self._lanes:
+            return
+        lane = self._lanes[self._current_lane]
+        if not len(lane.rows):
+            return
+        selected = self.state.selected
+        pos = self._lane_position(lane, selected) if selected >= 0 else -1
+        if pos < 0:
+            # Nothing selected here: start from the first event at or after the view's centre.
+            centre = (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
+            pos = int(np.searchsorted(lane.lo, centre))
+            pos = min(pos, len(lane.rows) - 1) if step > 0 else max(pos - 1, 0)
+        else:
+            pos = min(max(pos + step, 0), len(lane.rows) - 1)
+        self.state.select(int(lane.rows[pos]))
+
+    def select_prev_in_lane(self) -> None:
+        self._step_in_lane(-1)
+
+    def select_next_in_lane(self) -> None:
+        self._step_in_lane(1)
+
+    def _visible_order(self) -> Rows:
+        """Rows in any visible lane, sorted by start (what Ctrl+arrows and Home/End walk)."""
+        rows = (
+            np.unique(np.concatenate([lane.rows for lane in self._lanes]))
+            if self._lanes
+            else np.zeros(0, np.int64)
+        )
+        return rows[np.argsort(self.state.store.lo[rows], kind="stable")]
+
+    def _step_any(self, step: int) -> None:
+        order = self._visible_order()
+        if not len(order):
+            return
+        hit = np.flatnonzero(order == self.state.selected)
+        pos = int(hit[0]) + step if len(hit) else (0 if step > 0 else len(order) - 1)
+        pos = min(max(pos, 0), len(order) - 1)
+        self._select_keep_lane(int(order[pos]))
+
+    def _select_keep_lane(self, row: int) -> None:
+        lanes = [i for i, lane in enumerate(self._lanes) if np.any(lane.rows == row)]
+        if lanes and self._current_lane not in lanes:
+            self._current_lane = lanes[0]
+        self.state.select(row)
+
+    def select_prev_any(self) -> None:
+        self._step_any(-1)
+
+    def select_next_any(self) -> None:
+        self._step_any(1)
+
+    def select_first(self) -> None:
+        order = self._visible_order()
+        if len(order):
+            self._select_keep_lane(int(order[0]))
+
+    def select_last(self) -> None:
+        order = self._visible_order()
+        if len(order):
+            self._select_keep_lane(int(order[-1]))
+
+    def _step_lane(self, step: int) -> None:
+        """Move to the nearest event in time in the next non-empty lane above/below."""
+        if not self._lanes:
+            return
+        store = self.state.store
+        selected = self.state.selected
+        if selected >= 0:
+            when = (int(store.lo[selected]) + int(store.hi[selected])) // 2
+        else:
+            when = (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
+        index = self._current_lane + step
+        while 0 <= index < len(self._lanes):
+            lane = self._lanes[index]
+            if len(lane.rows):
+                mid = (lane.lo + store.hi[lane.rows]) // 2
+                self._current_lane = index
+                self.state.select(int(lane.rows[int(np.argmin(np.abs(mid - when)))]))
+                return
+            index += step
+
+    def select_lane_above(self) -> None:
+        self._step_lane(-1)
+
+    def select_lane_below(self) -> None:
+        self._step_lane(1)
+
+    @property
+    def current_lane(self) -> int:
+        return self._current_lane
+
+    def show_selection(self) -> None:
+        if self.state.selected >= 0:
+            self.activated.emit(self.state.selected)
+
+    def clear_selection(self) -> None:
+        self.state.select(-1)
+
+    # --- zoom and pan ----------------------------------------------------------------
+
+    def fit_all(self) -> None:
+        lo, hi = self.state.store.span()
+        self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
+
+    def _zoom_anchor(self) -> float | None:
+        selected = self.state.selected
+        if selected < 0:
+            return None
+        store = self.state.store
+        x = self._viewport.x_of_one((int(store.lo[selected]) + int(store.hi[selected])) // 2)
+        return x if 0 <= x <= self._viewport.width else None
+
+    def zoom_in(self) -> None:
+        self.set_viewport(self._viewport.zoomed(0.5, self._zoom_anchor()))
+
+    def zoom_out(self) -> None:
+        self.set_viewport(self._viewport.zoomed(2.0, self._zoom_anchor()))
+
+    def zoom_to_selection(self) -> None:
+        row = self.state.selected
+        if row < 0:
+            return
+        store = self.state.store
+        lo, hi = int(store.lo[row]), int(store.hi[row])
+        # Show the event with context: it fills about a third of the view.
+        length = max(hi - lo, 60)
+        self.set_viewport(Viewport.fit(lo - length, hi + length, self._viewport.width))
+
+    def pan_left(self) -> None:
+        self.set_viewport(self._viewport.panned(-self._viewport.width / 10))
+
+    def pan_right(self) -> None:
+        self.set_viewport(self._viewport.panned(self._viewport.width / 10))
+
+    def page_left(self) -> None:
+        self.set_viewport(self._viewport.panned(-self._viewport.width * 0.9))
+
+    def page_right(self) -> None:
+        self.set_viewport(self._viewport.panned(self._viewport.width * 0.9))
+
+    # --- export ----------------------------------------------------------------------
+
+    def render_image(self, size: QSize) -> QImage:
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self.paint(painter, size)
+        finally:
+            painter.end()
+        return image

@@ -1,0 +1,111 @@
+"""The one shared view state: which events pass the filter, which lanes show, what is selected.
+
+Every view reads it and changes it only through its setters, so the timeline, the
+actor panel and the detail view can never disagree. It owns no data: the store does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
+
+
+class ViewState(QObject):
+    """Selection, filter and lane visibility over one EventStore."""
+
+    document_changed = Signal()
+    filter_changed = Signal()
+    lanes_changed = Signal()
+    selection_changed = Signal(int)  # event row, or -1
+    reveal_requested = Signal(int)  # event row to scroll into view (and show in detail)
+
+    def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._filter = Filter()
+        self._hidden: frozenset[str] = frozenset()
+        self._selected = -1
+        self._mask: Mask = np.ones(store.n, dtype=bool)
+        store.subscribe(self._on_document_replaced)
+
+    # --- document ----------------------------------------------------------------
+
+    def _on_document_replaced(self) -> None:
+        self._selected = -1
+        self._hidden = self._hidden & frozenset(self.store.actor_index)
+        self._mask = self.store.mask(self._filter)
+        self.document_changed.emit()
+        self.lanes_changed.emit()
+        self.filter_changed.emit()
+        self.selection_changed.emit(-1)
+
+    # --- filter ------------------------------------------------------------------
+
+    @property
+    def filter(self) -> Filter:
+        return self._filter
+
+    @property
+    def mask(self) -> Mask:
+        """Events passing the filter (hidden lanes are not a filter: counts stay honest)."""
+        return self._mask
+
+    def set_filter(self, flt: Filter) -> None:
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self._mask = self.store.mask(flt)
+        self.filter_changed.emit()
+
+    # --- lanes -------------------------------------------------------------------
+
+    @property
+    def hidden_actors(self) -> frozenset[str]:
+        return self._hidden
+
+    def set_hidden_actors(self, hidden: frozenset[str]) -> None:
+        if hidden == self._hidden:
+            return
+        self._hidden = hidden
+        self.lanes_changed.emit()
+
+    def toggle_actor(self, actor_id: str) -> None:
+        self.set_hidden_actors(self._hidden ^ {actor_id})
+
+    def solo_actor(self, actor_id: str) -> None:
+        self.set_hidden_actors(frozenset(self.store.actor_index) - {actor_id})
+
+    def show_all_actors(self) -> None:
+        self.set_hidden_actors(frozenset())
+
+    def visible_lanes(self) -> list[int]:
+        """Actor rows in panel order, hidden ones left out, then the no-actor lane if used."""
+        lanes = [
+            row for row, ident in enumerate(self.store.actor_index) if ident not in self._hidden
+        ]
+        if len(self.store.lane_rows(NO_ACTOR)):
+            lanes.append(NO_ACTOR)
+        return lanes
+
+    # --- selection ---------------------------------------------------------------
+
+    @property
+    def selected(self) -> int:
+        return self._selected
+
+    def select(self, row: int, *, reveal: bool = True) -> None:
+        row = int(row) if 0 <= row < self.store.n else -1
+        if row != self._selected:
+            self._selected = row
+            self.selection_changed.emit(row)
+        if reveal and row >= 0:
+            self.reveal_requested.emit(row)
+
+    def select_id(self, event_id: str) -> bool:
+        row = self.store.row_of(event_id)
+        if row is None:
+            return False
+        self.select(row)
+        return True
