@@ -101,12 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless: bool) -> int:
-    from PySide6.QtCore import QSize
+    from PySide6.QtCore import QSize, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from explorer.ui import export
     from explorer.ui.main_window import MainWindow
 
+    if headless:
+        qInstallMessageHandler(_quiet_offscreen)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Timeline Explorer")
     app.setOrganizationName("Timeline Explorer")
@@ -132,3 +134,9 @@ def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless:
     finally:
         window.close()
     return 0
+
+
+def _quiet_offscreen(mode: object, context: object, message: str) -> None:
+    """The offscreen platform warns that it cannot resize native windows; say the rest."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)

@@ -66,6 +66,18 @@ class _Reader:
             return ""
         if not isinstance(value, str):
             raise self.fail(f"must be text, not {type(value).__name__}", where, key)
+        return self.unicode(value, where, key)
+
+    def unicode(self, value: str, where: str | None, key: str) -> str:
+        """`value`, unless it holds a lone surrogate (from a "\\ud800" escape): the text
+        columns cannot store one."""
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise self.fail(
+                    f"contains an unpaired surrogate \\u{ord(value[exc.start]):04x}", where, key
+                ) from None
         return value
 
     def records(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
@@ -97,7 +109,7 @@ class _Reader:
         value = record.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail("must be a list of ids", where, key)
-        return value
+        return [self.unicode(v, where, key) for v in value]
 
 
 def _where(table: str, index: int, record: Mapping[str, Any]) -> str:
@@ -120,6 +132,10 @@ def read_native(path: str | Path) -> Document:
         raise ReadError(
             path, f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}, column {exc.colno}"
         ) from None
+    except ValueError as exc:  # an integer longer than Python's int_max_str_digits
+        raise ReadError(path, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ReadError(path, "not valid JSON: nested too deeply") from None
     return document_from_json(data, path)
 
 
@@ -209,9 +225,9 @@ def document_from_json(data: Any, path: Path) -> Document:
             raise r.fail("must be a list", w, "actors")
         for ref in actor_refs:
             if isinstance(ref, str):
-                links.append((ident, ref, ""))
+                links.append((ident, r.unicode(ref, w, "actors"), ""))
             elif isinstance(ref, dict) and isinstance(ref.get("actor"), str):
-                links.append((ident, ref["actor"], r.text(ref, "role", w)))
+                links.append((ident, r.text(ref, "actor", w), r.text(ref, "role", w)))
             else:
                 raise r.fail('each must be an actor id or {"actor": id, "role": text}', w, "actors")
         ev_sources += [(ident, s) for s in r.string_list(rec, "sources", w)]
@@ -224,11 +240,7 @@ def document_from_json(data: Any, path: Path) -> Document:
             if not isinstance(fig, dict):
                 raise r.fail("must be an object", fw)
             quantity = fig.get("quantity")
-            if quantity is not None and (
-                isinstance(quantity, bool)
-                or not isinstance(quantity, int | float)
-                or not math.isfinite(quantity)
-            ):
+            if quantity is not None and not _finite(quantity):
                 raise r.fail("must be a finite number or null", fw, "quantity")
             figures.append(
                 {
@@ -279,6 +291,16 @@ def document_from_json(data: Any, path: Path) -> Document:
         p = found[0]
         raise ReadError(path, p.reason, where=p.where(), field=p.field)
     return doc
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number that fits a float64 (an integer like 10**400 does not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -397,7 +419,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def dumps_native(doc: Document) -> bytes:
-    return (json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"
+    # A lone surrogate (read from a \ud800 escape) cannot be UTF-8: write it back as the
+    # same JSON escape instead of failing the save.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def write_native(doc: Document, path: str | Path) -> None:

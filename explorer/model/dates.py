@@ -173,9 +173,9 @@ def floor_to(seconds: int, precision: Precision) -> int:
     """The first second of the period of `precision` containing `seconds`."""
     p = parts(seconds)
     if precision == Precision.YEAR:
-        return to_seconds(p.year)
+        return days_from_civil(p.year, 1, 1) * DAY
     if precision == Precision.MONTH:
-        return to_seconds(p.year, p.month)
+        return days_from_civil(p.year, p.month, 1) * DAY
     step = _FIXED_LENGTH[precision]
     return int(seconds) - int(seconds) % step
 
@@ -185,10 +185,11 @@ def period_end(seconds: int, precision: Precision) -> int:
     if precision in _FIXED_LENGTH:
         return int(seconds) + _FIXED_LENGTH[precision]
     p = parts(seconds)
+    # days_from_civil, not to_seconds: the period after the last supported year still ends.
     if precision == Precision.YEAR:
-        return to_seconds(p.year + 1)
+        return days_from_civil(p.year + 1, 1, 1) * DAY
     y, m = (p.year + 1, 1) if p.month == 12 else (p.year, p.month + 1)
-    return to_seconds(y, m)
+    return days_from_civil(y, m, 1) * DAY
 
 
 def period_ends(seconds: IntArray, precision: npt.NDArray[np.int8]) -> IntArray:
@@ -266,6 +267,8 @@ def parse_date(text: str) -> DatedValue:
     if tz and tz != "Z":
         sign = -1 if tz[0] == "-" else 1
         digits = tz[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+            raise DateError(f"{tz!r} is not a UTC offset (-23:59 to +23:59)")
         offset = sign * (int(digits[:2]) * HOUR + int(digits[2:]) * MINUTE)
         seconds -= offset
     return DatedValue(seconds, precision)

@@ -40,6 +40,16 @@ class Filter:
         return self == Filter()
 
 
+def _link_rows(event_ids: pd.Series, link_event_ids: pd.Series) -> Rows:
+    """Row of each link's event. Imports usually write one link per event in event
+    order; that case needs no hash table (which costs ~100 bytes an event)."""
+    if len(event_ids) == len(link_event_ids) and bool(
+        (event_ids.to_numpy() == link_event_ids.to_numpy()).all()
+    ):
+        return np.arange(len(event_ids), dtype=np.int64)
+    return pd.Index(event_ids).get_indexer(link_event_ids).astype(np.int64)
+
+
 class EventStore:
     """Read-side of a document: cheap queries for the views, recomputed on replace."""
 
@@ -75,16 +85,14 @@ class EventStore:
         ev = doc.events
         self.n = len(ev)
         self.lo, self.hi = event_bounds(ev)
-        # The certain core of a span: from the end of its start period to the start of
-        # its end period. Empty (core_hi <= core_lo) for events without an end.
-        has_end = ev["end_precision"].to_numpy() != NO_END
-        start_prec = ev["start_precision"].to_numpy(np.int8)
-        self.core_lo = np.where(has_end, period_ends(self.lo, start_prec), self.lo)
-        self.core_hi = np.where(has_end, ev["end"].to_numpy(np.int64), self.lo)
+        self._start_prec = ev["start_precision"].to_numpy(np.int8)
+        self._end = ev["end"].to_numpy(np.int64)
+        self._end_prec = ev["end_precision"].to_numpy(np.int8)
         self.status_codes = ev["status"].cat.codes.to_numpy(np.int8)
-        self.event_index = pd.Index(ev["id"])
+        # The id -> row hash table is large (about 100 bytes an event): build it for the
+        # links, then let it go; single look-ups scan the column instead.
         self.actor_index = pd.Index(doc.actors["id"])
-        self.link_event = self.event_index.get_indexer(doc.links["event_id"]).astype(np.int64)
+        self.link_event = _link_rows(ev["id"], doc.links["event_id"])
         self.link_actor = self.actor_index.get_indexer(doc.links["actor_id"]).astype(np.int64)
         self.order = np.argsort(self.lo, kind="stable").astype(np.int64)
         self.sorted_lo = self.lo[self.order]
@@ -118,7 +126,7 @@ class EventStore:
         theme_index = pd.Index(self._document.themes["id"])
         et = self._document.event_themes
         return (
-            self.event_index.get_indexer(et["event_id"]).astype(np.int64),
+            pd.Index(self._document.events["id"]).get_indexer(et["event_id"]).astype(np.int64),
             theme_index.get_indexer(et["theme_id"]).astype(np.int64),
         )
 
@@ -198,8 +206,17 @@ class EventStore:
         )
 
     def row_of(self, event_id: str) -> int | None:
-        row = self.event_index.get_indexer([event_id])[0]
-        return None if row < 0 else int(row)
+        hits = np.flatnonzero((self._document.events["id"] == event_id).to_numpy(dtype=bool))
+        return int(hits[0]) if len(hits) else None
+
+    def core(self, rows: Rows) -> tuple[Rows, Rows]:
+        """The certain part of each span: from the end of its start period to the start
+        of its end period (empty, hi <= lo, for events without an end)."""
+        has_end = self._end_prec[rows] != NO_END
+        lo = self.lo[rows]
+        core_lo = np.where(has_end, period_ends(lo, self._start_prec[rows]), lo)
+        core_hi = np.where(has_end, self._end[rows], lo)
+        return core_lo, core_hi
 
     def actors_of(self, row: int) -> Rows:
         """Actor rows of one event, in link order."""

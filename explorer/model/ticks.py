@@ -66,8 +66,8 @@ def _plural(n: int, unit: str) -> str:
 def _build_levels() -> tuple[_Level, ...]:
     """Finest first. Years go 1, 5, 10, 50... so no zoom leaves labels 10x too sparse."""
     levels = [_Level(_plural(s, "second"), "fixed", s, s) for s in (1, 5, 10, 15, 30)]
-    levels += [_Level(_plural(m, "minute"), "fixed", m * MINUTE, m * MINUTE) for m in (1, 5, 10)]
-    levels += [_Level(_plural(m, "minute"), "fixed", m * MINUTE, m * MINUTE) for m in (15, 30)]
+    minutes = (1, 5, 10, 15, 30)
+    levels += [_Level(_plural(m, "minute"), "fixed", m * MINUTE, m * MINUTE) for m in minutes]
     levels += [_Level(_plural(h, "hour"), "fixed", h * HOUR, h * HOUR) for h in (1, 3, 6, 12)]
     levels.append(_Level("day", "fixed", DAY, DAY))
     levels.append(_Level("7 days", "week", 7, 7 * DAY))  # days 1, 8, 15, 22 of each month
@@ -75,7 +75,7 @@ def _build_levels() -> tuple[_Level, ...]:
     levels.append(_Level("6 months", "month", 6, 181 * DAY))
     step = 1
     while step <= MAX_ABS_YEAR:
-        for s in (step, 5 * step):
+        for s in (step, 5 * step) if step < MAX_ABS_YEAR else (step,):
             # Any s consecutive years hold at least s*97/400 - 2 leap days.
             days = 365 * s + max(0, s * 97 // 400 - 2)
             levels.append(_Level(_plural(s, "year"), "year", s, days * DAY))
@@ -116,17 +116,21 @@ def axis(t0: float, t1: float, width_px: float, min_spacing_px: float = 80.0) ->
 # --- tick positions -----------------------------------------------------------------
 
 
+def _ceil_to(n: int, step: int) -> int:
+    return -(-n // step) * step
+
+
 def _aligned_years(ylo: int, yhi: int, step: int) -> IntArray:
     """Years in [ylo, yhi] whose AD number, or BC number (1 - year), is a multiple of step."""
     chunks: list[IntArray] = []
     top = min(yhi, 0)
     if ylo <= top:
-        b_first = -(-(1 - top) // step) * step
+        b_first = _ceil_to(1 - top, step)
         b_last = (1 - ylo) // step * step
         if b_first <= b_last:
             bc = b_last - step * np.arange((b_last - b_first) // step + 1, dtype=np.int64)
             chunks.append(1 - bc)
-    a_first = -(-max(ylo, 1) // step) * step
+    a_first = _ceil_to(max(ylo, 1), step)
     a_last = yhi // step * step
     if a_first <= a_last:
         chunks.append(a_first + step * np.arange((a_last - a_first) // step + 1, dtype=np.int64))
@@ -148,14 +152,14 @@ def _month_index(seconds: int, round_up: bool) -> int:
 
 
 def _month_starts(first: int, last: int, step: int) -> IntArray:
-    first = -(-first // step) * step
+    first = _ceil_to(first, step)
     index = first + step * np.arange(max(0, (last - first) // step + 1), dtype=np.int64)
     return days_from_civil(index // 12, index % 12 + 1, np.ones_like(index)) * DAY
 
 
 def _ticks(level: _Level, lo: int, hi: int) -> list[Tick]:
     if level.kind == "fixed":
-        start = -(-lo // level.step) * level.step
+        start = _ceil_to(lo, level.step)
         count = (hi - start) // level.step + 1
         pos = start + level.step * np.arange(max(count, 0), dtype=np.int64)
         return _label_fixed(pos, level.step)
@@ -222,7 +226,7 @@ def _context(level: _Level, anchor: int, hi: int) -> list[Tick]:
     size = 10 ** len(str(level.step))  # 1 -> decades, 5 and 10 -> centuries, ...
     if size > 1000 or max(abs(y0), abs(y1)) >= 1_000_000:
         return [Tick(anchor, "")]  # nothing shorter than the tick labels to say
-    start = max(1, y0 // size * size) if y0 >= 1 else 1 - -(-(1 - y0) // size) * size
+    start = max(1, y0 // size * size) if y0 >= 1 else 1 - _ceil_to(1 - y0, size)
     years = _aligned_years(start, y1, size)
     if start <= 1 <= y1 and size > 1:  # the first AD period starts at 1, not at 0 (1 BC)
         years = np.unique(np.append(years, 1))

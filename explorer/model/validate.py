@@ -52,7 +52,8 @@ def _unknown_refs(
     out = []
     for i in np.flatnonzero(unknown)[:50]:
         ident, ref = links["event_id"].iat[i], links[key].iat[i]
-        row = int(event_rows.get_indexer([ident])[0])
+        # get_indexer_for: the ids may be duplicated too (a problem reported above).
+        row = int(event_rows.get_indexer_for([ident])[0])
         out.append(
             Problem("events", row, str(ident), field, f"unknown {target_table[:-1]} {ref!r}")
         )

@@ -27,7 +27,7 @@ def export_view(timeline: TimelineWidget, path: Path, size: QSize) -> None:
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not timeline.render_image(size).save(buffer, b"PNG"):
+        if not timeline.render_image(size).save(buffer, "PNG"):  # type: ignore[call-overload]
             raise ValueError(f"{path}: could not encode PNG")
         buffer.close()
         atomic_write_bytes(path, bytes(data.data()))

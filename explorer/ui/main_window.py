@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -37,8 +37,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.timeline)
         self.actor_panel = ActorPanel(self.state, self)
         self.detail = DetailView(self.state, self)
-        self._dock(self.actor_panel, "Actors", Qt.DockWidgetArea.LeftDockWidgetArea, 360)
-        self._dock(self.detail, "Event", Qt.DockWidgetArea.RightDockWidgetArea, 340)
+        self._docks = [
+            self._dock(self.actor_panel, "Actors", Qt.DockWidgetArea.LeftDockWidgetArea),
+            self._dock(self.detail, "Event", Qt.DockWidgetArea.RightDockWidgetArea),
+        ]
+        self._docks_sized = False
         self.timeline.activated.connect(self.show_detail)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
@@ -52,9 +55,7 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1400, 860))
         self.timeline.setFocus()
 
-    def _dock(
-        self, widget: QWidget, title: str, area: Qt.DockWidgetArea, width: int
-    ) -> QDockWidget:
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{title.lower()}")
         dock.setWidget(widget)
@@ -63,8 +64,15 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
-        widget.setMinimumWidth(width)
+        widget.setMinimumWidth(220)
         return dock
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:
+            # The timeline gets the room; docks start at a readable width.
+            self._docks_sized = True
+            self.resizeDocks(self._docks, [330, 330], Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         menus: dict[str, object] = {}

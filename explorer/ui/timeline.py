@@ -56,6 +56,7 @@ LANE_PAD: Final = 5
 MAX_SUBROWS: Final = 6
 DENSITY_LANE_H: Final = 30
 MARK: Final = 9  # side of a point mark, pixels
+GAP: Final = 3.0  # least space between marks in one sub-row
 MIN_BAND_PX: Final = 5.0  # narrower than this, an interval is drawn as a point
 LABEL_MIN_PX: Final = 36.0  # room needed after a mark to draw its title
 
@@ -98,6 +99,17 @@ class LaneFrame:
     visible_count: int = 0
 
 
+def _argb(colour: QColor, alpha: int) -> int:
+    """Premultiplied ARGB32, as QImage wants it."""
+    a = alpha / 255
+    return (
+        (alpha << 24)
+        | (int(colour.red() * a) << 16)
+        | (int(colour.green() * a) << 8)
+        | int(colour.blue() * a)
+    )
+
+
 class TimelineWidget(QWidget):
     """Lanes of marks over a time axis; keyboard-first, zoom from aeons to seconds."""
 
@@ -125,6 +137,7 @@ class TimelineWidget(QWidget):
         self._drag_origin: QPoint | None = None
         self._drag_viewport: Viewport | None = None
         self._viewport = Viewport(0, 60 * NS, 1000)
+        self.density_peak = 0
         self._content_height = 0.0
         self._fitted = True  # until the user zooms or pans, a resize refits the data
         self.last_paint_ms = 0.0
@@ -233,61 +246,65 @@ class TimelineWidget(QWidget):
         i1 = int(np.searchsorted(lane.lo, t1, side="left"))
         return i0, i1
 
+    @staticmethod
+    def _overlapping(lane: Lane, t0: int, t1: int) -> int:
+        """Exact count of the lane's events overlapping [t0, t1), in O(log n):
+        those starting before t1, minus those that ended by t0."""
+        started = int(np.searchsorted(lane.lo, t1, side="left"))
+        ended = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
+        return started - ended
+
     def visible_count(self) -> int:
         t0, t1 = self._viewport.window()
-        return sum(np.subtract(*self._visible_slice(lane, t0, t1)[::-1]) for lane in self._lanes)
+        return sum(self._overlapping(lane, t0, t1) for lane in self._lanes)
 
     @property
     def density_mode(self) -> bool:
         return self._density_mode
 
-    def _layout(self, plot: QRect) -> list[LaneFrame]:
+    def _layout(self, plot: QRect, scroll: int = 0) -> list[LaneFrame]:
+        """Lane heights for all lanes; marks stacked only for lanes on screen.
+
+        A lane's height needs only its overlap depth (vectorised); the stacking
+        itself, the costlier part, is done for the lanes the user can see.
+        """
         vp = self._viewport
         t0, t1 = vp.window()
         store = self.state.store
-        slices = [self._visible_slice(lane, t0, t1) for lane in self._lanes]
-        total = sum(i1 - i0 for i0, i1 in slices)
+        counts = [self._overlapping(lane, t0, t1) for lane in self._lanes]
+        total = sum(counts)
         if total > DENSITY_ON:
             self._density_mode = True
         elif total < DENSITY_OFF:
             self._density_mode = False
         frames: list[LaneFrame] = []
         top = 0.0
-        for lane, (i0, i1) in zip(self._lanes, slices, strict=True):
-            count = i1 - i0
+        bottom = scroll + plot.height()
+        for lane, count in zip(self._lanes, counts, strict=True):
             if self._density_mode and count > SPARSE_LANE:
                 frames.append(LaneFrame(lane, top, DENSITY_LANE_H, True, visible_count=count))
                 top += DENSITY_LANE_H
                 continue
+            i0, i1 = self._visible_slice(lane, t0, t1)
             rows = lane.rows[i0:i1]
-            keep = store.hi[rows] > t0
-            rows = rows[keep]
+            rows = rows[store.hi[rows] > t0]
             x0 = vp.x_of(store.lo[rows])
             x1 = vp.x_of(store.hi[rows])
             narrow = (x1 - x0) < MIN_BAND_PX
             left = np.where(narrow, (x0 + x1) / 2 - MARK / 2, x0)
             right = np.where(narrow, left + MARK, x1)
-            sub = layout.stack(left, right, MARK, gap=3.0)
-            n_sub = int(sub.max()) + 1 if len(sub) else 1
-            shown = min(n_sub, MAX_SUBROWS)
-            overflow = int((sub >= MAX_SUBROWS).sum())
+            shown = min(max(layout.depth(left, right, MARK, GAP), 1), MAX_SUBROWS)
             height = 2 * LANE_PAD + shown * ROW_H
-            y = top + LANE_PAD + (sub + 0.5) * ROW_H
-            on = sub < MAX_SUBROWS
-            frames.append(
-                LaneFrame(
-                    lane,
-                    top,
-                    height,
-                    False,
-                    rows=rows[on],
-                    x=np.where(narrow, (x0 + x1) / 2, x0)[on],
-                    x_end=np.where(narrow, (x0 + x1) / 2, x1)[on],
-                    y=np.asarray(y[on], dtype=np.float64),
-                    overflow=overflow,
-                    visible_count=len(rows),
-                )
-            )
+            frame = LaneFrame(lane, top, height, False, visible_count=len(rows))
+            if top + height >= scroll and top <= bottom:
+                sub = layout.stack(left, right, MARK, GAP)
+                on = sub < MAX_SUBROWS
+                frame.rows = rows[on]
+                frame.x = np.where(narrow, (x0 + x1) / 2, x0)[on]
+                frame.x_end = np.where(narrow, (x0 + x1) / 2, x1)[on]
+                frame.y = np.asarray(top + LANE_PAD + (sub[on] + 0.5) * ROW_H, dtype=np.float64)
+                frame.overflow = int((~on).sum())
+            frames.append(frame)
             top += height
         self._content_height = top
         return frames
@@ -321,8 +338,8 @@ class TimelineWidget(QWidget):
             self._viewport = self._viewport.resized(plot.width())
         p.fillRect(QRect(QPoint(0, 0), size), style.BACKGROUND)
         p.setFont(self._font)
-        self._frames = self._layout(plot)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
+        self._frames = self._layout(plot, scroll)
         ticks = axis(self._viewport.t0, self._viewport.t1, plot.width())
         # Lanes, clipped below the axis.
         p.save()
@@ -336,7 +353,11 @@ class TimelineWidget(QWidget):
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
         p.translate(plot.left(), 0)
-        density_frames = [f for f in self._frames if f.density]
+        density_frames = [
+            f
+            for f in self._frames
+            if f.density and f.top + f.height >= scroll and f.top <= scroll + plot.height()
+        ]
         if density_frames:
             self._paint_density(p, plot, density_frames)
         for frame in self._frames:
@@ -403,22 +424,22 @@ class TimelineWidget(QWidget):
         # Soft bands: the whole period an imprecise or spanning event may cover.
         bands = ~is_point
         if bands.any():
-            soft = QColor(colour)
-            soft.setAlpha(60)
-            pen = QPen(soft, band_h, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
-            p.setPen(pen)
-            qtarrays.draw_lines(
-                p, qtarrays.segments(frame.x[bands], frame.x_end[bands], frame.y[bands])
-            )
-            edge = QColor(colour)
-            edge.setAlpha(150)
-            p.setPen(QPen(edge, 1))
-            xb0, xb1, yb = frame.x[bands], frame.x_end[bands], frame.y[bands]
-            qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb - band_h / 2))
-            qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb + band_h / 2))
+            # Filled softly; hatched when the claim is alleged or disputed, with a
+            # dashed or dotted outline, so status reads at every zoom level.
+            for status, sel in self._status_split(rows):
+                pick = bands & sel
+                if not pick.any():
+                    continue
+                xb0, xb1, yb = frame.x[pick], frame.x_end[pick], frame.y[pick]
+                p.setPen(self._band_pen(status, colour, band_h))
+                qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb))
+                p.setPen(self._edge_pen(status, colour))
+                qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb - band_h / 2))
+                qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb + band_h / 2))
             # The certain core of a span, solid (hatched when the claim is not confirmed).
-            core_lo = vp.x_of(store.core_lo[rows])
-            core_hi = vp.x_of(store.core_hi[rows])
+            core_lo_s, core_hi_s = store.core(rows)
+            core_lo = vp.x_of(core_lo_s)
+            core_hi = vp.x_of(core_hi_s)
             has_core = bands & (core_hi - core_lo >= 1)
             for status, sel in self._status_split(rows):
                 pick = has_core & sel
@@ -435,6 +456,27 @@ class TimelineWidget(QWidget):
                     self._draw_points(
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
+
+    @staticmethod
+    def _band_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
+        soft = QColor("#9a9a9a") if status == ClaimStatus.RETRACTED else QColor(colour)
+        pattern = {
+            ClaimStatus.ALLEGED: Qt.BrushStyle.BDiagPattern,
+            ClaimStatus.DISPUTED: Qt.BrushStyle.DiagCrossPattern,
+        }.get(status, Qt.BrushStyle.SolidPattern)
+        soft.setAlpha(60 if pattern == Qt.BrushStyle.SolidPattern else 170)
+        return QPen(QBrush(soft, pattern), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+
+    @staticmethod
+    def _edge_pen(status: ClaimStatus, colour: QColor) -> QPen:
+        edge = QColor("#9a9a9a") if status == ClaimStatus.RETRACTED else QColor(colour)
+        edge.setAlpha(170)
+        line = {
+            ClaimStatus.ALLEGED: Qt.PenStyle.DashLine,
+            ClaimStatus.DISPUTED: Qt.PenStyle.DotLine,
+            ClaimStatus.RETRACTED: Qt.PenStyle.DotLine,
+        }.get(status, Qt.PenStyle.SolidLine)
+        return QPen(edge, 1, line)
 
     @staticmethod
     def _bar_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
@@ -487,27 +529,30 @@ class TimelineWidget(QWidget):
         edges = np.int64(base) + np.floor(
             frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
         ).astype(np.int64)
-        counts = np.stack(
-            [layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames]
-        ).astype(np.float64)
-        peak = max(float(counts.max()), 1.0)
-        level = np.log1p(counts) / np.log1p(peak)  # 0..1, log so sparse columns still show
-        alpha = np.where(counts > 0, 0.18 + 0.82 * level, 0.0)
-        image = np.zeros((len(frames), width), dtype=np.uint32)
-        for k, frame in enumerate(frames):
-            c = frame.lane.colour
-            a = alpha[k]
-            r = (c.red() * a).astype(np.uint32)
-            g = (c.green() * a).astype(np.uint32)
-            b = (c.blue() * a).astype(np.uint32)
-            image[k] = ((a * 255).astype(np.uint32) << 24) | (r << 16) | (g << 8) | b
+        counts = np.stack([layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames])
+        peak = max(int(counts.max()), 1)
+        # A small histogram per lane: bar height by sqrt(count / peak), so bursts stand
+        # out while a column with a single event still gets a visible pixel and a tint.
+        h = DENSITY_LANE_H - 6
+        bars = np.where(counts > 0, np.maximum(np.sqrt(counts / peak) * h, 1.0), 0.0).astype(
+            np.int32
+        )
+        colours = np.array([_argb(f.lane.colour, 235) for f in frames], dtype=np.uint32)
+        tints = np.array([_argb(f.lane.colour, 45) for f in frames], dtype=np.uint32)
+        rows = np.arange(h, dtype=np.int32)[None, :, None]
+        filled = rows >= (h - bars)[:, None, :]
+        image = np.where(
+            filled,
+            colours[:, None, None],
+            np.where(counts[:, None, :] > 0, tints[:, None, None], np.uint32(0)),
+        ).astype(np.uint32)
+        image = np.ascontiguousarray(image.reshape(len(frames) * h, width))
         qimage = QImage(
-            image.data, width, len(frames), width * 4, QImage.Format.Format_ARGB32_Premultiplied
+            image.data, width, len(frames) * h, width * 4, QImage.Format.Format_ARGB32_Premultiplied
         )
         for k, frame in enumerate(frames):
-            target = QRectF(0, frame.top + 4, width, frame.height - 8)
-            p.drawImage(target, qimage, QRectF(0, k, width, 1))
-        self._density_peak = peak
+            p.drawImage(QPointF(0, frame.top + 3), qimage, QRectF(0, k * h, width, h))
+        self.density_peak = peak
 
     def _paint_selection(self, p: QPainter, plot: QRect, scroll: int) -> None:
         selected = self.state.selected
@@ -564,10 +609,10 @@ class TimelineWidget(QWidget):
             # Inside a wide band, the label sits in the band.
             room = np.where(frame.x != frame.x_end, np.maximum(room, frame.x_end - start - 4), room)
             can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < plot.width()) & (start > -200))
-            for i in can[:budget]:
-                text = metrics.elidedText(
-                    str(titles.iat[int(frame.rows[i])]), Qt.TextElideMode.ElideRight, int(room[i])
-                )
+            can = can[:budget]
+            texts = titles.take(frame.rows[can]).tolist()
+            for i, title in zip(can.tolist(), texts, strict=True):
+                text = metrics.elidedText(str(title), Qt.TextElideMode.ElideRight, int(room[i]))
                 x = max(float(start[i]), 2.0)
                 p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
             budget -= len(can)
@@ -679,9 +724,8 @@ class TimelineWidget(QWidget):
         x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
         if self._density_mode:
             p.setPen(style.MUTED_TEXT)
-            p.drawText(
-                QPointF(x + 10, y + metrics.ascent() / 2 - 1), "density: darker = more events"
-            )
+            note = "density: bar height = events per pixel column"
+            p.drawText(QPointF(x + 10, y + metrics.ascent() / 2 - 1), note)
 
     # --- hit testing -------------------------------------------------------------------
 

@@ -1,0 +1,238 @@
+"""Benchmark: `python -m explorer.bench [--json] [--events N]`.
+
+Builds seeded synthetic data (default 1,000,000 events, 50 actors, ten years,
+10% spans), renders a 1600x500 timeline offscreen and reports medians over
+repeated runs, each beside a naive baseline measured in the same process (one
+``drawRect`` per visible event, what a straightforward widget would do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+TARGET_MS = 16.0
+PLOT_W, PLOT_H = 1600, 500
+
+
+@dataclass
+class Result:
+    name: str
+    n_events: int  # events visible in the measured view
+    median_ms: float
+    baseline_ms: float | None
+
+
+def _median_ms(fn: Callable[[], object], repeats: int) -> float:
+    fn()  # warm caches, as a second frame would
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def run(n_events: int, repeats: int, screenshot: str | None = None) -> tuple[list[Result], float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.model.store import EventStore
+    from explorer.model.synthetic import synthetic_document
+    from explorer.model.viewport import Viewport
+    from explorer.ui.timeline import AXIS_H, HEADER_W, LEGEND_H, TimelineWidget
+    from explorer.ui.view_state import ViewState
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841 (must outlive the widget)
+    document = synthetic_document(n_events)
+    size = QSize(PLOT_W + HEADER_W, PLOT_H + AXIS_H + LEGEND_H)
+    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+
+    def paint_once(widget: TimelineWidget) -> None:
+        painter = QPainter(image)
+        widget.paint(painter, size)
+        painter.end()
+
+    started = time.perf_counter()
+    store = EventStore(document)
+    state = ViewState(store)
+    widget = TimelineWidget(state)
+    widget.resize(size)
+    widget.fit_all()
+    paint_once(widget)
+    first_paint = (time.perf_counter() - started) * 1000
+    if screenshot:
+        image.save(screenshot)
+
+    def naive(widget: TimelineWidget) -> None:
+        """One drawRect per visible event, lanes stacked, no level of detail."""
+        vp = widget.viewport
+        t0, t1 = vp.window()
+        painter = QPainter(image)
+        painter.fillRect(image.rect(), QColor("white"))
+        lane_h = PLOT_H / max(len(widget.lanes), 1)
+        for k, lane in enumerate(widget.lanes):
+            painter.setBrush(lane.colour)
+            rows = store.in_window(t0, t1, lane.rows)
+            x0 = vp.x_of(store.lo[rows]) + HEADER_W
+            x1 = vp.x_of(store.hi[rows]) + HEADER_W
+            y = AXIS_H + k * lane_h
+            for a, b in zip(x0.tolist(), x1.tolist(), strict=True):
+                painter.drawRect(QRectF(a, y, max(b - a, 2.0), lane_h - 2))
+        painter.end()
+
+    def view_with(count: int) -> Viewport:
+        """Zoom about the data's centre until about `count` events are visible."""
+        full = widget.viewport
+        lo, hi = 1e-7, 1.0
+        for _ in range(60):
+            mid = (lo * hi) ** 0.5
+            widget.set_viewport(full.zoomed(mid))
+            if widget.visible_count() > count:
+                hi = mid
+            else:
+                lo = mid
+        widget.set_viewport(full.zoomed(lo))
+        return widget.viewport
+
+    results: list[Result] = []
+    full = widget.viewport
+    baseline_repeats = max(2, repeats // 5)
+    for name, target in (
+        ("repaint_full", None),
+        ("repaint_100k", 100_000),
+        ("repaint_10k", 10_000),
+        ("repaint_1k", 1_000),
+    ):
+        widget.set_viewport(full)
+        if target is not None:
+            view_with(target)
+        visible = widget.visible_count()
+        ours = _median_ms(lambda: paint_once(widget), repeats)
+        base = _median_ms(lambda: naive(widget), baseline_repeats if visible > 50_000 else repeats)
+        results.append(Result(name, visible, ours, base))
+
+    # Steps at the 100k view: move or zoom, then paint, as one frame of interaction.
+    widget.set_viewport(full)
+    step_view = view_with(100_000)
+    step = {"dx": PLOT_W / 10}
+
+    def pan() -> None:
+        step["dx"] = -step["dx"]
+        widget.set_viewport(widget.viewport.panned(step["dx"]))
+        paint_once(widget)
+
+    def pan_naive() -> None:
+        step["dx"] = -step["dx"]
+        widget.set_viewport(widget.viewport.panned(step["dx"]))
+        naive(widget)
+
+    results.append(
+        Result(
+            "pan_step",
+            widget.visible_count(),
+            _median_ms(pan, repeats),
+            _median_ms(pan_naive, baseline_repeats),
+        )
+    )
+    widget.set_viewport(step_view)
+    zoom = {"f": 0.8}
+
+    def zoom_step() -> None:
+        zoom["f"] = 1 / zoom["f"]
+        widget.set_viewport(widget.viewport.zoomed(zoom["f"]))
+        paint_once(widget)
+
+    def zoom_naive() -> None:
+        zoom["f"] = 1 / zoom["f"]
+        widget.set_viewport(widget.viewport.zoomed(zoom["f"]))
+        naive(widget)
+
+    results.append(
+        Result(
+            "zoom_step",
+            widget.visible_count(),
+            _median_ms(zoom_step, repeats),
+            _median_ms(zoom_naive, baseline_repeats),
+        )
+    )
+    widget.set_viewport(full)
+    results.append(Result("first_paint", n_events, first_paint, None))
+    return results, rss_mb()
+
+
+def table(results: list[Result], rss: float, n_events: int) -> str:
+    lines = [
+        f"Timeline Explorer benchmark: {n_events:,} events, {PLOT_W}x{PLOT_H} plot",
+        f"machine: {machine()}",
+        "",
+        f"{'figure':<16}{'visible':>12}{'median ms':>12}{'baseline ms':>14}{'speed-up':>10}"
+        "  target",
+    ]
+    for r in results:
+        base = f"{r.baseline_ms:.1f}" if r.baseline_ms is not None else "-"
+        ratio = f"{r.baseline_ms / r.median_ms:.1f}x" if r.baseline_ms else "-"
+        target = "" if r.name == "first_paint" else ("ok" if r.median_ms < TARGET_MS else "MISS")
+        lines.append(
+            f"{r.name:<16}{r.n_events:>12,}{r.median_ms:>12.2f}{base:>14}{ratio:>10}  {target}"
+        )
+    lines.append(
+        f"{'rss_mb':<16}{'':>12}{rss:>12.0f}{'':>14}{'':>10}  {'ok' if rss < 400 else 'MISS'}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m explorer.bench", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--events", type=int, default=1_000_000, help="synthetic events (default 1,000,000)"
+    )
+    parser.add_argument("--repeats", type=int, default=15, help="runs per figure (median)")
+    parser.add_argument("--screenshot", metavar="PNG", help="also save the zoomed-out view")
+    args = parser.parse_args(argv)
+    results, rss = run(args.events, args.repeats, args.screenshot)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "machine": machine(),
+                    "results": [asdict(r) for r in results],
+                    "rss_mb": round(rss, 1),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(table(results, rss, args.events))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

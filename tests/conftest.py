@@ -1,0 +1,46 @@
+"""Shared fixtures: the embedded story, a main window on it, and a store at scale."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from explorer.io.native import read_native
+from explorer.model.document import Document
+from explorer.model.store import EventStore
+from explorer.resources import dataset_path
+
+
+@pytest.fixture
+def story() -> Document:
+    return read_native(dataset_path())
+
+
+@pytest.fixture
+def story_path() -> Path:
+    return dataset_path()
+
+
+@pytest.fixture
+def window(qtbot, story: Document, story_path: Path) -> Iterator[object]:
+    from explorer.ui.main_window import MainWindow
+
+    win = MainWindow(story, story_path)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    qtbot.waitExposed(win)
+    win.timeline.setFocus()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def story_store(story: Document) -> EventStore:
+    return EventStore(story)

@@ -1,0 +1,45 @@
+"""Small builders for test documents, going through the real reader so they are valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from explorer.io.native import FORMAT_NAME, FORMAT_VERSION, document_from_json
+from explorer.model.document import Document
+
+TEST_PATH = Path("test.json")
+
+
+def document_json(
+    events: list[dict[str, Any]] | None = None,
+    actors: list[dict[str, Any]] | None = None,
+    sources: list[dict[str, Any]] | None = None,
+    themes: list[dict[str, Any]] | None = None,
+    **top: Any,
+) -> dict[str, Any]:
+    """A native-format JSON object with the given records."""
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        **top,
+        "events": events or [],
+        "actors": actors or [],
+        "sources": sources or [],
+        "themes": themes or [],
+    }
+
+
+def event(ident: str, start: str = "2020", **fields: Any) -> dict[str, Any]:
+    return {"id": ident, "title": f"Event {ident}", "start": start, **fields}
+
+
+def make_document(
+    events: list[dict[str, Any]] | None = None,
+    actors: list[dict[str, Any]] | None = None,
+    sources: list[dict[str, Any]] | None = None,
+    themes: list[dict[str, Any]] | None = None,
+    **top: Any,
+) -> Document:
+    """A Document read from records, e.g. ``make_document([event("e1", "2025")])``."""
+    return document_from_json(document_json(events, actors, sources, themes, **top), TEST_PATH)
