@@ -47,7 +47,7 @@ def _link_rows(event_ids: pd.Series, link_event_ids: pd.Series) -> Rows:
         (event_ids.to_numpy() == link_event_ids.to_numpy()).all()
     ):
         return np.arange(len(event_ids), dtype=np.int64)
-    return pd.Index(event_ids).get_indexer(link_event_ids).astype(np.int64)
+    return np.asarray(pd.Index(event_ids).get_indexer(link_event_ids), dtype=np.int64)
 
 
 class EventStore:
