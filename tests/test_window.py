@@ -116,3 +116,22 @@ def test_failed_open_leaves_the_document_untouched(qtbot, window, tmp_path, monk
     assert shown
     assert "broken.json" in shown[0]
     assert 'field "title"' in shown[0]
+
+
+def test_export_view_from_the_menu_at_a_chosen_size(qtbot, window, tmp_path, monkeypatch) -> None:
+    from PySide6.QtGui import QImage
+
+    from explorer.ui.export_dialog import ExportViewDialog
+
+    out = tmp_path / "chosen.png"
+
+    def fill_and_accept(dialog: ExportViewDialog) -> int:
+        dialog.path_edit.setText(str(out))
+        dialog.width_box.setValue(900)
+        dialog.height_box.setValue(450)
+        return ExportViewDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportViewDialog, "exec", fill_and_accept)
+    window.actions_by_id["file.export_view"].trigger()
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 450)

@@ -22,6 +22,7 @@ from explorer.ui import export
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
 
@@ -153,17 +154,16 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def export_view(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export view",
-            str(Path.home() / "timeline.png"),
-            "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
-        )
-        if name:
-            try:
-                export.export_view(self.timeline, Path(name), self.timeline.size())
-            except (OSError, ValueError, WriteError) as exc:
-                QMessageBox.critical(self, "Export failed", str(exc))
+        folder = self.path.parent if self.path and self.path.parent.is_dir() else Path.home()
+        dialog = ExportViewDialog(self.timeline.size(), folder / "timeline.png", self)
+        if dialog.exec() != ExportViewDialog.DialogCode.Accepted:
+            return
+        try:
+            export.export_view(self.timeline, dialog.path, dialog.size)
+        except (OSError, ValueError, WriteError) as exc:
+            QMessageBox.critical(self, "Export failed", str(exc))
+            return
+        self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         super().closeEvent(event)
