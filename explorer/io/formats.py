@@ -1,0 +1,119 @@
+"""The format registry: which reader opens a file, detected from content and extension.
+
+Each reader module registers a `Format` with a `sniff` function that scores the
+first bytes of a file (0: not mine, 1: possible by extension, 2: sure by content)
+and a `read` function. Detection picks the highest score; `--format` overrides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from explorer.io.errors import ReadError
+from explorer.io.result import ImportResult
+from explorer.io.text import head
+
+
+class Cancelled(Exception):  # noqa: N818 (it is not an error: the user chose it)
+    """The user cancelled a long read; nothing was changed."""
+
+
+@dataclass
+class ReadOptions:
+    """What the user (or the command line) told the reader beyond the file itself."""
+
+    mapping: dict[str, str] | None = None  # generic CSV/Excel: role -> column name
+    progress: Callable[[float], None] | None = None  # 0..1
+    cancelled: Callable[[], bool] | None = None
+
+    def report(self, fraction: float) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled
+        if self.progress is not None:
+            self.progress(min(max(fraction, 0.0), 1.0))
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # what --format takes: "native", "timelinejs", "timesketch-csv", ...
+    title: str  # what a user reads: "TimelineJS JSON"
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes, Path], int]
+    read: Callable[[Path, ReadOptions], ImportResult]
+    writes: tuple[str, ...] = field(default=())
+
+
+_FORMATS: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def formats() -> list[Format]:
+    _load_readers()
+    return list(_FORMATS.values())
+
+
+def get(name: str) -> Format:
+    _load_readers()
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS))
+        raise KeyError(f"unknown format {name!r} (known: {known})") from None
+
+
+def detect(path: Path) -> Format:
+    """The reader for `path`, by content first, extension second."""
+    _load_readers()
+    data = head(path)
+    scored = sorted(
+        ((fmt.sniff(data, path), i, fmt) for i, fmt in enumerate(_FORMATS.values())),
+        key=lambda item: (-item[0], item[1]),
+    )
+    if not scored or scored[0][0] <= 0:
+        raise ReadError(
+            path, "not a timeline format this program reads (use --format to say which it is)"
+        )
+    return scored[0][2]
+
+
+def read_any(
+    path: str | Path, format_name: str | None = None, options: ReadOptions | None = None
+) -> ImportResult:
+    """Open any supported file; raises ReadError (or Cancelled) and nothing else."""
+    path = Path(path)
+    fmt = get(format_name) if format_name else detect(path)
+    options = options or ReadOptions()
+    try:
+        return fmt.read(path, options)
+    except (ReadError, Cancelled):
+        raise
+    except RecursionError:
+        raise ReadError(path, "nested too deeply to read") from None
+    except MemoryError:
+        raise ReadError(path, "too large to read into memory") from None
+    except (
+        Exception
+    ) as exc:  # a reader bug must not take the app down (tests hold readers to ReadError)
+        raise ReadError(
+            path, f"could not be read as {fmt.title} ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _load_readers() -> None:
+    """Import the reader modules so they register themselves (once)."""
+    if _FORMATS:
+        return
+    import importlib
+    import pkgutil
+
+    import explorer.io as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.startswith("read_"):
+            importlib.import_module(f"explorer.io.{module.name}")
