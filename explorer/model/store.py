@@ -34,6 +34,7 @@ class Filter:
     statuses: frozenset[str] | None = None
     text: str = ""
     window: tuple[int, int] | None = None
+    known_by: int | None = None  # only what had been published by then (seconds)
 
     @property
     def is_empty(self) -> bool:
@@ -80,7 +81,14 @@ class EventStore:
 
     def _build(self) -> None:
         doc = self._document
-        for name in ("search_text", "theme_links"):
+        for name in (
+            "theme_links",
+            "source_links",
+            "known_at",
+            "_links_by_event",
+            "_sources_by_event",
+            "_factor_cache",
+        ):
             self.__dict__.pop(name, None)
         ev = doc.events
         self.n = len(ev)
@@ -97,38 +105,146 @@ class EventStore:
         self.order = np.argsort(self.lo, kind="stable").astype(np.int64)
         self.sorted_lo = self.lo[self.order]
         self.max_length = int((self.hi - self.lo).max()) if self.n else 0
-        # Lanes: links sorted by actor, then by start; one slice per actor.
-        lane_order = np.lexsort((self.lo[self.link_event], self.link_actor))
-        self._lane_events = self.link_event[lane_order]
-        lane_actor = self.link_actor[lane_order]
+        # Lanes: (event, actor) pairs, each once even when an actor has two roles in one
+        # event, sorted by actor then start; one slice per actor.
+        valid = (self.link_event >= 0) & (self.link_actor >= 0)
+        pair = np.unique(self.link_actor[valid] * max(self.n, 1) + self.link_event[valid])
+        self._pair_actor = pair // max(self.n, 1)
+        self._pair_event = pair % max(self.n, 1)
+        lane_order = np.lexsort((self.lo[self._pair_event], self._pair_actor))
+        self._lane_events = self._pair_event[lane_order]
+        lane_actor = self._pair_actor[lane_order]
         self._lane_bounds = np.searchsorted(lane_actor, np.arange(len(self.actor_index) + 1))
-        linked = np.bincount(self.link_event, minlength=self.n) > 0 if self.n else np.zeros(0, bool)
+        linked = (
+            np.bincount(self._pair_event, minlength=self.n) > 0 if self.n else np.zeros(0, bool)
+        )
         self._unlinked = self.order[~linked[self.order]] if self.n else self.order
 
     @cached_property
-    def search_text(self) -> pd.Series:
-        """Lower-cased title, summary and actor names per event, built on first search."""
-        ev = self._document.events
-        text = ev["title"].str.cat(ev["summary"], sep="\n").str.lower()
-        if len(self._document.links):
-            names = self._document.actors.set_index("id")["name"]
-            actor_text = (
-                self._document.links.assign(name=self._document.links["actor_id"].map(names))
-                .groupby("event_id")["name"]
-                .agg(" ".join)
-            )
-            extra = ev["id"].map(actor_text).fillna("").str.lower()
-            text = text.str.cat(extra, sep="\n")
-        return text.astype("string[pyarrow]")
+    def theme_links(self) -> tuple[Rows, Rows]:
+        return self._event_rows(self._document.event_themes), pd.Index(
+            self._document.themes["id"]
+        ).get_indexer(self._document.event_themes["theme_id"]).astype(np.int64)
 
     @cached_property
-    def theme_links(self) -> tuple[Rows, Rows]:
-        theme_index = pd.Index(self._document.themes["id"])
-        et = self._document.event_themes
-        return (
-            pd.Index(self._document.events["id"]).get_indexer(et["event_id"]).astype(np.int64),
-            theme_index.get_indexer(et["theme_id"]).astype(np.int64),
+    def source_links(self) -> tuple[Rows, Rows]:
+        es = self._document.event_sources
+        return self._event_rows(es), np.asarray(
+            pd.Index(self._document.sources["id"]).get_indexer(es["source_id"]), dtype=np.int64
         )
+
+    def _event_rows(self, frame: pd.DataFrame) -> Rows:
+        if not len(frame):
+            return np.zeros(0, dtype=np.int64)
+        return _link_rows(self._document.events["id"], frame["event_id"])
+
+    @cached_property
+    def known_at(self) -> npt.NDArray[np.int64]:
+        """When each event became known: its earliest source's publication date, or,
+        with no dated source, its own start (it was known as it happened)."""
+        known = self.lo.copy()
+        events, sources = self.source_links
+        if len(events):
+            published = self._document.sources["published"].to_numpy(np.int64)
+            dated = self._document.sources["published_precision"].to_numpy(np.int8) != NO_END
+            ok = (sources >= 0) & (events >= 0)
+            ok[ok] &= dated[sources[ok]]
+            earliest = np.full(self.n, np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(earliest, events[ok], published[sources[ok]])
+            has = earliest != np.iinfo(np.int64).max
+            known[has] = earliest[has]
+        return known
+
+    @cached_property
+    def _links_by_event(self) -> tuple[Rows, Rows]:
+        """Links sorted by event row, and where each event's run starts (CSR)."""
+        order = np.argsort(self.link_event, kind="stable")
+        bounds = np.searchsorted(self.link_event[order], np.arange(self.n + 1))
+        return order, bounds
+
+    @cached_property
+    def _sources_by_event(self) -> tuple[Rows, Rows]:
+        events, _ = self.source_links
+        order = np.argsort(events, kind="stable")
+        return order, np.searchsorted(events[order], np.arange(self.n + 1))
+
+    def sources_of(self, row: int) -> Rows:
+        """Source rows of one event, in file order."""
+        order, bounds = self._sources_by_event
+        _, sources = self.source_links
+        picked = sources[order[bounds[row] : bounds[row + 1]]]
+        return np.asarray(picked[picked >= 0], dtype=np.int64)
+
+    def first_actor(self) -> Rows:
+        """Each event's first actor row (-1 for none), for sorting by actor."""
+        order, bounds = self._links_by_event
+        first = np.full(self.n, -1, dtype=np.int64)
+        has = bounds[1:] > bounds[:-1]
+        first[has] = self.link_actor[order[bounds[:-1][has]]]
+        return first
+
+    def first_source(self) -> Rows:
+        """Each event's first source row (-1 for none), for sorting by source."""
+        order, bounds = self._sources_by_event
+        _, sources = self.source_links
+        first = np.full(self.n, -1, dtype=np.int64)
+        has = bounds[1:] > bounds[:-1]
+        first[has] = sources[order[bounds[:-1][has]]]
+        return first
+
+    def links_of(self, row: int) -> Rows:
+        """Link indices (rows of the links table) of one event, in file order."""
+        order, bounds = self._links_by_event
+        return np.asarray(order[bounds[row] : bounds[row + 1]], dtype=np.int64)
+
+    def _factorized(self, column: str) -> tuple[Rows | None, pd.DataFrame]:
+        """Codes and distinct values of a text column, when it repeats itself enough
+        to make searching the distinct values worthwhile (cached per document)."""
+        cache: dict[str, tuple[Rows | None, pd.DataFrame]] = self.__dict__.setdefault(
+            "_factor_cache", {}
+        )
+        if column not in cache:
+            codes, uniques = pd.factorize(self._document.events[column])
+            if len(uniques) * 2 < max(self.n, 1):
+                cache[column] = (
+                    np.asarray(codes, dtype=np.int64),
+                    pd.DataFrame({"value": pd.Series(uniques, dtype="str")}),
+                )
+            else:
+                cache[column] = (None, pd.DataFrame())
+        return cache[column]
+
+    def _text_hits(self, needle: str) -> Mask:
+        """Events whose title or summary, or one of whose actors, themes or sources,
+        contains `needle` (case-insensitive). Titles are searched by Arrow in C; the
+        small tables are searched once and their hits mapped through the links."""
+        ev = self._document.events
+        hits = np.zeros(self.n, dtype=bool)
+        for column in ("title", "summary"):
+            codes, uniques = self._factorized(column)
+            if codes is None:
+                found = ev[column].str.contains(needle, case=False, regex=False)
+                hits |= found.fillna(False).to_numpy(dtype=bool)
+            else:
+                # Few distinct values (log messages, "Creation Time"): search those only.
+                matched = _contains(uniques, ("value",), needle)
+                hits |= matched[codes] & (codes >= 0)
+        actors = self._document.actors
+        actor_hit = _contains(actors, ("name", "kind", "posture"), needle)
+        if actor_hit.any():
+            hits[self.link_event[actor_hit[self.link_actor] & (self.link_actor >= 0)]] = True
+        for table, links, columns in (
+            ("themes", self.theme_links, ("name",)),
+            ("sources", self.source_links, ("publisher",)),
+        ):
+            frame: pd.DataFrame = getattr(self._document, table)
+            table_hit = _contains(frame, columns, needle)
+            events, targets = links
+            if table_hit.any() and len(events):
+                pick = (targets >= 0) & (events >= 0)
+                pick[pick] &= table_hit[targets[pick]]
+                hits[events[pick]] = True
+        return hits
 
     # --- queries ---------------------------------------------------------------------
 
@@ -190,17 +306,17 @@ class EventStore:
         if flt.window is not None:
             t0, t1 = flt.window
             keep &= (self.lo < t1) & (self.hi > t0)
+        if flt.known_by is not None:
+            keep &= self.known_at <= flt.known_by
         if flt.text.strip():
-            needle = flt.text.strip().lower()
-            hits = self.search_text.str.contains(needle, regex=False)
-            keep &= hits.fillna(False).to_numpy(dtype=bool)
+            keep &= self._text_hits(flt.text.strip())
         return keep
 
     def actor_counts(self, mask: Mask | None = None) -> npt.NDArray[np.int64]:
         """Number of events per actor (in actor order), counting only rows in `mask`."""
-        link_actor = self.link_actor
+        link_actor = self._pair_actor
         if mask is not None:
-            link_actor = link_actor[mask[self.link_event]]
+            link_actor = link_actor[mask[self._pair_event]]
         return np.bincount(link_actor[link_actor >= 0], minlength=len(self.actor_index)).astype(
             np.int64
         )
@@ -220,4 +336,12 @@ class EventStore:
 
     def actors_of(self, row: int) -> Rows:
         """Actor rows of one event, in link order."""
-        return np.asarray(self.link_actor[self.link_event == row], dtype=np.int64)
+        return np.asarray(self.link_actor[self.links_of(row)], dtype=np.int64)
+
+
+def _contains(frame: pd.DataFrame, columns: tuple[str, ...], needle: str) -> Mask:
+    hit = np.zeros(len(frame), dtype=bool)
+    for column in columns:
+        found = frame[column].astype("str").str.contains(needle, case=False, regex=False)
+        hit |= found.fillna(False).to_numpy(dtype=bool)
+    return hit

@@ -8,7 +8,10 @@ start, so precision is kept where the user is looking.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
+from fractions import Fraction
+from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -64,12 +67,18 @@ class Viewport:
 
     # --- movement ------------------------------------------------------------------
 
-    def zoomed(self, factor: float, anchor_x: float | None = None) -> Viewport:
-        """Scale the span by `factor` (<1 zooms in) keeping the time under anchor_x fixed."""
-        anchor_x = self.width / 2 if anchor_x is None else anchor_x
-        anchor_ns = self.start_ns + round(anchor_x / max(self.width, 1.0) * self.span_ns)
-        span = max(round(self.span_ns * factor), MIN_SPAN_NS)
-        start = anchor_ns - round((anchor_ns - self.start_ns) * span / self.span_ns)
+    def zoomed(
+        self, factor: float, anchor_x: float | None = None, *, anchor_ns: int | None = None
+    ) -> Viewport:
+        """Scale the span by `factor` (<1 zooms in) keeping one instant where it is on
+        screen: `anchor_ns` if given (exact), else the time under pixel `anchor_x`."""
+        # Exact rational arithmetic: spans of aeons in ns exceed float64's 53 bits.
+        if anchor_ns is None:
+            anchor_x = self.width / 2 if anchor_x is None else anchor_x
+            fraction = Fraction(anchor_x) / Fraction(max(self.width, 1.0))
+            anchor_ns = self.start_ns + round(fraction * self.span_ns)
+        span = max(round(self.span_ns * Fraction(factor)), MIN_SPAN_NS)
+        start = anchor_ns - round(Fraction((anchor_ns - self.start_ns) * span, self.span_ns))
         return replace(self, start_ns=start, span_ns=span)
 
     def panned(self, dx_px: float) -> Viewport:

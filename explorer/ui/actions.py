@@ -37,7 +37,28 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.save_as", "Save &As…", "save_as", (SK.SaveAs,), "&File"),
     ActionSpec("file.export_view", "&Export View…", "export_view", ("Ctrl+E",), "&File"),
     ActionSpec("file.quit", "&Quit", "close", (SK.Quit, "Ctrl+Q"), "&File"),
+    # Edit / Find
+    ActionSpec("edit.find", "&Find…", "focus_search", (SK.Find,), "&Edit"),
+    ActionSpec("edit.find_next", "Find &Next", "find_next", (SK.FindNext,), "&Edit"),
+    ActionSpec(
+        "edit.find_previous", "Find &Previous", "find_previous", (SK.FindPrevious,), "&Edit"
+    ),
+    # Filter
+    ActionSpec("filter.date_range", "&Date Range…", "ask_date_range", (), "F&ilter"),
+    ActionSpec("filter.known_by", "&Known By Date…", "ask_known_by", (), "F&ilter"),
+    ActionSpec("filter.clear", "&Clear All Filters", "clear_filters", ("Ctrl+Shift+L",), "F&ilter"),
+    ActionSpec(
+        "actors.solo", "Show &Only Selected Actor", "solo_actor", ("Ctrl+Shift+O",), "F&ilter"
+    ),
+    ActionSpec(
+        "actors.show_all", "Show &All Actors", "show_all_actors", ("Ctrl+Shift+A",), "F&ilter"
+    ),
     # View
+    ActionSpec(
+        "view.palette", "Command &Palette…", "show_palette", ("Ctrl+K", "Ctrl+Shift+P"), "&View"
+    ),
+    ActionSpec("view.next_panel", "Next Panel", "next_panel", ("F6",), "&View"),
+    ActionSpec("view.previous_panel", "Previous Panel", "previous_panel", ("Shift+F6",), "&View"),
     ActionSpec("view.fit", "&Fit All", "fit_all", ("F",), "&View", "timeline"),
     ActionSpec(
         "view.zoom_selection",
@@ -56,6 +77,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_timeline", "Focus &Timeline", "focus_timeline", ("Ctrl+1",), "&View"),
     ActionSpec("view.focus_actors", "Focus &Actors", "focus_actors", ("Ctrl+2",), "&View"),
     ActionSpec("view.focus_detail", "Focus &Detail", "focus_detail", ("Ctrl+3",), "&View"),
+    ActionSpec("view.focus_table", "Focus Event &Table", "focus_table", ("Ctrl+4",), "&View"),
     # Go
     ActionSpec(
         "go.prev_in_lane",
@@ -102,6 +124,10 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
         "timeline",
     ),
     ActionSpec("go.clear", "Clear Selection", "clear_selection", ("Escape",), "&Go", "timeline"),
+    # Help
+    ActionSpec(
+        "help.shortcuts", "&Keyboard Shortcuts", "show_shortcuts", (SK.HelpContents, "?"), "&Help"
+    ),
 )
 
 
@@ -112,10 +138,22 @@ def spec(action_id: str) -> ActionSpec:
     raise KeyError(action_id)
 
 
+def key_sequences(item: ActionSpec) -> list[QKeySequence]:
+    """The action's keys on this platform (a standard key may have none, or several)."""
+    keys: list[QKeySequence] = []
+    for key in item.shortcuts:
+        keys += QKeySequence.keyBindings(key) if isinstance(key, SK) else [QKeySequence(key)]
+    unique: list[QKeySequence] = []
+    for sequence in keys:
+        if not sequence.isEmpty() and sequence not in unique:
+            unique.append(sequence)
+    return unique
+
+
 def shortcut_text(item: ActionSpec) -> str:
     """The shortcuts as the platform writes them, for menus and the help sheet."""
     return ", ".join(
-        QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in item.shortcuts
+        k.toString(QKeySequence.SequenceFormat.NativeText) for k in key_sequences(item)
     )
 
 
@@ -134,10 +172,7 @@ def build_actions(
             continue
         action = QAction(item.title, parent)
         action.setObjectName(item.id)
-        keys: list[QKeySequence] = []
-        for key in item.shortcuts:
-            keys += QKeySequence.keyBindings(key) if isinstance(key, SK) else [QKeySequence(key)]
-        action.setShortcuts([k for k in keys if not k.isEmpty()])
+        action.setShortcuts(key_sequences(item))
         if item.scope == "timeline":
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         else:

@@ -13,13 +13,28 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRectF,
+    QSize,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer.ui import style
+from explorer.ui.style import posture_colour
 from explorer.ui.view_state import ViewState
 
 COLUMNS: Final = ("Actor", "Kind", "Posture", "Events")
@@ -95,8 +110,11 @@ class ActorModel(QAbstractTableModel):
                 return str(actors["posture"].iat[row])
             if col == EVENTS:
                 return f"{int(self._counts[row]):,}" if row < len(self._counts) else "0"
-        if role == Qt.ItemDataRole.UserRole and col == EVENTS:
-            return int(self._counts[row]) if row < len(self._counts) else 0
+        if role == Qt.ItemDataRole.UserRole:  # sort key
+            if col == EVENTS:
+                return int(self._counts[row]) if row < len(self._counts) else 0
+            column = ("name", "kind", "posture")[col]
+            return str(actors[column].iat[row]).lower()
         if role == Qt.ItemDataRole.CheckStateRole and col == NAME:
             hidden = self.actor_id(row) in self.state.hidden_actors
             return Qt.CheckState.Unchecked if hidden else Qt.CheckState.Checked
@@ -129,6 +147,41 @@ class ActorModel(QAbstractTableModel):
         return True
 
 
+class PostureBadge(QStyledItemDelegate):
+    """Posture as a coloured badge, so ESCALATING reads at a glance."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if not text:
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else QApplication.style()
+        option.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = option.fontMetrics
+        width = min(metrics.horizontalAdvance(text) + 12, option.rect.width() - 4)
+        rect = QRectF(
+            option.rect.left() + 2, option.rect.top() + 2, width, option.rect.height() - 4
+        )
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(posture_colour(text))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setPen(QColor("white"))
+        font = QFont(option.font)
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() - 1.5, 7.0))
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + 12, hint.height())
+
+
 class _ActorView(QTreeView):
     """Space toggles the lane, as users of checkable lists expect."""
 
@@ -145,6 +198,10 @@ class _ActorView(QTreeView):
 
 
 class ActorPanel(QWidget):
+    """Who is in the story. Space: lane on/off; Enter: go to the actor's lane."""
+
+    lane_requested = Signal(int)  # actor row: bring its lane into view
+
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -154,6 +211,15 @@ class ActorPanel(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.proxy.setFilterKeyColumn(NAME)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.find_field = QLineEdit()
+        self.find_field.setObjectName("actor-find")
+        self.find_field.setPlaceholderText("Find actor…")
+        self.find_field.setAccessibleName("Find actor")
+        self.find_field.setClearButtonEnabled(True)
+        self.find_field.textChanged.connect(self._find)
+        self.find_field.returnPressed.connect(self._go_first_match)
         self.view = _ActorView(self)
         self.view.setObjectName("actor-list")
         self.view.setAccessibleName("Actor list")
@@ -169,12 +235,61 @@ class ActorPanel(QWidget):
         header.setMinimumSectionSize(40)
         for col in (KIND, POSTURE, EVENTS):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setItemDelegateForColumn(POSTURE, PostureBadge(self.view))
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # document order until asked
+        self.view.activated.connect(self._activated)
+        self.proxy.layoutChanged.connect(self._publish_order)
+        self.proxy.modelReset.connect(self._publish_order)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.find_field)
         layout.addWidget(self.view)
         self.setFocusProxy(self.view)
         if self.model.rowCount():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _find(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if self.proxy.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(0, NAME))
+
+    def _go_first_match(self) -> None:
+        if self.proxy.rowCount():
+            self.view.setFocus()
+            self._activated(self.proxy.index(0, NAME))
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.lane_requested.emit(self.proxy.mapToSource(index).row())
+
+    def _publish_order(self) -> None:
+        """Lanes follow the panel's order (sorted or not; a find filter does not hide lanes)."""
+        order = [
+            self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+            for r in range(self.proxy.rowCount())
+        ]
+        if len(order) == self.model.rowCount():
+            self.state.set_lane_order(order)
+
+    def current_actor(self) -> str | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.actor_id(self.proxy.mapToSource(index).row())
+
+    def select_actor(self, actor_id: str) -> None:
+        """Make `actor_id` the current row (clearing a find that hides it)."""
+        rows = [r for r in range(self.model.rowCount()) if self.model.actor_id(r) == actor_id]
+        if not rows:
+            return
+        index = self.proxy.mapFromSource(self.model.index(rows[0], NAME))
+        if not index.isValid():
+            self.find_field.clear()
+            index = self.proxy.mapFromSource(self.model.index(rows[0], NAME))
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
 
     def swatch(self, row: int) -> QColor:
         return QColor(self.model.data(self.model.index(row, NAME), Qt.ItemDataRole.DecorationRole))

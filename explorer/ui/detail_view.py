@@ -7,9 +7,9 @@ Every piece of text comes from files the user opened, so every label is plain te
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from explorer.model.dates import format_duration
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
@@ -30,8 +30,14 @@ def plain_label(text: str = "", *, object_name: str = "") -> QLabel:
     return label
 
 
+def is_web_link(url: str) -> bool:
+    return QUrl(url).scheme().lower() in ("http", "https") and bool(QUrl(url).host())
+
+
 class DetailView(QScrollArea):
     """Shows one event; an explicit empty state when nothing is selected."""
+
+    actor_activated = Signal(str)  # actor id
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +53,8 @@ class DetailView(QScrollArea):
         self._layout.setSpacing(4)
         self.setWidget(self._body)
         self.sections: dict[str, QLabel] = {}
+        self.actor_buttons: list[tuple[str, str]] = []
+        self.links: list[str] = []
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
         self.show_event(state.selected)
@@ -59,6 +67,8 @@ class DetailView(QScrollArea):
                 widget.hide()
                 widget.deleteLater()
         self.sections = {}
+        self.actor_buttons = []
+        self.links = []
 
     def _heading(self, text: str) -> None:
         label = plain_label(text.upper())
@@ -130,13 +140,30 @@ class DetailView(QScrollArea):
             status_text += f"\nOn the word of: {rests_on}"
         self._section("status", "Claim status", status_text)
 
-        names = doc.actors.set_index("id")["name"]
-        links = doc.links[doc.links["event_id"] == ident]
-        actors = "\n".join(
-            f"{names.get(a, a)}" + (f" — {r}" if r else "")
-            for a, r in zip(links["actor_id"], links["role"], strict=True)
-        )
-        self._section("actors", "Actors", actors)
+        names = doc.actors["name"]
+        actor_ids = doc.actors["id"]
+        roles = doc.links["role"]
+        actor_lines = []
+        self.actor_buttons = []
+        for link in store.links_of(row).tolist():
+            actor = int(store.link_actor[link])
+            if actor < 0:
+                continue
+            role = str(roles.iloc[link])
+            actor_lines.append(f"{names.iloc[actor]}" + (f" — {role}" if role else ""))
+            self.actor_buttons.append((str(actor_ids.iloc[actor]), actor_lines[-1]))
+        if actor_lines:
+            self._heading("Actors")
+            # One button per actor: activating it selects the actor in the actor panel.
+            for actor_id, line in self.actor_buttons:
+                button = QPushButton(line)
+                button.setFlat(True)
+                button.setObjectName("detail-actor")
+                button.setAccessibleName(f"Actor {line}; press to select in the actor panel")
+                button.setStyleSheet("text-align: left; padding: 1px 0px;")
+                button.clicked.connect(lambda _c=False, a=actor_id: self.actor_activated.emit(a))
+                self._layout.addWidget(button)
+            self.sections["actors"] = plain_label("\n".join(actor_lines))
 
         figures = doc.figures[doc.figures["event_id"] == ident]
         figure_lines = []
@@ -170,9 +197,20 @@ class DetailView(QScrollArea):
             published = dated(doc.sources, "published", source_rows[s])
             if published is not None:
                 line += f"\n    published {published.human()}"
-            if str(src["url"]):
-                line += f"\n    {src['url']}"
+            url = str(src["url"])
+            if url:
+                line += f"\n    {url}"
             source_lines.append(line)
+            if is_web_link(url):
+                self.links.append(url)
         self._section("sources", "Sources", "\n".join(source_lines))
+        for url in self.links:
+            # Links open only on request, and only http(s): nothing from a file runs itself.
+            button = QPushButton(f"Open {QUrl(url).host() or url}")
+            button.setObjectName("detail-link")
+            button.setAccessibleName(f"Open link {url} in the browser")
+            button.setToolTip(url)
+            button.clicked.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
+            self._layout.addWidget(button)
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())

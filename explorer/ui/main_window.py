@@ -7,10 +7,13 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QMainWindow,
     QMessageBox,
+    QSplitter,
+    QToolBar,
     QWidget,
 )
 
@@ -22,9 +25,19 @@ from explorer.ui import export
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
+from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
+
+# A visible focus frame on every panel, so keyboard users always know where they are.
+FOCUS_FRAME = """
+QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
+    border: 2px solid #2e6fd8;
+}
+"""
 
 
 class MainWindow(QMainWindow):
@@ -35,9 +48,25 @@ class MainWindow(QMainWindow):
         self.state = ViewState(self.store, self)
         self.path = path
         self.timeline = TimelineWidget(self.state, self)
-        self.setCentralWidget(self.timeline)
+        self.table = EventTable(self.state, self)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setObjectName("centre-splitter")
+        splitter.addWidget(self.timeline)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.search = SearchBar(self.state, self)
+        toolbar = QToolBar("Search", self)
+        toolbar.setObjectName("search-toolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.search)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.actor_panel = ActorPanel(self.state, self)
         self.detail = DetailView(self.state, self)
+        self.actor_panel.lane_requested.connect(self.timeline.go_to_lane)
+        self.detail.actor_activated.connect(self._actor_from_detail)
         self._docks = [
             self._dock(self.actor_panel, "Actors", Qt.DockWidgetArea.LeftDockWidgetArea),
             self._dock(self.detail, "Event", Qt.DockWidgetArea.RightDockWidgetArea),
@@ -53,6 +82,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
         self._update_title()
+        self.setStyleSheet(FOCUS_FRAME)
         self.resize(QSize(1400, 860))
         self.timeline.setFocus()
 
@@ -73,7 +103,7 @@ class MainWindow(QMainWindow):
         if not self._docks_sized:
             # The timeline gets the room; docks start at a readable width.
             self._docks_sized = True
-            self.resizeDocks(self._docks, [330, 330], Qt.Orientation.Horizontal)
+            self.resizeDocks(self._docks, [370, 310], Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         menus: dict[str, object] = {}
@@ -113,6 +143,70 @@ class MainWindow(QMainWindow):
 
     def focus_detail(self) -> None:
         self.detail.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.search.focus_search()
+
+    def find_next(self) -> None:
+        self.search.jump(1)
+
+    def find_previous(self) -> None:
+        self.search.jump(-1)
+
+    def ask_date_range(self) -> None:
+        self.search.ask_date_range()
+
+    def ask_known_by(self) -> None:
+        self.search.ask_known_by()
+
+    def clear_filters(self) -> None:
+        self.search.clear_all()
+
+    def solo_actor(self) -> None:
+        actor = self.actor_panel.current_actor()
+        if actor is not None:
+            self.state.solo_actor(actor)
+
+    def show_all_actors(self) -> None:
+        self.state.show_all_actors()
+
+    def panels(self) -> list[QWidget]:
+        """The panels F6 cycles through, in reading order."""
+        return [self.search.field, self.actor_panel.view, self.timeline, self.table, self.detail]
+
+    def _cycle(self, step: int) -> None:
+        panels = self.panels()
+        focus = QApplication.focusWidget()
+        current = next(
+            (
+                i
+                for i, w in enumerate(panels)
+                if focus is not None and (w is focus or w.isAncestorOf(focus))
+            ),
+            -1,
+        )
+        panels[(current + step) % len(panels)].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def next_panel(self) -> None:
+        self._cycle(1)
+
+    def previous_panel(self) -> None:
+        self._cycle(-1)
+
+    def show_palette(self) -> None:
+        self.palette_dialog = CommandPalette(self.actions_by_id, self)
+        self.palette_dialog.open()
+
+    def show_shortcuts(self) -> None:
+        self.shortcut_sheet = ShortcutSheet(self)
+        self.shortcut_sheet.open()
+
+    def _actor_from_detail(self, actor_id: str) -> None:
+        self.actor_panel.select_actor(actor_id)
+        self.actor_panel.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(

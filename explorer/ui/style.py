@@ -37,6 +37,12 @@ STATUS_DESCRIPTIONS: Final = {
     ClaimStatus.RETRACTED: "Retracted: withdrawn by its source",
 }
 
+STATUS_TEXT_COLOURS: Final = {
+    ClaimStatus.ALLEGED: QColor("#a04000"),
+    ClaimStatus.DISPUTED: QColor("#c0392b"),
+    ClaimStatus.RETRACTED: QColor("#7f7f7f"),
+}
+
 BACKGROUND: Final = QColor("#fbfbfa")
 LANE_ALT: Final = QColor("#f3f3f1")
 GRID: Final = QColor("#e2e2de")

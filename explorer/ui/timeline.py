@@ -1011,6 +1011,33 @@ class TimelineWidget(QWidget):
     def current_lane(self) -> int:
         return self._current_lane
 
+    def go_to_lane(self, actor_row: int) -> None:
+        """Make the actor's lane current (showing it if hidden), select its next event
+        after the selection (or the view's centre), and bring it into view."""
+        ident = str(self.state.store.actor_index[actor_row])
+        if ident in self.state.hidden_actors:
+            self.state.set_hidden_actors(self.state.hidden_actors - {ident})
+        index = next((i for i, lane in enumerate(self._lanes) if lane.key == actor_row), -1)
+        if index < 0:
+            return
+        self._current_lane = index
+        lane = self._lanes[index]
+        if not len(lane.rows):
+            self.update()
+            return
+        store = self.state.store
+        selected = self.state.selected
+        if selected >= 0:
+            after = int(store.lo[selected])
+            pos = int(np.searchsorted(lane.lo, after, side="right"))
+        else:
+            pos = int(
+                np.searchsorted(
+                    lane.lo, (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
+                )
+            )
+        self.state.select(int(lane.rows[min(pos, len(lane.rows) - 1)]))
+
     def show_selection(self) -> None:
         if self.state.selected >= 0:
             self.activated.emit(self.state.selected)
@@ -1024,19 +1051,23 @@ class TimelineWidget(QWidget):
         lo, hi = self.state.store.span()
         self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
 
-    def _zoom_anchor(self) -> float | None:
+    def _zoom_anchor(self) -> int | None:
+        """The selection's middle (in ns), when it is on screen: zoom keeps it in place."""
         selected = self.state.selected
         if selected < 0:
             return None
         store = self.state.store
-        x = self._viewport.x_of_one((int(store.lo[selected]) + int(store.hi[selected])) // 2)
-        return x if 0 <= x <= self._viewport.width else None
+        middle = (int(store.lo[selected]) + int(store.hi[selected])) * NS // 2
+        on_screen = (
+            self._viewport.start_ns <= middle <= self._viewport.start_ns + self._viewport.span_ns
+        )
+        return middle if on_screen else None
 
     def zoom_in(self) -> None:
-        self.set_viewport(self._viewport.zoomed(0.5, self._zoom_anchor()))
+        self.set_viewport(self._viewport.zoomed(0.5, anchor_ns=self._zoom_anchor()))
 
     def zoom_out(self) -> None:
-        self.set_viewport(self._viewport.zoomed(2.0, self._zoom_anchor()))
+        self.set_viewport(self._viewport.zoomed(2.0, anchor_ns=self._zoom_anchor()))
 
     def zoom_to_selection(self) -> None:
         row = self.state.selected

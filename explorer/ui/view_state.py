@@ -27,6 +27,7 @@ class ViewState(QObject):
         self._filter = Filter()
         self._hidden: frozenset[str] = frozenset()
         self._selected = -1
+        self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
         self._mask: Mask = np.ones(store.n, dtype=bool)
         store.subscribe(self._on_document_replaced)
 
@@ -34,6 +35,7 @@ class ViewState(QObject):
 
     def _on_document_replaced(self) -> None:
         self._selected = -1
+        self._lane_order = None
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
         self.document_changed.emit()
@@ -80,11 +82,16 @@ class ViewState(QObject):
     def show_all_actors(self) -> None:
         self.set_hidden_actors(frozenset())
 
+    def set_lane_order(self, order: list[int]) -> None:
+        if order != self._lane_order:
+            self._lane_order = order
+            self.lanes_changed.emit()
+
     def visible_lanes(self) -> list[int]:
         """Actor rows in panel order, hidden ones left out, then the no-actor lane if used."""
-        lanes = [
-            row for row, ident in enumerate(self.store.actor_index) if ident not in self._hidden
-        ]
+        ids = self.store.actor_index
+        order = self._lane_order if self._lane_order is not None else range(len(ids))
+        lanes = [row for row in order if row < len(ids) and ids[row] not in self._hidden]
         if len(self.store.lane_rows(NO_ACTOR)):
             lanes.append(NO_ACTOR)
         return lanes

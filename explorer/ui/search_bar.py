@@ -1,0 +1,286 @@
+"""Search and filters: a live search field, a filter menu, and the active filters as chips.
+
+Typing is debounced (the filter runs once the user pauses), so a search over a
+million events never runs per keystroke. Every chip removes its own filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QWidget,
+)
+
+from explorer.model.dates import DAY, DatedValue, Precision, format_human, format_iso
+from explorer.model.document import ClaimStatus
+from explorer.model.store import Filter
+from explorer.ui.date_dialog import DateDialog
+from explorer.ui.view_state import ViewState
+
+DEBOUNCE_MS: Final = 200
+
+
+class SearchBar(QWidget):
+    def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setObjectName("search-bar")
+        self.setAccessibleName("Search and filters")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 3, 6, 3)
+        self.field = QLineEdit()
+        self.field.setObjectName("search-field")
+        self.field.setAccessibleName("Search")
+        self.field.setAccessibleDescription(
+            "Filters live over titles, summaries, actors, themes and sources. "
+            "Enter: next match; Shift+Enter: previous; Escape: clear"
+        )
+        self.field.setPlaceholderText("Search titles, summaries, actors, themes, sources…")
+        self.field.setClearButtonEnabled(True)
+        self.field.setMinimumWidth(320)
+        self.field.installEventFilter(self)
+        layout.addWidget(self.field)
+        self.filters_button = QToolButton()
+        self.filters_button.setText("Filters")
+        self.filters_button.setObjectName("filters-button")
+        self.filters_button.setAccessibleName("Filters menu")
+        self.filters_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self)
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.filters_button.setMenu(self.menu)
+        layout.addWidget(self.filters_button)
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(4)
+        layout.addLayout(self.chips)
+        layout.addStretch(1)
+        self.count = QLabel()
+        self.count.setObjectName("match-count")
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
+        self.count.setAccessibleName("Events shown")
+        layout.addWidget(self.count)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.apply_text)
+        self.field.textChanged.connect(lambda _text: self._timer.start())
+        state.filter_changed.connect(self._refresh)
+        state.document_changed.connect(self._refresh)
+        self._refresh()
+
+    # --- text -----------------------------------------------------------------------
+
+    def apply_text(self) -> None:
+        self._timer.stop()
+        text = self.field.text()
+        if text != self.state.filter.text:
+            self.state.set_filter(replace(self.state.filter, text=text))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.apply_text()
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.jump(-1 if shift else 1)
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                if self.field.text():
+                    self.field.clear()
+                    self.apply_text()
+                else:
+                    self.escape_to_timeline()
+                return True
+        return super().eventFilter(watched, event)
+
+    def escape_to_timeline(self) -> None:
+        window = self.window()
+        timeline = window.findChild(QWidget, "timeline")
+        if timeline is not None:
+            timeline.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def jump(self, step: int) -> None:
+        """Select the next (or previous) event in the filter after the selection, by time."""
+        store = self.state.store
+        rows = np.flatnonzero(self.state.mask)
+        if not len(rows):
+            return
+        rows = rows[np.argsort(store.lo[rows], kind="stable")]
+        selected = self.state.selected
+        hit = np.flatnonzero(rows == selected) if selected >= 0 else np.zeros(0, np.int64)
+        if len(hit):
+            position = (int(hit[0]) + step) % len(rows)
+        else:
+            position = self._best_match(rows) if step > 0 else len(rows) - 1
+        self.state.select(int(rows[position]))
+
+    def _best_match(self, rows: np.ndarray) -> int:
+        """Where the first Enter lands: the first event whose title has the search text
+        (a title hit is what the user is looking for), else the first match in time."""
+        text = self.state.filter.text.strip().lower()
+        if text:
+            titles = self.state.store.document.events["title"].to_numpy(dtype=object)[rows]
+            for position, title in enumerate(titles[:10_000]):
+                if text in str(title).lower():
+                    return position
+        return 0
+
+    def focus_search(self) -> None:
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    # --- filters ------------------------------------------------------------------
+
+    def _set(self, **changes: object) -> None:
+        self.state.set_filter(replace(self.state.filter, **changes))  # type: ignore[arg-type]
+
+    def _toggle(self, facet: str, value: str, every: list[str]) -> None:
+        current = getattr(self.state.filter, facet)
+        chosen = set(every if current is None else current) ^ {value}
+        self._set(**{facet: None if chosen == set(every) else frozenset(chosen)})
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        flt = self.state.filter
+        doc = self.state.store.document
+        facets = (
+            (
+                "&Claim status",
+                "statuses",
+                [s.value for s in ClaimStatus],
+                [s.value for s in ClaimStatus],
+            ),
+            (
+                "&Theme",
+                "themes",
+                doc.themes["id"].astype(str).tolist(),
+                doc.themes["name"].astype(str).tolist(),
+            ),
+            (
+                "&Actor",
+                "actors",
+                doc.actors["id"].astype(str).tolist(),
+                doc.actors["name"].astype(str).tolist(),
+            ),
+        )
+        for title, facet, values, names in facets:
+            sub = self.menu.addMenu(title)
+            chosen = getattr(flt, facet)
+            if not values:
+                sub.setEnabled(False)
+            for value, name in list(zip(values, names, strict=True))[:200]:
+                action = QAction(name, sub)
+                action.setCheckable(True)
+                action.setChecked(chosen is None or value in chosen)
+                action.triggered.connect(
+                    lambda _checked=False, f=facet, v=value, every=values: self._toggle(f, v, every)
+                )
+                sub.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction("&Date Range…", self.ask_date_range)
+        self.menu.addAction("&Known By…", self.ask_known_by)
+        self.menu.addSeparator()
+        clear = self.menu.addAction("C&lear All Filters", self.clear_all)
+        clear.setEnabled(not flt.is_empty)
+
+    def ask_date_range(self) -> None:
+        window = self.state.filter.window
+        values = ("", "")
+        if window is not None:
+            values = (
+                format_iso(window[0], Precision.DAY),
+                format_iso(window[1] - DAY, Precision.DAY),
+            )
+        dialog = DateDialog("Date range", ("&From:", "&To:"), values, self)
+        if dialog.exec() != DateDialog.DialogCode.Accepted:
+            return
+        start, end = dialog.values
+        if start is None and end is None:
+            self._set(window=None)
+            return
+        lo = start.seconds if start is not None else -(2**62)
+        hi = end.end if end is not None else 2**62
+        self._set(window=(lo, hi))
+
+    def ask_known_by(self) -> None:
+        known = self.state.filter.known_by
+        value = "" if known is None else format_iso(known, Precision.DAY)
+        dialog = DateDialog("Known by", ("&Published by:",), (value,), self)
+        if dialog.exec() != DateDialog.DialogCode.Accepted:
+            return
+        self.set_known_by(dialog.values[0])
+
+    def set_known_by(self, value: DatedValue | None) -> None:
+        # "Known by June 2026" includes everything published during June 2026.
+        self._set(known_by=None if value is None else value.end - 1)
+
+    def clear_all(self) -> None:
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.blockSignals(False)
+        self.state.set_filter(Filter())
+
+    # --- chips and count ----------------------------------------------------------
+
+    def chip_texts(self) -> list[str]:
+        return [self.chips.itemAt(i).widget().text() for i in range(self.chips.count())]  # type: ignore[union-attr]
+
+    def _refresh(self) -> None:
+        while self.chips.count():
+            item = self.chips.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        flt = self.state.filter
+        doc = self.state.store.document
+        names = {
+            "actors": dict(
+                zip(doc.actors["id"].astype(str), doc.actors["name"].astype(str), strict=True)
+            ),
+            "themes": dict(
+                zip(doc.themes["id"].astype(str), doc.themes["name"].astype(str), strict=True)
+            ),
+            "statuses": {s.value: s.value for s in ClaimStatus},
+        }
+        for facet, label in (("statuses", "Status"), ("themes", "Theme"), ("actors", "Actor")):
+            chosen = getattr(flt, facet)
+            if chosen is not None:
+                shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"
+                self._chip(f"{label}: {shown}", **{facet: None})
+        if flt.window is not None:
+            lo, hi = flt.window
+            parts = [
+                format_human(lo, Precision.DAY) if lo > -(2**62) else "…",
+                format_human(hi - 1, Precision.DAY) if hi < 2**62 else "…",
+            ]
+            self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
+        if flt.known_by is not None:
+            self._chip(f"Known by: {format_human(flt.known_by, Precision.DAY)}", known_by=None)
+        if flt.text and self.field.text() != flt.text:
+            self.field.setText(flt.text)
+        count = int(self.state.mask.sum())
+        self.count.setText(f"{count:,} of {self.state.store.n:,} events")
+
+    def _chip(self, text: str, **clear: object) -> None:
+        chip = QToolButton()
+        chip.setText(f"{text}  ✕")
+        chip.setObjectName("filter-chip")
+        chip.setAccessibleName(f"Remove filter {text}")
+        chip.setToolTip("Remove this filter")
+        chip.setStyleSheet(
+            "QToolButton { background: #e8eef9; border: 1px solid #b8c7e6;"
+            " border-radius: 9px; padding: 1px 8px; }"
+            "QToolButton:focus { border: 2px solid #2e6fd8; }"
+        )
+        chip.clicked.connect(lambda: self._set(**clear))
+        self.chips.addWidget(chip)
