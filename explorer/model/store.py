@@ -45,7 +45,7 @@ def _link_rows(event_ids: pd.Series, link_event_ids: pd.Series) -> Rows:
     """Row of each link's event. Imports usually write one link per event in event
     order; that case needs no hash table (which costs ~100 bytes an event)."""
     if len(event_ids) == len(link_event_ids) and bool(
-        (event_ids.to_numpy() == link_event_ids.to_numpy()).all()
+        (event_ids.reset_index(drop=True) == link_event_ids.reset_index(drop=True)).all()
     ):
         return np.arange(len(event_ids), dtype=np.int64)
     return np.asarray(pd.Index(event_ids).get_indexer(link_event_ids), dtype=np.int64)
@@ -101,19 +101,28 @@ class EventStore:
         # links, then let it go; single look-ups scan the column instead.
         self.actor_index = pd.Index(doc.actors["id"])
         self.link_event = _link_rows(ev["id"], doc.links["event_id"])
-        self.link_actor = self.actor_index.get_indexer(doc.links["actor_id"]).astype(np.int64)
+        # Many links, few actors: factorize the column, then look up only the distinct ids.
+        codes, distinct = pd.factorize(doc.links["actor_id"])
+        lookup = np.append(self.actor_index.get_indexer(pd.Index(distinct)), -1).astype(np.int64)
+        self.link_actor = lookup[np.where(codes >= 0, codes, len(lookup) - 1)]
         self.order = np.argsort(self.lo, kind="stable").astype(np.int64)
         self.sorted_lo = self.lo[self.order]
         self.max_length = int((self.hi - self.lo).max()) if self.n else 0
-        # Lanes: (event, actor) pairs, each once even when an actor has two roles in one
-        # event, sorted by actor then start; one slice per actor.
+        # Lanes: (event, actor) pairs sorted by actor, then start, then event; an actor
+        # named twice on one event (two roles) appears once, so adjacent repeats go.
         valid = (self.link_event >= 0) & (self.link_actor >= 0)
-        pair = np.unique(self.link_actor[valid] * max(self.n, 1) + self.link_event[valid])
-        self._pair_actor = pair // max(self.n, 1)
-        self._pair_event = pair % max(self.n, 1)
-        lane_order = np.lexsort((self.lo[self._pair_event], self._pair_actor))
-        self._lane_events = self._pair_event[lane_order]
-        lane_actor = self._pair_actor[lane_order]
+        events, actors = self.link_event[valid], self.link_actor[valid]
+        # One integer key per pair: actor, then the event's rank by start (ties by row).
+        rank = np.empty(self.n, dtype=np.int64)
+        rank[self.order] = np.arange(self.n, dtype=np.int64)
+        lane_order = np.argsort(actors * max(self.n, 1) + rank[events], kind="stable")
+        events, actors = events[lane_order], actors[lane_order]
+        repeat = np.zeros(len(events), dtype=bool)
+        repeat[1:] = (events[1:] == events[:-1]) & (actors[1:] == actors[:-1])
+        self._pair_event = events[~repeat] if repeat.any() else events
+        self._pair_actor = actors[~repeat] if repeat.any() else actors
+        self._lane_events = self._pair_event
+        lane_actor = self._pair_actor
         self._lane_bounds = np.searchsorted(lane_actor, np.arange(len(self.actor_index) + 1))
         linked = (
             np.bincount(self._pair_event, minlength=self.n) > 0 if self.n else np.zeros(0, bool)
