@@ -182,17 +182,31 @@ def _restore_event(doc: Document, taken: _EventRows) -> None:
 
 
 def _insert_record(doc: Document, record: dict[str, Any], position: int | None) -> None:
-    """Add one event (at `position` in the events table, or at the end)."""
+    """Add one event (at `position` in the events table, or at the end).
+
+    Its links, sources, themes and figures go where the file format would put them:
+    after those of the events before it. So a save writes the same file as a fresh
+    load-and-save would, and the document compares equal to what it reads back.
+    """
     tables = _record_tables(doc, record)
     if (doc.events["id"] == record["id"]).any():
         raise EditError(f"an event with id {record['id']!r} already exists")
+    position = len(doc.events) if position is None else position
+    earlier = doc.events["id"].iloc[:position]
     for table in ("events", *EVENT_CHILDREN):
         rows = getattr(tables, table)
         frame = getattr(doc, table)
-        if table == "events" and position is not None:
-            setattr(doc, table, restore_rows(frame, Removed(np.array([position], np.int64), rows)))
+        if table == "events":
+            at = position
         else:
-            setattr(doc, table, append_rows(frame, rows))
+            at = (
+                int(frame["event_id"].isin(earlier).sum())
+                if position < len(doc.events)
+                else len(frame)
+            )
+        if len(rows):
+            places = np.arange(at, at + len(rows), dtype=np.int64)
+            setattr(doc, table, restore_rows(frame, Removed(places, rows)))
 
 
 class AddEvent(Edit):
@@ -214,11 +228,11 @@ class DeleteEvents(Edit):
         self._taken: list[_EventRows] = []
 
     def apply(self, doc: Document) -> None:
-        self._taken = []
-        for ident in self.event_ids:
-            if not (doc.events["id"] == ident).any():
-                raise EditError(f"no event with id {ident!r}")
-            self._taken.append(_remove_event(doc, ident))
+        known = set(doc.events["id"])
+        missing = [ident for ident in self.event_ids if ident not in known]
+        if missing:
+            raise EditError(f"no event with id {missing[0]!r}")
+        self._taken = [_remove_event(doc, ident) for ident in self.event_ids]
 
     def undo(self, doc: Document) -> None:
         for taken in reversed(self._taken):

@@ -32,13 +32,17 @@ def window(qtbot, story: Document, story_path: Path) -> Iterator[object]:
     from explorer.ui.main_window import MainWindow
 
     win = MainWindow(story, story_path)
-    qtbot.addWidget(win)
+    # Not qtbot.addWidget: pytest-qt would close it before this fixture's teardown,
+    # and a window with edits would then wait for an answer to "Save changes?".
     win.resize(1400, 860)
     win.show()
     qtbot.waitExposed(win)
     win.timeline.setFocus()
     yield win
+    # A test may leave edits behind: close without the unsaved-changes question.
+    win.editor.stack.setClean()
     win.close()
+    win.deleteLater()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ class Format:
 
 
 _FORMATS: dict[str, Format] = {}
+_LOADED = False
 
 
 def register(fmt: Format) -> Format:
@@ -106,9 +107,12 @@ def read_any(
 
 
 def _load_readers() -> None:
-    """Import the reader modules so they register themselves (once)."""
-    if _FORMATS:
+    """Import the reader modules so they register themselves (once: a reader module
+    imported directly registers only its own formats, so a flag, not _FORMATS, says)."""
+    global _LOADED
+    if _LOADED:
         return
+    _LOADED = True
     import importlib
     import pkgutil
 

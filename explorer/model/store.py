@@ -55,18 +55,28 @@ class EventStore:
     """Read-side of a document: cheap queries for the views, recomputed on replace."""
 
     def __init__(self, document: Document | None = None) -> None:
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[bool], None]] = []
         self.document = document or Document()
 
     # --- change notification (pure Python: the ui adapts it to Qt signals) -----------
 
-    def subscribe(self, listener: Callable[[], None]) -> None:
+    def subscribe(self, listener: Callable[[bool], None]) -> None:
+        """`listener(edited)` runs after every change: edited=False when a new document
+        replaced the old one, True when the same document was edited in place."""
         self._listeners.append(listener)
 
     def replace(self, document: Document) -> None:
         self.document = document
+        self._notify(edited=False)
+
+    def edited(self) -> None:
+        """The document's tables were changed by an edit: rebuild indexes, tell views."""
+        self._build()
+        self._notify(edited=True)
+
+    def _notify(self, *, edited: bool) -> None:
         for listener in list(self._listeners):
-            listener()
+            listener(edited)
 
     @property
     def document(self) -> Document:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -73,12 +72,16 @@ class Viewport:
         """Scale the span by `factor` (<1 zooms in) keeping one instant where it is on
         screen: `anchor_ns` if given (exact), else the time under pixel `anchor_x`."""
         # Exact rational arithmetic: spans of aeons in ns exceed float64's 53 bits.
+        # The anchor keeps its fraction of the width, floored the same way before and
+        # after, so zooming back by 1/factor lands within a nanosecond of the start.
         if anchor_ns is None:
             anchor_x = self.width / 2 if anchor_x is None else anchor_x
             fraction = Fraction(anchor_x) / Fraction(max(self.width, 1.0))
-            anchor_ns = self.start_ns + round(fraction * self.span_ns)
+            anchor_ns = self.start_ns + math.floor(fraction * self.span_ns)
+        else:
+            fraction = Fraction(anchor_ns - self.start_ns, self.span_ns)
         span = max(round(self.span_ns * Fraction(factor)), MIN_SPAN_NS)
-        start = anchor_ns - round(Fraction((anchor_ns - self.start_ns) * span, self.span_ns))
+        start = anchor_ns - math.floor(fraction * span)
         return replace(self, start_ns=start, span_ns=span)
 
     def panned(self, dx_px: float) -> Viewport:

@@ -25,110 +25,73 @@ class ActionSpec:
     handler: str
     shortcuts: tuple[Key, ...] = ()
     menu: str | None = None
-    scope: str = "window"  # "window": anywhere in the window; "timeline": timeline focused
+    # "window"/"editor": anywhere in the window (handled by the window or the editor);
+    # "timeline": only while the timeline has focus
+    scope: str = "window"
     tip: str = ""
 
 
 SK = QKeySequence.StandardKey
 
+# fmt: off
 ACTIONS: Final[tuple[ActionSpec, ...]] = (
-    # File
-    ActionSpec("file.open", "&Open…", "open_file", (SK.Open,), "&File"),
-    ActionSpec("file.save_as", "Save &As…", "save_as", (SK.SaveAs,), "&File"),
-    ActionSpec("file.export_view", "&Export View…", "export_view", ("Ctrl+E",), "&File"),
-    ActionSpec("file.quit", "&Quit", "close", (SK.Quit, "Ctrl+Q"), "&File"),
-    # Edit / Find
-    ActionSpec("edit.find", "&Find…", "focus_search", (SK.Find,), "&Edit"),
-    ActionSpec("edit.find_next", "Find &Next", "find_next", (SK.FindNext,), "&Edit"),
-    ActionSpec(
-        "edit.find_previous", "Find &Previous", "find_previous", (SK.FindPrevious,), "&Edit"
-    ),
-    # Filter
-    ActionSpec("filter.date_range", "&Date Range…", "ask_date_range", (), "F&ilter"),
-    ActionSpec("filter.known_by", "&Known By Date…", "ask_known_by", (), "F&ilter"),
-    ActionSpec("filter.clear", "&Clear All Filters", "clear_filters", ("Ctrl+Shift+L",), "F&ilter"),
-    ActionSpec(
-        "actors.solo", "Show &Only Selected Actor", "solo_actor", ("Ctrl+Shift+O",), "F&ilter"
-    ),
-    ActionSpec(
-        "actors.show_all", "Show &All Actors", "show_all_actors", ("Ctrl+Shift+A",), "F&ilter"
-    ),
-    # View
-    ActionSpec(
-        "view.palette", "Command &Palette…", "show_palette", ("Ctrl+K", "Ctrl+Shift+P"), "&View"
-    ),
-    ActionSpec("view.next_panel", "Next Panel", "next_panel", ("F6",), "&View"),
-    ActionSpec("view.previous_panel", "Previous Panel", "previous_panel", ("Shift+F6",), "&View"),
-    ActionSpec("view.fit", "&Fit All", "fit_all", ("F",), "&View", "timeline"),
-    ActionSpec(
-        "view.zoom_selection",
-        "&Zoom to Selection",
-        "zoom_to_selection",
-        ("Z",),
-        "&View",
-        "timeline",
-    ),
-    ActionSpec("view.zoom_in", "Zoom &In", "zoom_in", ("+", "=", SK.ZoomIn), "&View", "timeline"),
-    ActionSpec("view.zoom_out", "Zoom &Out", "zoom_out", ("-", SK.ZoomOut), "&View", "timeline"),
-    ActionSpec("view.pan_left", "Pan Left", "pan_left", ("Shift+Left",), "&View", "timeline"),
-    ActionSpec("view.pan_right", "Pan Right", "pan_right", ("Shift+Right",), "&View", "timeline"),
-    ActionSpec("view.page_left", "Page Left", "page_left", ("PgUp",), "&View", "timeline"),
-    ActionSpec("view.page_right", "Page Right", "page_right", ("PgDown",), "&View", "timeline"),
-    ActionSpec("view.focus_timeline", "Focus &Timeline", "focus_timeline", ("Ctrl+1",), "&View"),
-    ActionSpec("view.focus_actors", "Focus &Actors", "focus_actors", ("Ctrl+2",), "&View"),
-    ActionSpec("view.focus_detail", "Focus &Detail", "focus_detail", ("Ctrl+3",), "&View"),
-    ActionSpec("view.focus_table", "Focus Event &Table", "focus_table", ("Ctrl+4",), "&View"),
-    # Go
-    ActionSpec(
-        "go.prev_in_lane",
-        "&Previous Event in Lane",
-        "select_prev_in_lane",
-        ("Left",),
-        "&Go",
-        "timeline",
-    ),
-    ActionSpec(
-        "go.next_in_lane",
-        "&Next Event in Lane",
-        "select_next_in_lane",
-        ("Right",),
-        "&Go",
-        "timeline",
-    ),
-    ActionSpec(
-        "go.prev_any",
-        "Previous Event (Any Lane)",
-        "select_prev_any",
-        ("Ctrl+Left",),
-        "&Go",
-        "timeline",
-    ),
-    ActionSpec(
-        "go.next_any",
-        "Next Event (Any Lane)",
-        "select_next_any",
-        ("Ctrl+Right",),
-        "&Go",
-        "timeline",
-    ),
-    ActionSpec("go.lane_up", "Lane &Above", "select_lane_above", ("Up",), "&Go", "timeline"),
-    ActionSpec("go.lane_down", "Lane &Below", "select_lane_below", ("Down",), "&Go", "timeline"),
-    ActionSpec("go.first", "&First Event", "select_first", ("Home",), "&Go", "timeline"),
-    ActionSpec("go.last", "&Last Event", "select_last", ("End",), "&Go", "timeline"),
-    ActionSpec(
-        "go.show_detail",
-        "Show in &Detail",
-        "show_selection",
-        ("Return", "Enter"),
-        "&Go",
-        "timeline",
-    ),
-    ActionSpec("go.clear", "Clear Selection", "clear_selection", ("Escape",), "&Go", "timeline"),
-    # Help
-    ActionSpec(
-        "help.shortcuts", "&Keyboard Shortcuts", "show_shortcuts", (SK.HelpContents, "?"), "&Help"
-    ),
+    # id                        title                         handler                keys                                menu        scope
+    ActionSpec("file.open",            "&Open…",                    "open_file",           (SK.Open,),                         "&File"),
+    ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File"),
+    ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File"),
+    ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
+    ActionSpec("file.quit",            "&Quit",                     "close",               (SK.Quit, "Ctrl+Q"),                "&File"),
+    ActionSpec("edit.undo",            "&Undo",                     "undo",                (SK.Undo,),                         "&Edit",    "editor"),
+    ActionSpec("edit.redo",            "&Redo",                     "redo",                (SK.Redo, "Ctrl+Y"),                "&Edit",    "editor"),
+    ActionSpec("edit.new_event",       "&New Event…",               "new_event",           (SK.New,),                          "&Edit",    "editor"),
+    ActionSpec("edit.edit_event",      "&Edit Event…",              "edit_event",          ("F2",),                            "&Edit",    "editor"),
+    ActionSpec("edit.duplicate_event", "D&uplicate Event",          "duplicate_event",     ("Ctrl+D",),                        "&Edit",    "editor"),
+    ActionSpec("edit.delete_event",    "&Delete Event",             "delete_event",        (SK.Delete,),                       "&Edit",    "editor"),
+    ActionSpec("edit.nudge_earlier",   "Move Event &Earlier",       "nudge_earlier",       ("Alt+Left",),                      "&Edit",    "editor"),
+    ActionSpec("edit.nudge_later",     "Move Event &Later",         "nudge_later",         ("Alt+Right",),                     "&Edit",    "editor"),
+    ActionSpec("edit.new_actor",       "New &Actor…",               "new_actor",           ("Ctrl+Shift+N",),                  "&Edit",    "editor"),
+    ActionSpec("edit.edit_actor",      "Edit Ac&tor…",              "edit_actor",          ("Shift+F2",),                      "&Edit",    "editor"),
+    ActionSpec("edit.delete_actor",    "Delete Actor…",             "delete_actor",        (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.merge_actors",    "&Merge Actors…",            "merge_actors",        (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.new_source",      "New &Source…",              "new_source",          (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.new_theme",       "New T&heme…",               "new_theme",           (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.find",            "&Find…",                    "focus_search",        (SK.Find,),                         "&Edit"),
+    ActionSpec("edit.find_next",       "Find Ne&xt",                "find_next",           (SK.FindNext,),                     "&Edit"),
+    ActionSpec("edit.find_previous",   "Find Pre&vious",            "find_previous",       (SK.FindPrevious,),                 "&Edit"),
+    ActionSpec("filter.date_range",    "&Date Range…",              "ask_date_range",      (),                                 "F&ilter"),
+    ActionSpec("filter.known_by",      "&Known By Date…",           "ask_known_by",        (),                                 "F&ilter"),
+    ActionSpec("filter.clear",         "&Clear All Filters",        "clear_filters",       ("Ctrl+Shift+L",),                  "F&ilter"),
+    ActionSpec("actors.solo",          "Show &Only Selected Actor", "solo_actor",          ("Ctrl+Shift+O",),                  "F&ilter"),
+    ActionSpec("actors.show_all",      "Show &All Actors",          "show_all_actors",     ("Ctrl+Shift+A",),                  "F&ilter"),
+    ActionSpec("view.history",         "Undo &History",             "toggle_history",      ("Ctrl+H",),                        "&View"),
+    ActionSpec("view.palette",         "Command &Palette…",         "show_palette",        ("Ctrl+K", "Ctrl+Shift+P"),         "&View"),
+    ActionSpec("view.next_panel",      "Next Panel",                "next_panel",          ("F6",),                            "&View"),
+    ActionSpec("view.previous_panel",  "Previous Panel",            "previous_panel",      ("Shift+F6",),                      "&View"),
+    ActionSpec("view.fit",             "&Fit All",                  "fit_all",             ("F",),                             "&View",    "timeline"),
+    ActionSpec("view.zoom_selection",  "&Zoom to Selection",        "zoom_to_selection",   ("Z",),                             "&View",    "timeline"),
+    ActionSpec("view.zoom_in",         "Zoom &In",                  "zoom_in",             ("+", "=", SK.ZoomIn),              "&View",    "timeline"),
+    ActionSpec("view.zoom_out",        "Zoom &Out",                 "zoom_out",            ("-", SK.ZoomOut),                  "&View",    "timeline"),
+    ActionSpec("view.pan_left",        "Pan Left",                  "pan_left",            ("Shift+Left",),                    "&View",    "timeline"),
+    ActionSpec("view.pan_right",       "Pan Right",                 "pan_right",           ("Shift+Right",),                   "&View",    "timeline"),
+    ActionSpec("view.page_left",       "Page Left",                 "page_left",           ("PgUp",),                          "&View",    "timeline"),
+    ActionSpec("view.page_right",      "Page Right",                "page_right",          ("PgDown",),                        "&View",    "timeline"),
+    ActionSpec("view.focus_timeline",  "Focus &Timeline",           "focus_timeline",      ("Ctrl+1",),                        "&View"),
+    ActionSpec("view.focus_actors",    "Focus &Actors",             "focus_actors",        ("Ctrl+2",),                        "&View"),
+    ActionSpec("view.focus_detail",    "Focus &Detail",             "focus_detail",        ("Ctrl+3",),                        "&View"),
+    ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
+    ActionSpec("go.prev_in_lane",      "&Previous Event in Lane",   "select_prev_in_lane", ("Left",),                          "&Go",      "timeline"),
+    ActionSpec("go.next_in_lane",      "&Next Event in Lane",       "select_next_in_lane", ("Right",),                         "&Go",      "timeline"),
+    ActionSpec("go.prev_any",          "Previous Event (Any Lane)", "select_prev_any",     ("Ctrl+Left",),                     "&Go",      "timeline"),
+    ActionSpec("go.next_any",          "Next Event (Any Lane)",     "select_next_any",     ("Ctrl+Right",),                    "&Go",      "timeline"),
+    ActionSpec("go.lane_up",           "Lane &Above",               "select_lane_above",   ("Up",),                            "&Go",      "timeline"),
+    ActionSpec("go.lane_down",         "Lane &Below",               "select_lane_below",   ("Down",),                          "&Go",      "timeline"),
+    ActionSpec("go.first",             "&First Event",              "select_first",        ("Home",),                          "&Go",      "timeline"),
+    ActionSpec("go.last",              "&Last Event",               "select_last",         ("End",),                           "&Go",      "timeline"),
+    ActionSpec("go.show_detail",       "Show in &Detail",           "show_selection",      ("Return", "Enter"),                "&Go",      "timeline"),
+    ActionSpec("go.clear",             "Clear Selection",           "clear_selection",     ("Escape",),                        "&Go",      "timeline"),
+    ActionSpec("help.shortcuts",       "&Keyboard Shortcuts",       "show_shortcuts",      (SK.HelpContents, "?"),             "&Help"),
 )
+# fmt: on
 
 
 def spec(action_id: str) -> ActionSpec:

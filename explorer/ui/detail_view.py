@@ -38,6 +38,7 @@ class DetailView(QScrollArea):
     """Shows one event; an explicit empty state when nothing is selected."""
 
     actor_activated = Signal(str)  # actor id
+    edit_requested = Signal()
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +116,11 @@ class DetailView(QScrollArea):
         title.setFont(font)
         self._layout.addWidget(title)
         self.sections["title"] = title
+        edit = QPushButton("Edit event…  (F2)")
+        edit.setObjectName("detail-edit")
+        edit.setAccessibleName("Edit this event")
+        edit.clicked.connect(self.edit_requested.emit)
+        self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
 
         start = start_value(ev, row)
         when = f"{start.human()}   ({start.precision.label} precision)"

@@ -14,17 +14,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QToolBar,
+    QUndoView,
     QWidget,
 )
 
 from explorer.io.errors import ReadError, WriteError
-from explorer.io.native import read_native, write_native
+from explorer.io.native import read_native
+from explorer.io.save import SAVE_FORMATS, save_document
 from explorer.model.document import Document
 from explorer.model.store import EventStore
 from explorer.ui import export
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.palette import CommandPalette, ShortcutSheet
@@ -73,10 +76,22 @@ class MainWindow(QMainWindow):
         ]
         self._docks_sized = False
         self.timeline.activated.connect(self.show_detail)
+        self.editor = EditController(self.state, self)
+        self.history = QUndoView(self.editor.stack)
+        self.history.setObjectName("undo-history")
+        self.history.setAccessibleName("Undo history")
+        self.history.setEmptyLabel("Opened file")
+        self._history_dock = self._dock(
+            self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._history_dock.hide()
+        self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.detail.edit_requested.connect(self.editor.edit_event)
+        self.timeline.move_requested.connect(self.editor.move_event)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
-            {"window": self, "timeline": self.timeline},
-            {"window": self, "timeline": self.timeline},
+            {"window": self, "timeline": self.timeline, "editor": self.editor},
+            {"window": self, "timeline": self.timeline, "editor": self},
         )
         self._build_menus()
         self.statusBar().showMessage(self._summary())
@@ -121,7 +136,8 @@ class MainWindow(QMainWindow):
         return f"{shown:,} of {total:,} events · {actors:,} actors"
 
     def _update_title(self) -> None:
-        name = self.path.name if self.path else "Untitled"
+        # "[*]" is where Qt shows the modified mark, driven by the undo stack's clean state.
+        name = (self.path.name if self.path else "Untitled") + "[*]"
         title = self.store.document.title
         self.setWindowTitle(
             f"{title} — {name} — Timeline Explorer" if title else f"{name} — Timeline Explorer"
@@ -220,6 +236,8 @@ class MainWindow(QMainWindow):
 
     def load(self, path: Path) -> bool:
         """Open a file; on failure the open document stays exactly as it was."""
+        if not self.maybe_save():
+            return False
         try:
             document = read_native(path)
         except ReadError as exc:
@@ -227,25 +245,63 @@ class MainWindow(QMainWindow):
             return False
         self.path = path
         self.store.replace(document)
+        self.editor.stack.clear()
         self._update_title()
         return True
 
-    def save_as(self) -> None:
+    def save(self) -> bool:
+        if self.path is None or self.path.suffix.lower() not in SAVE_FORMATS:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggested = self.path.with_suffix(".json") if self.path else Path.home() / "timeline.json"
         name, _ = QFileDialog.getSaveFileName(
             self,
             "Save timeline as",
-            str(self.path or Path.home() / "timeline.json"),
-            "Timeline Explorer (*.json)",
+            str(suggested),
+            "Timeline Explorer (*.json);;Parquet, for large documents (*.parquet)",
         )
-        if not name:
-            return
+        return bool(name) and self.save_to(Path(name))
+
+    def save_to(self, path: Path) -> bool:
+        """Save atomically; on failure say why, and the document stays modified."""
         try:
-            write_native(self.store.document, name)
-        except WriteError as exc:
-            QMessageBox.critical(self, "Save failed", f"The file was not saved.\n\n{exc}")
-            return
-        self.path = Path(name)
+            save_document(self.store.document, path)
+        except (WriteError, OSError) as exc:
+            QMessageBox.critical(
+                self,
+                "Save failed",
+                f"The document was not saved. The file on disk is unchanged.\n\n{exc}",
+            )
+            return False
+        self.path = path
+        self.editor.stack.setClean()
         self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Before the document goes away: Save / Discard / Cancel if it has changes."""
+        if self.editor.stack.isClean():
+            return True
+        answer = QMessageBox.warning(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.path.name if self.path else 'this document'}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def toggle_history(self) -> None:
+        self._history_dock.setVisible(not self._history_dock.isVisible())
+        if self._history_dock.isVisible():
+            self.history.setFocus()
 
     def export_view(self) -> None:
         folder = self.path.parent if self.path and self.path.parent.is_dir() else Path.home()
@@ -260,4 +316,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
         super().closeEvent(event)

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
 from explorer.model import layout
+from explorer.model.dates import Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
@@ -69,6 +70,24 @@ SPARSE_LANE: Final = 200
 MAX_LABELS: Final = 400
 
 STATUS_ORDER: Final = tuple(ClaimStatus)
+
+
+@dataclass
+class MoveDrag:
+    """A mark being dragged: where it started (pixels, lane) and where it is now."""
+
+    row: int
+    lane0: int
+    x0: float
+    x: float
+    lane: int
+
+
+def snap(seconds: int, precision: Precision) -> int:
+    """The period boundary of `precision` nearest to `seconds` (a year event moves by years)."""
+    floor = floor_to(seconds, precision)
+    ceiling = period_end(floor, precision)
+    return floor if seconds - floor < ceiling - seconds else ceiling
 
 
 @dataclass
@@ -115,6 +134,10 @@ class TimelineWidget(QWidget):
 
     activated = Signal(int)  # Enter on an event: show it in the detail view
     viewport_changed = Signal()
+    # A mark dragged to new dates and/or another lane: event id, start, end (ISO, at
+    # their precision; end may be None), actor id of the lane it left and the one it
+    # was dropped on (None for the no-actor lane). The editor turns it into an edit.
+    move_requested = Signal(str, str, object, object, object)
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +158,8 @@ class TimelineWidget(QWidget):
         self._current_lane = 0
         self._hover = -1
         self._drag_origin: QPoint | None = None
+        self._move: MoveDrag | None = None
+        self.editable = True
         self._drag_viewport: Viewport | None = None
         self._viewport = Viewport(0, 60 * NS, 1000)
         self.density_peak = 0
@@ -158,7 +183,8 @@ class TimelineWidget(QWidget):
 
     def _on_document(self) -> None:
         self._rebuild_lanes()
-        self.fit_all()
+        if not self.state.last_change_was_edit:
+            self.fit_all()  # a new document is shown whole; after an edit the view stays
 
     def _rebuild_lanes(self) -> None:
         store = self.state.store
@@ -368,6 +394,7 @@ class TimelineWidget(QWidget):
             ):
                 self._paint_marks(p, frame)
         self._paint_selection(p, plot, scroll)
+        self._paint_move(p)
         self._paint_labels(p, plot, scroll)
         p.restore()
         self._paint_headers(p, plot, scroll)
@@ -586,6 +613,21 @@ class TimelineWidget(QWidget):
                     QPointF(xs[a], ys[a] + MARK / 2 + 3), QPointF(xs[b], ys[b] - MARK / 2 - 3)
                 )
 
+    def _paint_move(self, p: QPainter) -> None:
+        """While dragging a mark: a dashed ghost where it will land."""
+        move = self._move
+        if move is None or not (0 <= move.lane < len(self._frames)):
+            return
+        pos = self.mark_position(move.row, move.lane0)
+        if pos is None:
+            return
+        frame = self._frames[move.lane]
+        x = pos.x() - self.plot_rect().left() - 1 + (move.x - move.x0)
+        y = frame.top + frame.height / 2
+        p.setPen(QPen(style.SELECTION, 2, Qt.PenStyle.DashLine))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(QRectF(x - MARK, y - MARK, 2 * MARK, 2 * MARK))
+
     def _paint_labels(self, p: QPainter, plot: QRect, scroll: int) -> None:
         """Titles beside marks where there is room before the next mark in the sub-row."""
         titles = self.state.store.document.events["title"]
@@ -794,7 +836,11 @@ class TimelineWidget(QWidget):
             lane = self.lane_at(event.position().y())
             if lane >= 0:
                 self._current_lane = lane
-            if row >= 0:
+            # Pressing on the mark that is already selected starts moving it; anywhere
+            # else a drag pans. (A first click selects, so a stray drag never edits.)
+            if row >= 0 and row == self.state.selected and self.editable:
+                self._move = MoveDrag(row, lane, event.position().x(), event.position().x(), lane)
+            elif row >= 0:
                 self.state.select(row, reveal=False)
             self._drag_origin = event.position().toPoint()
             self._drag_viewport = self._viewport
@@ -802,7 +848,13 @@ class TimelineWidget(QWidget):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag_origin is not None and self._drag_viewport is not None:
+        if self._move is not None:
+            self._move.x = event.position().x()
+            lane = self.lane_at(event.position().y())
+            self._move.lane = lane if lane >= 0 else self._move.lane
+            self.setCursor(Qt.CursorShape.SizeAllCursor)
+            self.update()
+        elif self._drag_origin is not None and self._drag_viewport is not None:
             dx = event.position().x() - self._drag_origin.x()
             if abs(dx) > 2:
                 self.setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -816,10 +868,40 @@ class TimelineWidget(QWidget):
                 )
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        move, self._move = self._move, None
+        if move is not None and (abs(move.x - move.x0) > 3 or move.lane != move.lane0):
+            self._finish_move(move)
         self._drag_origin = None
         self._drag_viewport = None
         self.unsetCursor()
+        self.update()
         super().mouseReleaseEvent(event)
+
+    def _finish_move(self, move: MoveDrag) -> None:
+        """Dates shifted by the drag and snapped to their own precision; lane by drop."""
+        ev = self.state.store.document.events
+        start = start_value(ev, move.row)
+        end = end_value(ev, move.row)
+        delta = round((move.x - move.x0) * self._viewport.seconds_per_px)
+        new_start = snap(start.seconds + delta, start.precision)
+        shift = new_start - start.seconds
+        new_end = (
+            None
+            if end is None
+            else format_iso(snap(end.seconds + shift, end.precision), end.precision)
+        )
+
+        def actor_of(index: int) -> str | None:
+            key = self._lanes[index].key if 0 <= index < len(self._lanes) else NO_ACTOR
+            return None if key == NO_ACTOR else str(self.state.store.actor_index[key])
+
+        self.move_requested.emit(
+            str(ev["id"].iloc[move.row]),
+            format_iso(new_start, start.precision),
+            new_end,
+            actor_of(move.lane0),
+            actor_of(move.lane),
+        )
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         row = self.event_at(event.position())

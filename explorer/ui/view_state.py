@@ -20,6 +20,7 @@ class ViewState(QObject):
     lanes_changed = Signal()
     selection_changed = Signal(int)  # event row, or -1
     reveal_requested = Signal(int)  # event row to scroll into view (and show in detail)
+    edited = Signal()  # the document was edited in place (views keep their state)
 
     def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -27,21 +28,38 @@ class ViewState(QObject):
         self._filter = Filter()
         self._hidden: frozenset[str] = frozenset()
         self._selected = -1
+        self._selected_id: str | None = None
+        self.last_change_was_edit = False
         self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
         self._mask: Mask = np.ones(store.n, dtype=bool)
         store.subscribe(self._on_document_replaced)
 
     # --- document ----------------------------------------------------------------
 
-    def _on_document_replaced(self) -> None:
+    def _on_document_replaced(self, edited: bool) -> None:
+        """A new document resets the view; an edit keeps it (and the selection, by id)."""
+        selected_id = self._selected_id if edited else None
+        self.last_change_was_edit = edited
         self._selected = -1
-        self._lane_order = None
+        if not edited or (
+            self._lane_order is not None and len(self._lane_order) != len(self.store.actor_index)
+        ):
+            self._lane_order = None
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
+        if selected_id is not None:
+            row = self.store.row_of(selected_id)
+            self._selected = -1 if row is None else row
+        self._selected_id = self._id_of(self._selected)
         self.document_changed.emit()
         self.lanes_changed.emit()
         self.filter_changed.emit()
-        self.selection_changed.emit(-1)
+        self.selection_changed.emit(self._selected)
+        if edited:
+            self.edited.emit()
+
+    def _id_of(self, row: int) -> str | None:
+        return None if row < 0 else str(self.store.document.events["id"].iloc[row])
 
     # --- filter ------------------------------------------------------------------
 
@@ -102,10 +120,15 @@ class ViewState(QObject):
     def selected(self) -> int:
         return self._selected
 
+    @property
+    def selected_id(self) -> str | None:
+        return self._selected_id
+
     def select(self, row: int, *, reveal: bool = True) -> None:
         row = int(row) if 0 <= row < self.store.n else -1
         if row != self._selected:
             self._selected = row
+            self._selected_id = self._id_of(row)
             self.selection_changed.emit(row)
         if reveal and row >= 0:
             self.reveal_requested.emit(row)

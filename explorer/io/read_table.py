@@ -1,0 +1,1377 @@
+"""Generic tables: CSV (any common delimiter) and Excel workbooks (.xlsx), read
+through a column mapping.
+
+**Mapping.** Each *role* names the column(s) it is read from:
+
+======== ==========================================================================
+role     meaning
+======== ==========================================================================
+date     required: when the event starts
+end      when it ends (blank: no end)
+title    the event's title
+text     its summary
+actors   one or several columns of actor names (``home_team`` + ``away_team``)
+roles    the role of each actor, aligned with a single ``actors`` column
+group    one value per row, made a theme (``tournament``)
+tags     theme names
+status   a claim status (confirmed, reported, alleged, disputed, retracted)
+id       the event id (blank or missing: ``row-<n>``)
+======== ==========================================================================
+
+Two settings ride along in the same mapping: ``date_order`` (``dmy`` or ``mdy``,
+also spelt ``date-order``) and ``sheet`` (Excel sheet name; default the first).
+:func:`guess_mapping` guesses the roles from the header names and the contents;
+``ReadOptions.mapping`` overrides the guess role by role (a role given ``""`` is
+dropped). Several columns for one role are a list, or one string joined by
+``,`` or ``+``.
+
+**Several names in a cell.** An actors, roles or tags cell may hold several
+names separated by ``;`` or ``|`` (``"Anthropic; Alibaba"``); not by commas,
+which occur inside names ("Korea, Republic of"). Blank names are dropped. With
+several actor columns, each link's role is its column's name.
+
+**Missing values.** ``NA``, ``N/A``, ``#N/A``, ``NaN``, ``NULL``, ``<NA>`` (any of
+the spellings in :data:`NA_TOKENS`) count as empty in every column except
+title, text and id, whose text is kept as written.
+
+**Titles and summaries.** Without a title column, titles are the actor names
+joined by " – ", else the group, else the first unmapped text column. Without a
+text column, the summary lists the unmapped columns as ``column: value`` lines,
+so nothing in the file is lost from view. The notes say which was done.
+
+**Dates.** A date cell may be ISO-like (``2020``, ``2020-04``, ``2020-04-03``,
+``2020-04-03T10:30:15.25+02:00``, a space for the ``T``, negative or long years),
+day and month with slashes, dots or dashes (``03/04/2020``, ``3.4.2020 14:30``),
+``2020/04/03``, or with an English month name (``3 April 2020``, ``Apr 3, 2020``,
+``April 2020``). A column of large numbers whose header mentions a timestamp,
+epoch or time is Unix time in s, ms, µs or ns (told apart by size). Precision is
+what is written: ``2020-04`` is the whole month. Offsets are converted to UTC;
+times without one are taken as UTC, and a note says so.
+
+**Day/month order.** ``03/04/2020`` is read in one order for the whole file
+(date and end columns together): a first field over 12 in some row settles
+day/month, a second field over 12 settles month/day (rows that contradict the
+majority are set aside); if nothing settles it, the file is read as day/month
+and a note says so. ``date_order`` in the mapping decides instead.
+
+**Set-aside rows.** A row whose date (or end, or status) cannot be read is set
+aside with a reason, and the rest of the file is read. Rows are numbered as a
+spreadsheet shows them: the header is row 1, the first data row is row 2, and a
+quoted cell holding a line break is still one row. Blank rows are skipped quietly.
+
+**Injection guard.** Our CSV and Excel writers put a ``'`` before any text cell
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return after
+any run of ``'`` (see :mod:`explorer.io.write_table`). :func:`unguard` undoes it on
+reading, for every table: one leading ``'`` is removed from a cell made of one
+or more ``'`` followed by one of those characters. Other cells are untouched.
+
+Text is UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is
+refused at its first bad byte. Everything is done on whole columns (pyarrow
+compute), so a 50,000-row CSV opens in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib
+import io
+import itertools
+import math
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from explorer.io.builder import build_document, unique_ids
+from explorer.io.errors import ReadError
+from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
+from explorer.io.text import read_text
+from explorer.io.timeparse import epoch_seconds
+from explorer.model.dates import (
+    DAY,
+    HOUR,
+    MAX_ABS_YEAR,
+    MINUTE,
+    MONTH_NAMES,
+    Precision,
+    days_from_civil,
+    period_ends,
+)
+from explorer.model.document import ACTOR_COLUMNS, NO_END, THEME_COLUMNS, ClaimStatus
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+Bool = npt.NDArray[np.bool_]
+
+ROLES: Final = ("date", "end", "title", "text", "actors", "roles", "group", "tags", "status", "id")
+LIST_ROLES: Final = frozenset({"actors", "tags"})
+SETTINGS: Final = ("date_order", "sheet")
+DATE_ORDERS: Final = ("dmy", "mdy")
+NAME_SEPARATOR: Final = r"\s*[;|]\s*"
+NA_TOKENS: Final = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null", "<NA>")
+DELIMITERS: Final = (",", ";", "\t", "|")
+
+_KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id"})
+_ALIASES: Final = {
+    "start": "date",
+    "start_date": "date",
+    "summary": "text",
+    "description": "text",
+    "actor": "actors",
+    "role": "roles",
+    "tag": "tags",
+    "themes": "tags",
+    "theme": "tags",
+    "order": "date_order",
+    "dateorder": "date_order",
+}
+_GUARDED: Final = r"^'('*[=+\-@\t\r])"
+
+# --- header names the guess knows, best first ------------------------------------------
+
+_DATE_NAMES: Final = (
+    "date",
+    "datetime",
+    "date_time",
+    "timestamp",
+    "start_date",
+    "startdate",
+    "start",
+    "start_time",
+    "starttime",
+    "begin",
+    "begin_date",
+    "from_date",
+    "when",
+    "time",
+    "occurred",
+    "occurred_at",
+    "created",
+    "created_at",
+    "year",
+)
+_END_NAMES: Final = (
+    "end",
+    "end_date",
+    "enddate",
+    "end_time",
+    "endtime",
+    "until",
+    "finish",
+    "finish_date",
+    "stop",
+    "ends",
+    "to_date",
+)
+_END_TOKENS: Final = frozenset({"end", "ends", "until", "finish", "finished", "stop", "to"})
+_TITLE_NAMES: Final = (
+    "title",
+    "headline",
+    "name",
+    "event",
+    "what",
+    "event_name",
+    "subject",
+    "message",
+    "summary",
+    "short",
+)
+_TEXT_NAMES: Final = (
+    "description",
+    "text",
+    "details",
+    "detail",
+    "notes",
+    "note",
+    "body",
+    "content",
+    "summary",
+    "message",
+    "desc",
+    "comment",
+    "comments",
+)
+_PERSON_NAMES: Final = ("actors", "actor", "who", "person", "persons", "people", "participants")
+_ACTOR_NAMES: Final = (
+    *_PERSON_NAMES,
+    "participant",
+    "parties",
+    "party",
+    "team",
+    "teams",
+    "player",
+    "players",
+    "user",
+    "username",
+    "author",
+    "organisation",
+    "organization",
+    "host",
+    "hostname",
+)
+_GROUP_NAMES: Final = (
+    "group",
+    "category",
+    "tournament",
+    "competition",
+    "league",
+    "lane",
+    "track",
+    "section",
+    "topic",
+)
+_TAG_NAMES: Final = (
+    "tags",
+    "tag",
+    "labels",
+    "label",
+    "keywords",
+    "keyword",
+    "themes",
+    "theme",
+    "hashtags",
+    "categories",
+)
+_STATUS_NAMES: Final = ("status", "claim_status", "claim")
+_ID_NAMES: Final = ("id", "event_id", "eventid", "uuid", "identifier")
+_ROLE_NAMES: Final = ("roles", "role")
+_EPOCH_TOKENS: Final = ("timestamp", "epoch", "unix", "posix", "time")
+
+_STATUSES: Final = tuple(s.value for s in ClaimStatus)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+# --- strings as Arrow ------------------------------------------------------------------
+
+
+def _arrow(values: Any) -> pa.Array:
+    """A column as one Arrow large_string array without nulls."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return pc.fill_null(arr, "")
+
+
+def _np_bool(arr: Any) -> Bool:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank(arr: pa.Array) -> Bool:
+    return _np_bool(pc.equal(pc.utf8_trim_whitespace(arr), ""))
+
+
+def _is_na(arr: pa.Array) -> Bool:
+    return _np_bool(pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(NA_TOKENS)))
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(_arrow(arr)), dtype="str")
+
+
+def unguard(values: pd.Series) -> pd.Series:
+    """Undo the writers' formula-injection guard on a column (see the module docstring)."""
+    return _series(_unguard_array(_arrow(values)))
+
+
+def unguard_text(value: str) -> str:
+    """:func:`unguard` for one string."""
+    return re.sub(_GUARDED, r"\1", value)
+
+
+def _unguard_array(arr: pa.Array) -> pa.Array:
+    if len(arr) == 0 or not pc.any(pc.starts_with(arr, "'")).as_py():
+        return arr
+    return pc.replace_substring_regex(arr, _GUARDED, r"\1")
+
+
+# --- dates -----------------------------------------------------------------------------
+
+_TIME: Final = (
+    r"(?:[ T,]+(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?"
+)
+_ISO: Final = (
+    r"^(?P<y>[+-]?\d{1,12})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:[T ](?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?)?)?$"
+)
+_DMY: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})" + _TIME + "$"
+_YMD: Final = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME + "$"
+_NAMED: Final = (
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ \-](?P<mon>[A-Za-z]{3,9})\.?,?[ \-](?P<y>\d{1,4})$",
+    r"^(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{1,4})$",
+    r"^(?P<mon>[A-Za-z]{3,9})\.?,? (?P<y>\d{4})$",
+)
+_INTEGER: Final = r"^[+-]?\d+$"
+_NUMBER: Final = r"^[+-]?\d+(?:\.\d+)?$"
+_MONTH_KEYS: Final = (
+    *itertools.chain.from_iterable((name.lower(), name[:3].lower()) for name in MONTH_NAMES),
+    "sept",
+)
+_MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
+
+# Why a date failed (0 is fine).
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE = range(8)
+
+
+@dataclass
+class _Scan:
+    """One date column taken apart into calendar fields, before the day/month order
+    of slashed dates is known."""
+
+    text: pa.Array
+    y: I64
+    m: I64
+    d: I64
+    h: I64
+    mi: I64
+    s: I64
+    offset: I64
+    precision: I8
+    kind: npt.NDArray[np.int8]  # _OK, _EMPTY or _SHAPE so far
+    timed: Bool
+    zoned: Bool
+    slashed: Bool  # day and month still to be told apart: a, b in d, m
+    a: I64
+    b: I64
+    epoch: bool = False
+    seconds: I64 | None = None
+
+
+def _fields(struct: pa.StructArray, name: str, default: int) -> I64:
+    values = struct.field(name)
+    values = pc.if_else(pc.equal(values, ""), str(default), values)
+    values = pc.utf8_ltrim(pc.fill_null(values, str(default)), "+")
+    return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _present(struct: pa.StructArray, name: str) -> Bool:
+    return _np_bool(pc.not_equal(struct.field(name), ""))
+
+
+def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
+    """Classify every cell of a date column by shape and read its fields."""
+    text = pc.utf8_trim_whitespace(_arrow(values))
+    n = len(text)
+    zeros = np.zeros(n, np.int64)
+    scan = _Scan(
+        text=text,
+        y=zeros.copy(),
+        m=np.ones(n, np.int64),
+        d=np.ones(n, np.int64),
+        h=zeros.copy(),
+        mi=zeros.copy(),
+        s=zeros.copy(),
+        offset=zeros.copy(),
+        precision=np.zeros(n, np.int8),
+        kind=np.full(n, _SHAPE, np.int8),
+        timed=np.zeros(n, bool),
+        zoned=np.zeros(n, bool),
+        slashed=np.zeros(n, bool),
+        a=zeros.copy(),
+        b=zeros.copy(),
+    )
+    blank = _np_bool(pc.equal(text, "")) | _is_na(text)
+    scan.kind[blank] = _EMPTY
+    if epoch_ok and n and not blank.all():
+        numeric = _np_bool(pc.match_substring_regex(text, _NUMBER))
+        if numeric[~blank].all():
+            numbers = pd.to_numeric(_series(text.filter(pa.array(~blank))), errors="coerce")
+            if float(np.median(np.abs(numbers.to_numpy(np.float64)))) >= 1e8:
+                seconds, ok = epoch_seconds(_series(text))
+                scan.epoch = True
+                scan.seconds = seconds
+                scan.precision[:] = Precision.SECOND
+                scan.kind[ok & ~blank] = _OK
+                return scan
+    todo = np.flatnonzero(~blank)
+    for pattern in (_ISO, _DMY, _YMD, *_NAMED):
+        if not len(todo):
+            break
+        struct = pc.extract_regex(text.take(pa.array(todo)), pattern)
+        hit = _np_bool(struct.is_valid())
+        names = {f.name for f in struct.type}
+        if "mon" in names:
+            month = pc.index_in(pc.utf8_lower(struct.field("mon")), value_set=pa.array(_MONTH_KEYS))
+            known = _np_bool(pc.is_valid(month))
+            hit &= known
+            month_number = _MONTH_NUMBERS[np.asarray(pc.fill_null(month, 0).to_numpy(), np.int64)]
+        rows = todo[hit]
+        if not len(rows):
+            continue
+        sub = struct.filter(pa.array(hit))
+        scan.y[rows] = _fields(sub, "y", 1970)
+        precision = np.zeros(len(rows), np.int8)
+        if "a" in names:  # dd/mm/yyyy or mm/dd/yyyy: decided later
+            scan.slashed[rows] = True
+            scan.a[rows] = _fields(sub, "a", 1)
+            scan.b[rows] = _fields(sub, "b", 1)
+            precision += 2
+        elif "mon" in names:
+            scan.m[rows] = month_number[hit]
+            precision += 1
+            if "d" in names:
+                scan.d[rows] = _fields(sub, "d", 1)
+                precision += 1
+        else:
+            for name, target in (("m", scan.m), ("d", scan.d)):
+                target[rows] = _fields(sub, name, 1)
+                precision += _present(sub, name)
+        if "h" in names:
+            for name, target in (("h", scan.h), ("mi", scan.mi), ("s", scan.s)):
+                target[rows] = _fields(sub, name, 0)
+                precision += _present(sub, name)
+            scan.timed[rows] = _present(sub, "h")
+            zone = _present(sub, "z")
+            scan.zoned[rows] = zone
+            sign = np.where(_np_bool(pc.equal(sub.field("zs"), "-")), -1, 1)
+            scan.offset[rows] = sign * (
+                _fields(sub, "zh", 0) * HOUR + _fields(sub, "zm", 0) * MINUTE
+            )
+        scan.precision[rows] = precision
+        scan.kind[rows] = _OK
+        todo = todo[~hit]
+    return scan
+
+
+@dataclass
+class _Order:
+    order: str  # "dmy" or "mdy"
+    note: str
+
+
+def _decide_order(scans: Sequence[tuple[str, _Scan]], given: str | None) -> _Order | None:
+    """Day/month order for all slashed dates of the file (see the module docstring)."""
+    slashed = [(name, s) for name, s in scans if s.slashed.any()]
+    if not slashed:
+        return None
+    if given:
+        return _Order(given, "")
+    firsts = [
+        (name, s, np.flatnonzero(s.slashed & (s.a > 12) & (s.b <= 12))) for name, s in slashed
+    ]
+    seconds = [
+        (name, s, np.flatnonzero(s.slashed & (s.b > 12) & (s.a <= 12))) for name, s in slashed
+    ]
+    n_dmy = sum(len(rows) for _, _, rows in firsts)
+    n_mdy = sum(len(rows) for _, _, rows in seconds)
+    if not n_dmy and not n_mdy:
+        names = ", ".join(f'"{name}"' for name, _ in slashed)
+        return _Order(
+            "dmy",
+            f"day/month order could not be settled from the data (column {names}); "
+            "read as day/month (use --mapping date-order=mdy)",
+        )
+    order = "dmy" if n_dmy >= n_mdy else "mdy"
+    evidence = firsts if order == "dmy" else seconds
+    name, scan, rows = next((e for e in evidence if len(e[2])), evidence[0])
+    example = str(scan.text[int(rows[0])].as_py())
+    label = "day/month" if order == "dmy" else "month/day"
+    note = f'dates like "{example}" (column "{name}") read as {label}'
+    if n_dmy and n_mdy:
+        note += f"; {min(n_dmy, n_mdy)} rows written the other way round were set aside"
+    return _Order(order, note)
+
+
+def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int8]]:
+    """Seconds, precision and failure kind per row, once the order is known."""
+    if scan.epoch:
+        assert scan.seconds is not None
+        return scan.seconds, scan.precision, scan.kind
+    if scan.slashed.any():
+        day_first = order != "mdy"
+        sl = scan.slashed
+        scan.d[sl] = np.where(day_first, scan.a[sl], scan.b[sl])
+        scan.m[sl] = np.where(day_first, scan.b[sl], scan.a[sl])
+    kind = scan.kind.copy()
+    ok = kind == _OK
+    bad_year = ok & (np.abs(scan.y) > MAX_ABS_YEAR)
+    kind[bad_year] = _YEAR
+    ok &= ~bad_year
+    bad_month = ok & ((scan.m < 1) | (scan.m > 12))
+    kind[bad_month] = _MONTH
+    ok &= ~bad_month
+    y = np.where(ok, scan.y, 1970)
+    m = np.where(ok, scan.m, 1)
+    first = days_from_civil(y, m, np.ones_like(m))
+    next_y = np.where(m == 12, y + 1, y)
+    next_m = np.where(m == 12, 1, m + 1)
+    length = days_from_civil(next_y, next_m, np.ones_like(m)) - first
+    bad_day = ok & ((scan.d < 1) | (scan.d > length))
+    kind[bad_day] = _DAY
+    ok &= ~bad_day
+    bad_clock = ok & ((scan.h > 23) | (scan.mi > 59) | (scan.s > 59))
+    kind[bad_clock] = _CLOCK
+    ok &= ~bad_clock
+    bad_zone = ok & (np.abs(scan.offset) >= DAY)
+    kind[bad_zone] = _ZONE
+    ok &= ~bad_zone
+    d = np.where(ok, scan.d, 1)
+    seconds = (first + d - 1) * DAY + np.where(
+        ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
+    )
+    return seconds.astype(np.int64), scan.precision, kind
+
+
+def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
+    if kind == _EMPTY:
+        return "is empty"
+    raw = str(scan.text[row].as_py())
+    text = f'"{raw}" is not a date'
+    y, m, d = int(scan.y[row]), int(scan.m[row]), int(scan.d[row])
+    read_as = ""
+    if scan.slashed[row]:
+        read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
+    if kind == _SHAPE:
+        return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
+    if kind == _YEAR:
+        return f"{text} (year {y} is out of range)"
+    if kind == _MONTH:
+        return f"{text} (month {m} is not 1-12{read_as})"
+    if kind == _DAY:
+        return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
+    if kind == _CLOCK:
+        return f"{text} (not a time of day)"
+    return f"{text} (UTC offset out of range)"
+
+
+def _looks_like_dates(values: pa.Array, *, hint: bool, epoch_ok: bool) -> float | None:
+    """The share of non-blank cells shaped like dates (None: no cells to judge).
+    Bare integers count only when the header says dates (`hint`): "5" is a count."""
+    scan = _scan(values, epoch_ok=epoch_ok)
+    judged = scan.kind != _EMPTY
+    if not judged.any():
+        return None
+    good = scan.kind == _OK
+    if not hint and not scan.epoch:
+        good &= ~_np_bool(pc.match_substring_regex(scan.text, _INTEGER))
+    return float(good[judged].mean())
+
+
+# --- guessing the mapping --------------------------------------------------------------
+
+
+def _ranked(columns: Sequence[str], names: Sequence[str], taken: set[str]) -> list[str]:
+    """Columns whose normalised header is in `names`, best-ranked first."""
+    rank = {name: i for i, name in enumerate(names)}
+    found = [(rank[_norm(c)], i, c) for i, c in enumerate(columns) if _norm(c) in rank]
+    return [c for _, _, c in sorted(found) if c not in taken]
+
+
+def _date_hint(column: str) -> bool:
+    tokens = set(_norm(column).split("_"))
+    return _norm(column) in _DATE_NAMES or bool(
+        tokens & {"date", "datetime", "timestamp", "time", "when", "year", "day"}
+    )
+
+
+def _epoch_hint(column: str) -> bool:
+    norm = _norm(column)
+    return any(token in norm for token in _EPOCH_TOKENS)
+
+
+def _is_end_name(column: str) -> bool:
+    return _norm(column) in _END_NAMES or bool(set(_norm(column).split("_")) & _END_TOKENS)
+
+
+def guess_mapping(columns: list[str], sample: pd.DataFrame) -> dict[str, str | list[str]]:
+    """Roles guessed from header names and, for dates and statuses, from `sample` rows.
+
+    See the module docstring for the roles. Header names are compared lower-cased
+    with runs of other characters as "_" ("Start Date" is "start_date"). The date
+    is the best-named column whose sampled cells mostly (half) look like dates,
+    else the first column whose cells nearly all (80%) do; no date means no "date"
+    key. Actors are an "actors"/"actor"/"who"/"person"... column, else a
+    home_X/away_X or X1/X2 pair, else a "team"/"player"/"user"/"host"... column.
+    A status column is taken only if every sampled value is a claim status.
+    """
+    columns = [str(c) for c in columns]
+    cells = {
+        c: _arrow(sample[c]) if c in sample.columns else pa.array([], pa.large_string())
+        for c in columns
+    }
+    taken: set[str] = set()
+    mapping: dict[str, str | list[str]] = {}
+
+    def dates_ok(column: str, threshold: float) -> bool:
+        hint = _date_hint(column) or _is_end_name(column)  # a bare year is a date here
+        share = _looks_like_dates(cells[column], hint=hint, epoch_ok=_epoch_hint(column))
+        return share is None or share >= threshold
+
+    def take(role: str, column: str) -> None:
+        mapping[role] = column
+        taken.add(column)
+
+    named = _ranked(columns, _DATE_NAMES, taken)
+    fuzzy = [c for c in columns if _date_hint(c) and not _is_end_name(c) and c not in named]
+    for column in [*named, *fuzzy]:
+        if dates_ok(column, 0.5):
+            take("date", column)
+            break
+    else:
+        for column in columns:
+            if _is_end_name(column):
+                continue
+            share = _looks_like_dates(cells[column], hint=False, epoch_ok=_epoch_hint(column))
+            if share is not None and share >= 0.8:
+                take("date", column)
+                break
+    end_named = _ranked(columns, _END_NAMES, taken)
+    end_fuzzy = [
+        c
+        for c in columns
+        if _is_end_name(c) and _date_hint(c) and c not in end_named and c not in taken
+    ]
+    for column in [*end_named, *end_fuzzy]:
+        if dates_ok(column, 0.5):
+            take("end", column)
+            break
+    for column in _ranked(columns, _ID_NAMES, taken)[:1]:
+        take("id", column)
+    for column in _ranked(columns, _STATUS_NAMES, taken):
+        values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
+        values = values.filter(pc.not_equal(values, ""))
+        if pc.all(pc.is_in(values, value_set=pa.array(_STATUSES))).as_py() in (True, None):
+            take("status", column)
+            break
+    persons = _ranked(columns, _PERSON_NAMES, taken)
+    pair = _actor_pair(columns, taken)
+    if persons:
+        take("actors", persons[0])
+        mapping["actors"] = [persons[0]]
+    elif pair:
+        mapping["actors"] = pair
+        taken.update(pair)
+    else:
+        singles = _ranked(columns, _ACTOR_NAMES, taken)
+        if singles:
+            take("actors", singles[0])
+            mapping["actors"] = [singles[0]]
+    if len(mapping.get("actors", [])) == 1:
+        for column in _ranked(columns, _ROLE_NAMES, taken)[:1]:
+            take("roles", column)
+    for column in _ranked(columns, _TAG_NAMES, taken)[:1]:
+        take("tags", column)
+        mapping["tags"] = [column]
+    for column in _ranked(columns, _GROUP_NAMES, taken)[:1]:
+        take("group", column)
+    for column in _ranked(columns, _TITLE_NAMES, taken)[:1]:
+        take("title", column)
+    for column in _ranked(columns, _TEXT_NAMES, taken)[:1]:
+        take("text", column)
+    return mapping
+
+
+def _actor_pair(columns: Sequence[str], taken: set[str]) -> list[str] | None:
+    norms = {_norm(c): c for c in columns if c not in taken}
+    for norm, column in norms.items():
+        if norm == "home" and "away" in norms:
+            return [column, norms["away"]]
+        if norm.startswith("home_") and f"away_{norm[5:]}" in norms:
+            return [column, norms[f"away_{norm[5:]}"]]
+        match = re.fullmatch(r"([a-z]+)_?1", norm)
+        if match and match.group(1) in _ACTOR_NAMES:
+            for second in (f"{match.group(1)}2", f"{match.group(1)}_2"):
+                if second in norms:
+                    return [column, norms[second]]
+    return None
+
+
+# --- the mapping in force --------------------------------------------------------------
+
+
+@dataclass
+class _Mapping:
+    roles: dict[str, list[str]]
+    settings: dict[str, str]
+    given: set[str] = field(default_factory=set)
+
+    def one(self, role: str) -> str | None:
+        columns = self.roles.get(role)
+        return columns[0] if columns else None
+
+    def describe(self) -> str:
+        parts = []
+        for role in ROLES:
+            if role in self.roles:
+                cols = " + ".join(f'"{c}"' for c in self.roles[role])
+                parts.append(f"{role} {cols}{' (as given)' if role in self.given else ''}")
+        return "columns read as: " + ", ".join(parts)
+
+
+def _resolve(
+    guess: Mapping[str, object], given: Mapping[str, object] | None, columns: list[str], path: Path
+) -> _Mapping:
+    result = _Mapping({}, {})
+    listing = ", ".join(f'"{c}"' for c in columns)
+    for source, items in (("guess", guess), ("given", given or {})):
+        for key, value in items.items():
+            role = str(key).strip().lower().replace("-", "_").replace(" ", "_")
+            role = _ALIASES.get(role, role)
+            if role in SETTINGS:
+                text = str(value).strip()
+                if role == "date_order":
+                    text = text.lower().replace("/", "").replace("-", "")
+                    text = {"daymonth": "dmy", "monthday": "mdy"}.get(text, text)
+                    if text not in DATE_ORDERS:
+                        raise ReadError(
+                            path, f'date order "{value}" is not "dmy" or "mdy"', field="date_order"
+                        )
+                result.settings[role] = text
+                continue
+            if role not in ROLES:
+                raise ReadError(
+                    path,
+                    f'"{key}" is not a mapping role (roles: {", ".join(ROLES)}; '
+                    f"settings: date-order, sheet)",
+                )
+            names = _column_list(value, columns)
+            if not names:
+                result.roles.pop(role, None)
+                result.given.discard(role)
+                continue
+            for name in names:
+                if name not in columns:
+                    raise ReadError(
+                        path,
+                        f'column "{name}" given for {role} is not in the file (columns: {listing})',
+                    )
+            if len(names) > 1 and role not in LIST_ROLES:
+                raise ReadError(path, f"{role} is read from one column, not {len(names)}")
+            result.roles[role] = names
+            if source == "given":
+                result.given.add(role)
+    return result
+
+
+def _column_list(value: object, columns: Sequence[str]) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if str(v) != ""]
+    text = str(value)
+    if text == "" or text in columns:
+        return [text] if text else []
+    return [part.strip() for part in re.split(r"[,+]", text) if part.strip()]
+
+
+# --- one table to a document -----------------------------------------------------------
+
+
+@dataclass
+class _SetAside:
+    """Rows set aside so far: row number -> (field, reason), first reason wins."""
+
+    mask: Bool  # rows not to read: set aside, or blank
+    reasons: dict[int, tuple[str, str]] = field(default_factory=dict)
+    total: int = 0
+
+    def add(self, positions: Sequence[int] | I64, column: str, reason: Any) -> None:
+        """Set aside rows (positions from 0 for the first data row); only the first
+        MAX_SKIPPED_KEPT get their reason worked out, the rest are counted."""
+        rows = np.asarray(positions, dtype=np.int64)
+        rows = rows[~self.mask[rows]] if len(rows) else rows
+        self.mask[rows] = True
+        self.total += len(rows)
+        room = MAX_SKIPPED_KEPT - len(self.reasons)
+        for pos in rows[: max(room, 0)].tolist():
+            self.reasons[pos] = (column, reason(pos) if callable(reason) else str(reason))
+
+    def rows(self) -> list[SkippedRow]:
+        return [
+            SkippedRow(f"row {pos + 2}", column, reason)
+            for pos, (column, reason) in sorted(self.reasons.items())
+        ]
+
+
+def _concat(*parts: Any) -> pa.Array:
+    """Element-wise concatenation of large_string arrays and plain strings."""
+    args = [
+        pa.scalar(p, pa.large_string()) if isinstance(p, str) else p.cast(pa.large_string())
+        for p in parts
+    ]
+    return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
+
+
+def _join(parts: Sequence[pa.Array], separator: str) -> pa.Array:
+    """Element-wise join of string arrays, skipping blank parts."""
+    out = parts[0]
+    for part in parts[1:]:
+        both = _concat(out, separator, part)
+        out = pc.if_else(pc.equal(out, ""), part, pc.if_else(pc.equal(part, ""), out, both))
+    return out
+
+
+def _split(arr: pa.Array) -> tuple[I64, I64, pa.Array]:
+    """(row, position in cell, name) for each name in a column of `;`/`|` lists."""
+    if len(arr) and pc.any(pc.match_substring_regex(arr, r"[;|]")).as_py():
+        lists = pc.split_pattern_regex(arr, NAME_SEPARATOR)
+        parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), np.int64)
+        flat = pc.list_flatten(lists)
+    else:
+        parents = np.arange(len(arr), dtype=np.int64)
+        flat = arr
+    firsts = np.searchsorted(parents, parents, side="left")
+    positions = np.arange(len(parents), dtype=np.int64) - firsts
+    return parents, positions, pc.utf8_trim_whitespace(flat)
+
+
+def _named_table(
+    names: pa.Array, columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
+    """A table of the distinct names (ids from the names) and each entry's id."""
+    codes, uniques = pd.factorize(pd.Series(names.to_numpy(zero_copy_only=False), dtype=object))
+    unique_names = [str(u) for u in uniques]
+    ids = unique_ids(unique_names, "")
+    table = pd.DataFrame({c: pd.Series([""] * len(ids), dtype="str") for c in columns}).assign(
+        id=pd.Series(ids, dtype="str"), name=pd.Series(unique_names, dtype="str")
+    )
+    table = table.astype("str")
+    return table, np.asarray([*ids, ""], dtype=object)[codes]
+
+
+def _table_result(
+    frame: pd.DataFrame,
+    path: Path,
+    format_name: str,
+    options: ReadOptions,
+    notes: list[str],
+    ragged: dict[int, str] | None = None,
+) -> ImportResult:
+    """A document from a table of text cells (header names as columns)."""
+    columns = [str(c) for c in frame.columns]
+    cols = {c: _unguard_array(_arrow(frame.iloc[:, i])) for i, c in enumerate(columns)}
+    n = len(frame)
+    # Blank rows are not events and not errors.
+    nonblank = np.zeros(n, bool)
+    for arr in cols.values():
+        nonblank |= ~_blank(arr)
+    aside = _SetAside(mask=~nonblank)
+    for pos, reason in sorted((ragged or {}).items()):
+        aside.add([pos], "", reason)
+    head_rows = np.flatnonzero(nonblank)[:200]
+    sample = pd.DataFrame(
+        {c: _series(cols[c].take(pa.array(head_rows))) for c in columns}, columns=columns
+    )
+    guess = guess_mapping(columns, sample)
+    mapping = _resolve(guess, options.mapping, columns, path)
+    options.report(0.2)
+
+    date_column = mapping.one("date")
+    if date_column is None:
+        listing = ", ".join(f'"{c}"' for c in columns)
+        raise ReadError(
+            path,
+            f"no column looks like dates, so this is not a timeline (columns: {listing}); "
+            "if one holds dates, say which with --mapping date=COLUMN",
+        )
+    notes.append(mapping.describe())
+
+    # NA tokens are blanks outside free text.
+    na_cells = 0
+    for column in columns:
+        if any(column in cs for role, cs in mapping.roles.items() if role in _KEEP_AS_WRITTEN):
+            continue
+        na = _is_na(cols[column])
+        if na.any():
+            na_cells += int((na & nonblank).sum())
+            cols[column] = pc.if_else(pa.array(na), "", cols[column])
+    if na_cells:
+        notes.append(f"{na_cells} cells reading NA, N/A, NULL or the like were taken as empty")
+
+    # Dates.
+    scans = [(date_column, _scan(cols[date_column], epoch_ok=_epoch_hint(date_column)))]
+    end_column = mapping.one("end")
+    if end_column is not None:
+        scans.append((end_column, _scan(cols[end_column], epoch_ok=_epoch_hint(end_column))))
+    order = _decide_order(scans, mapping.settings.get("date_order"))
+    order_name = order.order if order else None
+    if order and order.note:
+        notes.append(order.note)
+    start, start_prec, start_kind = _finish(scans[0][1], order_name)
+    for column, scan in scans:
+        if scan.epoch:
+            notes.append(
+                f'column "{column}" read as Unix time (seconds, milliseconds, microseconds '
+                "or nanoseconds told apart by size)"
+            )
+    date_scan = scans[0][1]
+    aside.add(
+        np.flatnonzero(start_kind != _OK),
+        date_column,
+        lambda pos: _date_reason(date_scan, int(start_kind[pos]), pos, order_name),
+    )
+    end = np.zeros(n, np.int64)
+    end_prec = np.full(n, NO_END, np.int8)
+    naive = int((date_scan.timed & ~date_scan.zoned & nonblank).sum())
+    if end_column is not None:
+        end_scan = scans[1][1]
+        end_sec, end_p, end_kind = _finish(end_scan, order_name)
+        has_end = end_kind == _OK
+        aside.add(
+            np.flatnonzero((end_kind != _OK) & (end_kind != _EMPTY)),
+            end_column,
+            lambda pos: _date_reason(end_scan, int(end_kind[pos]), pos, order_name),
+        )
+        end[has_end] = end_sec[has_end]
+        end_prec[has_end] = end_p[has_end]
+        before = has_end & (start_kind == _OK)
+        before &= period_ends(end, np.where(has_end, end_prec, 0).astype(np.int8)) <= start
+        aside.add(
+            np.flatnonzero(before),
+            end_column,
+            lambda pos: f'"{end_scan.text[pos].as_py()}" is before the start',
+        )
+        naive += int((end_scan.timed & ~end_scan.zoned & has_end).sum())
+    if naive:
+        notes.append(f"{naive} times had no UTC offset and were read as UTC")
+
+    # Status.
+    status_column = mapping.one("status")
+    status: Any = None
+    if status_column is not None:
+        values = pc.utf8_lower(pc.utf8_trim_whitespace(cols[status_column]))
+        values = pc.if_else(pc.equal(values, ""), ClaimStatus.CONFIRMED.value, values)
+        known = _np_bool(pc.is_in(values, value_set=pa.array(_STATUSES)))
+        raw_status = cols[status_column]
+        aside.add(
+            np.flatnonzero(~known),
+            status_column,
+            lambda pos: (
+                f'"{raw_status[pos].as_py()}" is not a claim status ({", ".join(_STATUSES)})'
+            ),
+        )
+        status = values
+    options.report(0.5)
+
+    # Keep the good rows.
+    keep = ~aside.mask
+    kept = np.flatnonzero(keep)
+    take = pa.array(kept)
+    cols = {c: a.take(take) for c, a in cols.items()}
+    row_numbers = pa.array((kept + 2).astype(np.int64)).cast(pa.string())
+    m = len(kept)
+
+    used: set[str] = set()
+    for cs in mapping.roles.values():
+        used.update(cs)
+    extras = [c for c in columns if c not in used]
+
+    # Ids.
+    id_column = mapping.one("id")
+    generated = _concat("row-", row_numbers)
+    if id_column is not None:
+        ids = cols[id_column]
+        ids = pc.if_else(_blank_arrow(ids), generated, ids)
+        dups = int(pd.Series(ids.to_numpy(zero_copy_only=False)).duplicated().sum())
+        if dups:
+            notes.append(f'{dups} repeated ids in "{id_column}" were made unique')
+    else:
+        ids = generated
+
+    # Titles and summaries.
+    actor_columns = mapping.roles.get("actors", [])
+    group_column = mapping.one("group")
+    title_column = mapping.one("title")
+    if title_column is not None:
+        titles = cols[title_column]
+    else:
+        fallback: pa.Array | None = None
+        if actor_columns:
+            fallback = _join(
+                [
+                    pc.replace_substring_regex(
+                        pc.utf8_trim_whitespace(cols[c]), NAME_SEPARATOR, " – "
+                    )
+                    for c in actor_columns
+                ],
+                " – ",
+            )
+            notes.append("no title column: titles are the actors' names")
+        elif group_column is not None:
+            fallback = pc.utf8_trim_whitespace(cols[group_column])
+            notes.append(f'no title column: titles are the "{group_column}" values')
+        else:
+            for column in extras:
+                if not _mostly_numbers(cols[column]):
+                    fallback = cols[column]
+                    extras.remove(column)
+                    notes.append(f'no title column: titles are the "{column}" values')
+                    break
+        if fallback is None:
+            fallback = pa.array([""] * m, pa.large_string())
+            notes.append("no title column: events are titled by their row")
+        titles = pc.if_else(_blank_arrow(fallback), _concat("row ", row_numbers), fallback)
+    text_column = mapping.one("text")
+    if text_column is not None:
+        summaries = cols[text_column]
+        if extras:
+            listing = ", ".join(f'"{c}"' for c in extras)
+            notes.append(f"columns not used: {listing}")
+    elif extras:
+        parts = [
+            pc.if_else(
+                _blank_arrow(cols[c]),
+                "",
+                _concat(f"{c}: ", pc.utf8_trim_whitespace(cols[c])),
+            )
+            for c in extras
+        ]
+        summaries = _join(parts, "\n")
+        listing = ", ".join(f'"{c}"' for c in extras)
+        notes.append(f"no text column: summaries list the other columns ({listing})")
+    else:
+        summaries = pa.array([""] * m, pa.large_string())
+
+    doc = build_document(
+        n=m,
+        ids=_series(ids),
+        titles=_series(titles),
+        summaries=_series(summaries),
+        start=start[kept],
+        start_precision=start_prec[kept],
+        end=end[kept],
+        end_precision=end_prec[kept],
+        status=None if status is None else status.take(take).to_numpy(zero_copy_only=False),
+    )
+    event_ids = doc.events["id"].to_numpy(dtype=object)
+    options.report(0.8)
+
+    # Actors.
+    if actor_columns:
+        role_column = mapping.one("roles") if len(actor_columns) == 1 else None
+        parts_rows: list[I64] = []
+        parts_names: list[pa.Array] = []
+        parts_roles: list[npt.NDArray[np.object_]] = []
+        parts_order: list[I64] = []
+        parts_pos: list[I64] = []
+        for k, column in enumerate(actor_columns):
+            rows, positions, names = _split(cols[column])
+            if role_column is not None:
+                r_rows, r_pos, r_names = _split(pc.utf8_trim_whitespace(cols[role_column]))
+                width = int(max(positions.max(initial=0), r_pos.max(initial=0))) + 1
+                index = pd.Index(r_rows * width + r_pos)
+                found = index.get_indexer(rows * width + positions)
+                role_values = np.asarray(r_names.to_numpy(zero_copy_only=False), object)
+                roles = np.where(found >= 0, role_values[np.maximum(found, 0)], "")
+            elif len(actor_columns) > 1:
+                roles = np.full(len(rows), column, dtype=object)
+            else:
+                roles = np.full(len(rows), "", dtype=object)
+            good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+            parts_rows.append(rows[good])
+            parts_names.append(names.filter(pa.array(good)))
+            parts_roles.append(np.asarray(roles, dtype=object)[good])
+            parts_order.append(np.full(int(good.sum()), k, np.int64))
+            parts_pos.append(positions[good])
+        all_rows = np.concatenate(parts_rows)
+        sort = np.lexsort((np.concatenate(parts_pos), np.concatenate(parts_order), all_rows))
+        names = pa.concat_arrays(parts_names).take(pa.array(sort))
+        all_rows = all_rows[sort]
+        all_roles = np.concatenate(parts_roles)[sort]
+        doc.actors, actor_ids = _named_table(names, ACTOR_COLUMNS)
+        doc.links = pd.DataFrame(
+            {
+                "event_id": pd.Series(event_ids[all_rows], dtype="str"),
+                "actor_id": pd.Series(actor_ids, dtype="str"),
+                "role": pd.Series(all_roles, dtype="str"),
+            }
+        )
+
+    # Themes: the group and the tags.
+    theme_rows, theme_names = [], []
+    if group_column is not None:
+        values = pc.utf8_trim_whitespace(cols[group_column])
+        good = ~_np_bool(pc.equal(values, ""))
+        theme_rows.append(np.flatnonzero(good))
+        theme_names.append(values.filter(pa.array(good)))
+    for column in mapping.roles.get("tags", []):
+        rows, _, names = _split(cols[column])
+        good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+        theme_rows.append(rows[good])
+        theme_names.append(names.filter(pa.array(good)))
+    if theme_rows:
+        frame_t = pd.DataFrame(
+            {
+                "row": np.concatenate(theme_rows),
+                "name": pd.Series(
+                    pa.concat_arrays(theme_names).to_numpy(zero_copy_only=False), dtype=object
+                ),
+            }
+        )
+        frame_t = frame_t.drop_duplicates().sort_values("row", kind="stable")
+        rows = frame_t["row"].to_numpy(np.int64)
+        doc.themes, theme_ids = _named_table(
+            pa.array(frame_t["name"].to_list(), pa.large_string()), THEME_COLUMNS
+        )
+        doc.event_themes = pd.DataFrame(
+            {
+                "event_id": pd.Series(event_ids[rows], dtype="str"),
+                "theme_id": pd.Series(theme_ids, dtype="str"),
+            }
+        )
+    options.report(1.0)
+    return ImportResult(
+        document=doc,
+        path=path,
+        format=format_name,
+        skipped=aside.rows(),
+        skipped_total=aside.total,
+        notes=notes,
+    )
+
+
+def _blank_arrow(arr: pa.Array) -> pa.Array:
+    return pc.equal(pc.utf8_trim_whitespace(arr), "")
+
+
+def _mostly_numbers(arr: pa.Array) -> bool:
+    values = pc.utf8_trim_whitespace(arr)
+    values = values.filter(pc.not_equal(values, ""))
+    if not len(values):
+        return True
+    share = pc.mean(pc.cast(pc.match_substring_regex(values, _NUMBER), pa.int8())).as_py()
+    return bool(share is not None and share >= 0.5)
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _head_text(head: bytes) -> str | None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    if b"\x00" in head:
+        return None
+    return head.decode("utf-8", errors="replace")
+
+
+def _sniff_csv(head: bytes, path: Path) -> int:
+    """1 for any text whose first line has a delimiter (or a .csv/.tsv name): the
+    lowest score, so that every specific reader wins over this one."""
+    text = _head_text(head)
+    if text is None:
+        return 0
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    if first.startswith(("{", "[", "<")):
+        return 0
+    if any(d in first for d in DELIMITERS):
+        return 1
+    return 1 if path.suffix.lower() in (".csv", ".tsv") else 0
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:65536]
+    truncated = len(text) > len(sample)
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), 51))
+        except csv.Error:
+            continue
+        if truncated and len(rows) > 1:
+            rows = rows[:-1]
+        rows = [r for r in rows if r]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width, body = len(rows[0]), rows[1:]
+        consistency = sum(len(r) == width for r in body) / len(body) if body else 1.0
+        score = (consistency, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _frame_csv(text: str, delimiter: str, path: Path) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The cells as text; rows with more cells than the header are set aside."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
+        return frame, {}
+    except pd.errors.EmptyDataError:
+        raise ReadError(path, "is empty") from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError, OverflowError):
+        pass
+    # Ragged or unusual: the standard library, which names each row.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ReadError(
+            path, f"not a readable CSV file ({exc})", where=f"line {reader.line_num}"
+        ) from None
+    if not records:
+        raise ReadError(path, "is empty")
+    header, body = records[0], records[1:]
+    width = len(header)
+    ragged: dict[int, str] = {}
+    cells: list[list[str]] = []
+    for pos, record in enumerate(body):
+        if len(record) > width:
+            ragged[pos] = f"has {len(record)} cells; the header has {width}"
+            record = record[:width]
+        cells.append(record + [""] * (width - len(record)))
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+    names = _unique_names(names)
+    frame = pd.DataFrame(
+        {i: pd.Series([r[i] for r in cells], dtype="str") for i in range(width)},
+        index=pd.RangeIndex(len(cells)),
+    )
+    frame.columns = pd.Index(names)
+    return frame, ragged
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}.{count}")
+    return out
+
+
+def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
+    """A CSV file as a document (see the module docstring)."""
+    options.report(0.0)
+    text = read_text(path)
+    if not text.strip():
+        raise ReadError(path, "is empty")
+    delimiter = _delimiter(text)
+    frame, ragged = _frame_csv(text, delimiter, path)
+    notes: list[str] = []
+    if delimiter != ",":
+        names = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+        notes.append(f"cells are separated by {names[delimiter]}")
+    return _table_result(frame, path, "csv", options, notes, ragged)
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def _sniff_excel(head: bytes, path: Path) -> int:
+    if not head.startswith(b"PK\x03\x04"):
+        return 0
+    if b"xl/" in head:
+        return 2
+    return 1 if path.suffix.lower() in (".xlsx", ".xlsm") else 0
+
+
+def _cell_text(value: Any, date_only: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if date_only:
+            return value.date().isoformat()
+        return value.isoformat(sep="T", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return ""
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return str(value)
+
+
+def _excel_column(values: list[Any]) -> pd.Series:
+    """Cells of one sheet column as text; a column of datetimes all at midnight is
+    a column of days (Excel has no date-only type)."""
+    stamps = [v for v in values if isinstance(v, dt.datetime)]
+    date_only = bool(stamps) and all(
+        (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0) for v in stamps
+    )
+    return pd.Series([_cell_text(v, date_only) for v in values], dtype="str")
+
+
+def read_excel_table(path: Path, options: ReadOptions) -> ImportResult:
+    """The first sheet (or mapping["sheet"]) of an .xlsx workbook as a document."""
+    options.report(0.0)
+    sheet = None
+    for key, value in (options.mapping or {}).items():
+        if str(key).strip().lower() == "sheet":
+            sheet = str(value)
+    try:
+        importlib.import_module("openpyxl")
+    except ImportError:
+        raise ReadError(path, "reading Excel files needs the openpyxl package") from None
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            sheets = [str(s) for s in book.sheet_names]
+            if sheet is not None and sheet not in sheets:
+                listing = ", ".join(f'"{s}"' for s in sheets)
+                raise ReadError(path, f'has no sheet "{sheet}" (sheets: {listing})')
+            name = sheet if sheet is not None else sheets[0]
+            raw = pd.read_excel(book, sheet_name=name, header=0, dtype=object, na_filter=False)
+    except ReadError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds: all mean "not readable"
+        raise ReadError(
+            path, f"could not be read as an Excel workbook ({type(exc).__name__}: {exc})"
+        ) from None
+    frame = pd.DataFrame({i: _excel_column(raw.iloc[:, i].tolist()) for i in range(raw.shape[1])})
+    frame.columns = pd.Index(_unique_names([_cell_text(c, False) for c in raw.columns]))
+    notes: list[str] = []
+    if len(sheets) > 1:
+        notes.append(
+            f'read sheet "{name}" of {len(sheets)} (choose another with --mapping sheet=NAME)'
+        )
+    return _table_result(frame, path, "excel", options, notes)
+
+
+CSV = register(
+    Format(
+        "csv",
+        "CSV table",
+        (".csv", ".tsv", ".txt"),
+        _sniff_csv,
+        read_csv_table,
+        writes=(".csv",),
+    )
+)
+EXCEL = register(
+    Format(
+        "excel",
+        "Excel workbook",
+        (".xlsx", ".xlsm"),
+        _sniff_excel,
+        read_excel_table,
+        writes=(".xlsx",),
+    )
+)

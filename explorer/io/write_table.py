@@ -1,0 +1,296 @@
+"""Events out as a table: CSV or Excel (.xlsx), one row per event.
+
+Columns: ``id, start, end, title, summary, status, actors, roles, themes,
+sources, figures``. Dates are written as much as is known (``2025``,
+``2026-06``, ``2026-06-24T10:30``; see docs/format.md), so that reading the file
+back gives the same precision. Actor, theme, source and figure lists are joined
+with ``"; "``; ``roles`` lines up with ``actors`` (empty when no link has a
+role). Sources are written as "publisher: title" (or the URL, or the id).
+:mod:`explorer.io.read_table` reads such a file back with the mapping it guesses
+(start -> date, summary -> text, themes -> tags, ...): events, dates with their
+precision, actors with their roles and themes survive, provided names hold no
+``;`` or ``|`` and do not start or end with spaces. Sources and figures are
+written for people to read, not read back.
+
+**Formula-injection guard (OWASP).** A spreadsheet runs a cell starting with
+``=``, ``+``, ``-`` or ``@`` (and some treat a leading tab or carriage return
+the same way) as a formula. So every text cell, the header included, that
+starts with one of those characters after any run of ``'`` gets one ``'`` put
+in front: ``=HYPERLINK(...)`` is written ``'=HYPERLINK(...)``, the date
+``-0044`` is written ``'-0044``, and ``'=x`` is written ``''=x`` so that reading
+back is exact. Numbers would be left alone (none of these columns holds one).
+The readers remove the ``'`` again (:func:`explorer.io.read_table.unguard`).
+In Excel files every text cell is also stored as a string, never as a formula
+or hyperlink; a carriage return is written as a line feed (XML would turn it
+into one anyway) and other characters Excel cannot store (control characters
+other than tab and line feed) as U+FFFD.
+
+Both writers save atomically: the old file stays whole until the new one is.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from explorer.io.atomic import atomic_open, atomic_write_bytes
+from explorer.io.errors import WriteError
+from explorer.model.dates import DAY, HOUR, MINUTE, Precision, civil_from_days
+from explorer.model.document import NO_END, Document
+
+COLUMNS: Final = (
+    "id",
+    "start",
+    "end",
+    "title",
+    "summary",
+    "status",
+    "actors",
+    "roles",
+    "themes",
+    "sources",
+    "figures",
+)
+SEPARATOR: Final = "; "
+DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r")
+GUARD_PATTERN: Final = r"^'*[=+\-@\t\r]"
+EXCEL_MAX_ROWS: Final = 1_048_576
+EXCEL_MAX_CELL: Final = 32_767
+_ILLEGAL_EXCEL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+_LARGE = pa.large_string()
+
+
+def guard(value: Any) -> Any:
+    """One cell made safe for a spreadsheet (see the module docstring)."""
+    if isinstance(value, str) and re.match(GUARD_PATTERN, value):
+        return "'" + value
+    return value
+
+
+def _guard_array(arr: pa.Array) -> pa.Array:
+    if not len(arr):
+        return arr
+    risky = pc.match_substring_regex(arr, GUARD_PATTERN)
+    if not pc.any(risky).as_py():
+        return arr
+    return pc.if_else(risky, _concat("'", arr), arr)
+
+
+def _concat(*parts: Any) -> pa.Array:
+    args = [pa.scalar(p, _LARGE) if isinstance(p, str) else p.cast(_LARGE) for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar("", _LARGE))
+
+
+def _text(values: Any) -> pa.Array:
+    if isinstance(values, pd.Series):
+        values = values.array
+    arr = pa.array(values, from_pandas=True) if not isinstance(values, pa.Array) else values
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.fill_null(arr.cast(_LARGE), "")
+
+
+def _padded(values: npt.NDArray[np.int64], width: int) -> pa.Array:
+    return pc.utf8_lpad(pa.array(values).cast(_LARGE), width, "0")
+
+
+def iso_dates(seconds: Any, precision: Any) -> pa.Array:
+    """`format_iso` for whole columns ("" where the precision is NO_END)."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    precision = np.asarray(precision, dtype=np.int8)
+    days = seconds // DAY
+    rest = seconds - days * DAY
+    y, m, d = civil_from_days(days)
+    plain = pa.array(y).cast(_LARGE)
+    year = pc.if_else(pa.array((y >= 0) & (y <= 9999)), pc.utf8_lpad(plain, 4, "0"), plain)
+    parts = [year]
+    for level, sep, values in (
+        (Precision.MONTH, "-", m),
+        (Precision.DAY, "-", d),
+        (Precision.HOUR, "T", rest // HOUR),
+        (Precision.MINUTE, ":", rest % HOUR // MINUTE),
+        (Precision.SECOND, ":", rest % MINUTE),
+    ):
+        wanted = pa.array(precision >= level)
+        parts.append(pc.if_else(wanted, _concat(sep, _padded(values, 2)), ""))
+    out = _concat(*parts)
+    return pc.if_else(pa.array(precision == NO_END), "", out)
+
+
+def _joined(rows: npt.NDArray[np.int64], values: pa.Array, n: int) -> pa.Array:
+    """Per event row, its `values` joined by "; " (in link order)."""
+    keep = rows >= 0
+    rows, values = rows[keep], values.filter(pa.array(keep))
+    order = np.argsort(rows, kind="stable")
+    counts = np.bincount(rows, minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
+    return pc.fill_null(pc.binary_join(lists, pa.scalar(SEPARATOR, _LARGE)), "")
+
+
+def _names(ids: pd.Series, table: pd.DataFrame, label: pa.Array) -> pa.Array:
+    """The label of each referenced id (the id itself when it is unknown)."""
+    index = pd.Index(table["id"]).get_indexer(ids)
+    ids_arr = _text(ids)
+    if not len(index):
+        return ids_arr
+    found = pa.array(index >= 0)
+    return pc.if_else(found, label.take(pa.array(np.maximum(index, 0))), ids_arr)
+
+
+def event_table(doc: Document) -> dict[str, pa.Array]:
+    """The rows of the export, column by column, not yet guarded."""
+    events = doc.events
+    n = len(events)
+    rows_of = pd.Index(events["id"])
+
+    def rows(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+        return np.asarray(rows_of.get_indexer(frame["event_id"]), dtype=np.int64)
+
+    out: dict[str, pa.Array] = {
+        "id": _text(events["id"]),
+        "start": iso_dates(events["start"], events["start_precision"]),
+        "end": iso_dates(events["end"], events["end_precision"]),
+        "title": _text(events["title"]),
+        "summary": _text(events["summary"]),
+        "status": _text(events["status"].astype("str")),
+    }
+    links = doc.links
+    actor_names = _names(links["actor_id"], doc.actors, _text(doc.actors["name"]))
+    out["actors"] = _joined(rows(links), actor_names, n)
+    roles = _joined(rows(links), _text(links["role"]), n)
+    out["roles"] = pc.if_else(pc.match_substring_regex(roles, r"^[;\s]*$"), "", roles)
+    themes = doc.event_themes
+    out["themes"] = _joined(
+        rows(themes), _names(themes["theme_id"], doc.themes, _text(doc.themes["name"])), n
+    )
+    src = doc.sources
+    publisher, title, url = _text(src["publisher"]), _text(src["title"]), _text(src["url"])
+    both = pc.and_(pc.not_equal(publisher, ""), pc.not_equal(title, ""))
+    label = pc.if_else(
+        both,
+        _concat(publisher, ": ", title),
+        pc.if_else(
+            pc.not_equal(title, ""),
+            title,
+            pc.if_else(
+                pc.not_equal(publisher, ""),
+                publisher,
+                pc.if_else(pc.not_equal(url, ""), url, _text(src["id"])),
+            ),
+        ),
+    )
+    ev_src = doc.event_sources
+    out["sources"] = _joined(rows(ev_src), _names(ev_src["source_id"], src, label), n)
+    figures = doc.figures
+    out["figures"] = _joined(rows(figures), _text(figures["text"]), n)
+    return out
+
+
+def _columns(doc: Document, path: Path, *, guarded: bool) -> list[list[Any]]:
+    if not doc.events["id"].is_unique:
+        raise WriteError(path, "event ids are not unique")
+    table = event_table(doc)
+    if guarded:
+        return [_guard_array(table[c]).to_pylist() for c in COLUMNS]
+    return [table[c].to_pylist() for c in COLUMNS]
+
+
+def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Any table as guarded CSV bytes: UTF-8 with a BOM (so that Excel reads accents
+    right), CRLF rows; text cells guarded, numbers written as numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([guard(v) for v in header])
+    writer.writerows([guard(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig", "backslashreplace")
+
+
+def dumps_csv(doc: Document, path: str | Path = "events.csv") -> bytes:
+    """The events as CSV bytes (see :func:`dumps_rows`)."""
+    columns = _columns(doc, Path(path), guarded=True)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([guard(c) for c in COLUMNS])
+    writer.writerows(zip(*columns, strict=True))
+    return out.getvalue().encode("utf-8-sig", "backslashreplace")
+
+
+def write_csv(doc: Document, path: str | Path) -> None:
+    """Save the events as CSV, atomically."""
+    atomic_write_bytes(path, dumps_csv(doc, path))
+
+
+def _excel_text(value: str) -> str:
+    """What an Excel cell can hold: line breaks as "\n" (XML turns a carriage return
+    into one anyway), other control characters as U+FFFD."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _ILLEGAL_EXCEL.sub("\ufffd", value)
+
+
+def write_excel(doc: Document, path: str | Path) -> None:
+    """Save the events as an .xlsx workbook (one sheet, "Events"), atomically."""
+    columns = _columns(doc, Path(path), guarded=False)
+    write_excel_rows(path, COLUMNS, zip(*columns, strict=True), len(columns[0]))
+
+
+def write_excel_rows(
+    path: str | Path,
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    count: int = 0,
+    sheet_name: str = "Events",
+) -> None:
+    """Any table as an .xlsx workbook: text cells guarded and stored as strings (never
+    formulas), numbers as numbers. `count` (rows, if known) is checked against
+    Excel's limit before anything is written."""
+    path = Path(path)
+    try:
+        openpyxl = importlib.import_module("openpyxl")
+        cell_module = importlib.import_module("openpyxl.cell")
+    except ImportError:
+        raise WriteError(path, "writing Excel files needs the openpyxl package") from None
+    if count + 1 > EXCEL_MAX_ROWS:
+        raise WriteError(path, f"{count:,} rows do not fit in one Excel sheet (at most 1,048,575)")
+
+    def prepared(value: Any) -> Any:
+        if isinstance(value, str):
+            value = guard(_excel_text(value))
+            if len(value) > EXCEL_MAX_CELL:
+                raise WriteError(
+                    path, f"a cell holds {len(value):,} characters; Excel stores 32,767"
+                )
+        return value
+
+    # Every cell is checked before the workbook exists, so a refusal leaves nothing open.
+    table = [[prepared(v) for v in header]]
+    for row in rows:
+        table.append([prepared(v) for v in row])
+        if len(table) > EXCEL_MAX_ROWS:
+            raise WriteError(path, "too many rows for one Excel sheet (at most 1,048,575)")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name)
+
+    def cell(value: Any) -> Any:
+        made = cell_module.WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            made.data_type = "s"  # text, never a formula
+        return made
+
+    for values in table:
+        sheet.append([cell(v) for v in values])
+    with atomic_open(path) as handle:
+        book.save(handle)

@@ -1,0 +1,223 @@
+"""Editing: the undo stack and the handlers of every edit action.
+
+Dialogs produce records; this controller turns them into Edits and pushes them
+through `commands.perform`, so every change is undoable and a refused one leaves
+the document as it was. Views learn of changes from the store, never from here.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from explorer.edits import (
+    AddEvent,
+    DeleteEvents,
+    Edit,
+    EditError,
+    MergeActors,
+    ReplaceEvent,
+    SetRecord,
+    blank_event_record,
+    event_record,
+    new_event_id,
+)
+from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
+from explorer.model.viewport import NS
+from explorer.ui.commands import perform
+from explorer.ui.view_state import ViewState
+
+
+class EditController(QObject):
+    def __init__(self, state: ViewState, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.store = state.store
+        self.window = parent
+        self.stack = QUndoStack(self)
+        self.stack.setUndoLimit(500)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def apply(self, edit: Edit, *, nudge: bool = False) -> bool:
+        try:
+            perform(self.stack, self.store, edit, nudge=nudge)
+        except EditError as exc:
+            QMessageBox.warning(self.window, "Edit refused", str(exc))
+            return False
+        return True
+
+    def _selected_record(self) -> dict[str, Any] | None:
+        ident = self.state.selected_id
+        return None if ident is None else event_record(self.store.document, ident)
+
+    # --- handlers named in the actions table ------------------------------------------
+
+    def undo(self) -> None:
+        self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    def new_event(self) -> None:
+        from explorer.ui.edit_dialogs import EventDialog
+
+        timeline = self.window.findChild(QWidget, "timeline")
+        centre = None
+        if timeline is not None:
+            vp = timeline.viewport  # type: ignore[attr-defined]
+            centre = (vp.start_ns + vp.span_ns // 2) // NS
+        start = format_iso(centre, Precision.DAY) if centre is not None else "2026"
+        record = blank_event_record(self.store.document, start)
+        dialog = EventDialog(self.store.document, record, self.window)
+        dialog.setWindowTitle("New Event")
+        if dialog.exec() and self.apply(AddEvent(dialog.record())):
+            self.state.select_id(record["id"])
+
+    def edit_event(self) -> None:
+        from explorer.ui.edit_dialogs import EventDialog
+
+        record = self._selected_record()
+        if record is None:
+            return
+        dialog = EventDialog(self.store.document, record, self.window)
+        if dialog.exec():
+            self.apply(ReplaceEvent(record["id"], dialog.record()))
+
+    def duplicate_event(self) -> None:
+        record = self._selected_record()
+        if record is None:
+            return
+        twin = copy.deepcopy(record)
+        twin["id"] = new_event_id(self.store.document)
+        twin["title"] = f"{record['title']} (copy)"
+        if self.apply(AddEvent(twin)):
+            self.state.select_id(twin["id"])
+
+    def delete_event(self) -> None:
+        ident = self.state.selected_id
+        if ident is not None:
+            self.apply(DeleteEvents([ident]))
+
+    def _nudge(self, step: int) -> None:
+        """Move the selected event by one unit of its own precision (a year for "2025")."""
+        record = self._selected_record()
+        if record is None:
+            return
+        moved = dict(record)
+        moved["start"] = _shift(record["start"], step)
+        if record["end"]:
+            moved["end"] = _shift(record["end"], step)
+        verb = "later" if step > 0 else "earlier"
+        self.apply(
+            ReplaceEvent(record["id"], moved, f"Move “{record['title']}” {verb}"), nudge=True
+        )
+
+    def nudge_earlier(self) -> None:
+        self._nudge(-1)
+
+    def nudge_later(self) -> None:
+        self._nudge(1)
+
+    def move_event(
+        self, event_id: str, start: str, end: str | None, lane_from: str | None, lane_to: str | None
+    ) -> None:
+        """The timeline's drag: new dates (snapped by the caller), maybe another lane."""
+        record = event_record(self.store.document, event_id)
+        moved = dict(record, start=start, end=end)
+        if lane_to != lane_from:
+            actors = [dict(a) for a in record["actors"] if a["actor"] != lane_from]
+            if lane_to is not None and not any(a["actor"] == lane_to for a in actors):
+                # Dropped on another actor's lane: that actor takes the role it left.
+                role = next((a["role"] for a in record["actors"] if a["actor"] == lane_from), "")
+                actors.append({"actor": lane_to, "role": role})
+            moved["actors"] = actors
+        self.apply(ReplaceEvent(event_id, moved, f"Move “{record['title']}”"))
+
+    # --- actors, sources, themes --------------------------------------------------------
+
+    def _records(self, table: str) -> list[dict[str, Any]]:
+        frame = getattr(self.store.document, table)
+        from explorer.io.native import document_to_json
+        from explorer.model.document import Document
+
+        data = document_to_json(Document(**{table: frame}))
+        return list(data[table])
+
+    def new_actor(self) -> None:
+        from explorer.ui.edit_dialogs import ActorDialog
+
+        blank = {"id": "", "name": "", "kind": "", "posture": "", "description": "", "colour": ""}
+        dialog = ActorDialog(blank, set(self.store.actor_index), self.window)
+        if dialog.exec():
+            record = dialog.record()
+            self.apply(SetRecord("actors", record["id"], record, f"Add actor “{record['name']}”"))
+
+    def _current_actor(self) -> str | None:
+        panel = self.window.findChild(QWidget, "actor-panel")
+        return panel.current_actor() if panel is not None else None  # type: ignore[attr-defined]
+
+    def edit_actor(self) -> None:
+        from explorer.ui.edit_dialogs import ActorDialog
+
+        ident = self._current_actor()
+        record = next((r for r in self._records("actors") if r["id"] == ident), None)
+        if record is None:
+            return
+        dialog = ActorDialog(record, set(self.store.actor_index), self.window)
+        if dialog.exec():
+            self.apply(SetRecord("actors", ident or "", dialog.record()))
+
+    def delete_actor(self) -> None:
+        ident = self._current_actor()
+        if ident is None:
+            return
+        name = str(self.store.document.actors.set_index("id").at[ident, "name"])
+        answer = QMessageBox.question(
+            self.window,
+            "Delete actor",
+            f"Delete “{name}”? Its events stay; they lose this actor. (Undo brings it back.)",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.apply(SetRecord("actors", ident, None, f"Delete actor “{name}”"))
+
+    def merge_actors(self) -> None:
+        from explorer.ui.edit_dialogs import MergeActorsDialog
+
+        dialog = MergeActorsDialog(self._records("actors"), self.window)
+        if dialog.exec():
+            keep, drop = dialog.choice()
+            self.apply(MergeActors(keep, drop))
+
+    def new_source(self) -> None:
+        from explorer.ui.edit_dialogs import SourceDialog
+
+        ids = set(self.store.document.sources["id"])
+        dialog = SourceDialog(
+            {"id": "", "publisher": "", "title": "", "url": "", "published": None}, ids, self.window
+        )
+        if dialog.exec():
+            record = dialog.record()
+            self.apply(SetRecord("sources", record["id"], record, "Add source"))
+
+    def new_theme(self) -> None:
+        from explorer.ui.edit_dialogs import ThemeDialog
+
+        ids = set(self.store.document.themes["id"])
+        dialog = ThemeDialog({"id": "", "name": "", "description": ""}, ids, self.window)
+        if dialog.exec():
+            record = dialog.record()
+            self.apply(SetRecord("themes", record["id"], record, f"Add theme “{record['name']}”"))
+
+
+def _shift(text: str, step: int) -> str:
+    """A date moved by one unit of its own precision, written at that precision."""
+    value = parse_date(text)
+    if step > 0:
+        return format_iso(period_end(value.seconds, value.precision), value.precision)
+    # One unit back: the period that ends where this one starts.
+    return format_iso(floor_to(value.seconds - 1, value.precision), value.precision)
