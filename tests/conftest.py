@@ -17,6 +17,16 @@ from explorer.model.store import EventStore
 from explorer.resources import dataset_path
 
 
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never touch the user's settings, recent files or recovery folder."""
+    root = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("TIMELINE_EXPLORER_STATE_DIR", str(root / "recovery"))
+    monkeypatch.setenv("TIMELINE_EXPLORER_SETTINGS", str(root / "settings.ini"))
+
+
 @pytest.fixture
 def story() -> Document:
     return read_native(dataset_path())

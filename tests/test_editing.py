@@ -105,7 +105,7 @@ def test_save_writes_and_marks_clean(qtbot, window, tmp_path: Path) -> None:
     focus(qtbot, window)
     window.state.select_id("e-fable5-shutdown")
     window.editor.nudge_later()
-    assert window.save_to(tmp_path / "story.json")
+    assert window.session.save_to(tmp_path / "story.json")
     assert not window.isWindowModified()
     assert read_native(tmp_path / "story.json").equals(window.store.document)
 
@@ -124,7 +124,7 @@ def test_failed_save_keeps_the_old_file_and_says_why(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full_disk)
-    assert not window.save_to(target)
+    assert not window.session.save_to(target)
     monkeypatch.undo()
     assert target.read_bytes() == b"old contents"
     assert messages
@@ -137,7 +137,7 @@ def test_failed_save_into_missing_folder(qtbot, window, tmp_path: Path, monkeypa
     messages: list[str] = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: messages.append(args[2]))
     window.editor.stack.resetClean()
-    assert not window.save_to(tmp_path / "missing" / "story.json")
+    assert not window.session.save_to(tmp_path / "missing" / "story.json")
     assert "not saved" in messages[0]
 
 

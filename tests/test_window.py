@@ -111,7 +111,7 @@ def test_failed_open_leaves_the_document_untouched(qtbot, window, tmp_path, monk
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
     before = window.store.document
-    assert not window.load(bad)
+    assert not window.session.open_path(bad)
     assert window.store.document is before
     assert shown
     assert "broken.json" in shown[0]

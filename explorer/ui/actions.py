@@ -25,7 +25,8 @@ class ActionSpec:
     handler: str
     shortcuts: tuple[Key, ...] = ()
     menu: str | None = None
-    # "window"/"editor": anywhere in the window (handled by the window or the editor);
+    # "window"/"editor"/"session": anywhere in the window (handled by the window, the
+    # editor or the document session);
     # "timeline": only while the timeline has focus
     scope: str = "window"
     tip: str = ""
@@ -37,8 +38,8 @@ SK = QKeySequence.StandardKey
 ACTIONS: Final[tuple[ActionSpec, ...]] = (
     # id                        title                         handler                keys                                menu        scope
     ActionSpec("file.open",            "&Open…",                    "open_file",           (SK.Open,),                         "&File"),
-    ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File"),
-    ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File"),
+    ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File",    "session"),
+    ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File",    "session"),
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
     ActionSpec("file.quit",            "&Quit",                     "close",               (SK.Quit, "Ctrl+Q"),                "&File"),
     ActionSpec("edit.undo",            "&Undo",                     "undo",                (SK.Undo,),                         "&Edit",    "editor"),

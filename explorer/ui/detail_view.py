@@ -56,9 +56,14 @@ class DetailView(QScrollArea):
         self.sections: dict[str, QLabel] = {}
         self.actor_buttons: list[tuple[str, str]] = []
         self.links: list[str] = []
+        self._editable = True
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
         self.show_event(state.selected)
+
+    def set_editable(self, editable: bool) -> None:
+        self._editable = editable
+        self.show_event(self.state.selected)
 
     def _clear(self) -> None:
         while self._layout.count():
@@ -117,6 +122,7 @@ class DetailView(QScrollArea):
         self._layout.addWidget(title)
         self.sections["title"] = title
         edit = QPushButton("Edit event…  (F2)")
+        edit.setEnabled(self._editable)
         edit.setObjectName("detail-edit")
         edit.setAccessibleName("Edit this event")
         edit.clicked.connect(self.edit_requested.emit)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QToolBar,
@@ -18,15 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.io.errors import ReadError, WriteError
-from explorer.io.native import read_native
-from explorer.io.save import SAVE_FORMATS, save_document
+from explorer.io.errors import WriteError
 from explorer.model.document import Document
 from explorer.model.store import EventStore
-from explorer.ui import export
+from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.document_session import DocumentSession
 from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
@@ -43,13 +43,17 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 """
 
 
+OPEN_FILTER = (
+    "Timelines (*.json *.parquet *.csv *.xlsx *.jsonl *.timeline *.log *.tln);;All files (*)"
+)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, document: Document, path: Path | None = None) -> None:
         super().__init__()
         self.setObjectName("main-window")
         self.store = EventStore(document)
         self.state = ViewState(self.store, self)
-        self.path = path
         self.timeline = TimelineWidget(self.state, self)
         self.table = EventTable(self.state, self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -88,18 +92,27 @@ class MainWindow(QMainWindow):
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
+        self.session = DocumentSession(self, path)
+        self.session.changed.connect(self._update_title)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
-            {"window": self, "timeline": self.timeline, "editor": self.editor},
-            {"window": self, "timeline": self.timeline, "editor": self},
+            {
+                "window": self,
+                "timeline": self.timeline,
+                "editor": self.editor,
+                "session": self.session,
+            },
+            {"window": self, "timeline": self.timeline, "editor": self, "session": self},
         )
         self._build_menus()
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
+        self._build_recent_menu()
         self._update_title()
         self.setStyleSheet(FOCUS_FRAME)
         self.resize(QSize(1400, 860))
         self.timeline.setFocus()
+        self.session.start()
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -116,9 +129,15 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._docks_sized:
-            # The timeline gets the room; docks start at a readable width.
+            # The timeline gets the room; docks start at a readable width. The last view
+            # of this document comes back once the layout has settled.
             self._docks_sized = True
             self.resizeDocks(self._docks, [370, 310], Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, self.session.restore_view)
+            if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+                # A crashed session's unsaved edits are offered back on a real screen
+                # (never while rendering a screenshot, where nobody could answer).
+                QTimer.singleShot(0, self.session.offer_recovery)
 
     def _build_menus(self) -> None:
         menus: dict[str, object] = {}
@@ -129,15 +148,43 @@ class MainWindow(QMainWindow):
                 menus[item.menu] = self.menuBar().addMenu(item.menu)
             menus[item.menu].addAction(self.actions_by_id[item.id])  # type: ignore[attr-defined]
 
+    def _build_recent_menu(self) -> None:
+        file_menu = next(
+            (m for m in self.menuBar().findChildren(QMenu) if m.title() == "&File"), None
+        )
+        if file_menu is None:
+            return
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setObjectName("recent-menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.insertMenu(self.actions_by_id["file.save"], self.recent_menu)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = settings.recent_files()
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.session.open_path(p))
+        if not recent:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("&Clear Recent Files", settings.clear_recent)
+
     def _summary(self) -> str:
         shown = int(self.state.mask.sum())
         total = self.store.n
         actors = len(self.store.actor_index)
         return f"{shown:,} of {total:,} events · {actors:,} actors"
 
+    @property
+    def path(self) -> Path | None:
+        return self.session.path
+
     def _update_title(self) -> None:
         # "[*]" is where Qt shows the modified mark, driven by the undo stack's clean state.
-        name = (self.path.name if self.path else "Untitled") + "[*]"
+        name = self.session.display_name() + "[*]"
         title = self.store.document.title
         self.setWindowTitle(
             f"{title} — {name} — Timeline Explorer" if title else f"{name} — Timeline Explorer"
@@ -225,78 +272,25 @@ class MainWindow(QMainWindow):
         self.actor_panel.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_file(self) -> None:
+        start = self.session.path or self.session.imported_from
         name, _ = QFileDialog.getOpenFileName(
             self,
             "Open timeline",
-            str(self.path.parent if self.path else Path.home()),
-            "Timeline Explorer (*.json);;All files (*)",
+            str(start.parent if start else Path.home()),
+            OPEN_FILTER,
         )
         if name:
-            self.load(Path(name))
+            self.session.open_path(Path(name))
 
-    def load(self, path: Path) -> bool:
-        """Open a file; on failure the open document stays exactly as it was."""
-        if not self.maybe_save():
-            return False
-        try:
-            document = read_native(path)
-        except ReadError as exc:
-            QMessageBox.warning(self, "Cannot open file", str(exc))
-            return False
-        self.path = path
-        self.store.replace(document)
-        self.editor.stack.clear()
+    def set_read_only(self, read_only: bool) -> None:
+        """Someone else has the file: look, search, export, Save As; no edits."""
+        for action_id, action in self.actions_by_id.items():
+            spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
+            if spec_scope == "editor":
+                action.setEnabled(not read_only)
+        self.timeline.editable = not read_only
+        self.detail.set_editable(not read_only)
         self._update_title()
-        return True
-
-    def save(self) -> bool:
-        if self.path is None or self.path.suffix.lower() not in SAVE_FORMATS:
-            return self.save_as()
-        return self.save_to(self.path)
-
-    def save_as(self) -> bool:
-        suggested = self.path.with_suffix(".json") if self.path else Path.home() / "timeline.json"
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Save timeline as",
-            str(suggested),
-            "Timeline Explorer (*.json);;Parquet, for large documents (*.parquet)",
-        )
-        return bool(name) and self.save_to(Path(name))
-
-    def save_to(self, path: Path) -> bool:
-        """Save atomically; on failure say why, and the document stays modified."""
-        try:
-            save_document(self.store.document, path)
-        except (WriteError, OSError) as exc:
-            QMessageBox.critical(
-                self,
-                "Save failed",
-                f"The document was not saved. The file on disk is unchanged.\n\n{exc}",
-            )
-            return False
-        self.path = path
-        self.editor.stack.setClean()
-        self._update_title()
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        return True
-
-    def maybe_save(self) -> bool:
-        """Before the document goes away: Save / Discard / Cancel if it has changes."""
-        if self.editor.stack.isClean():
-            return True
-        answer = QMessageBox.warning(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.path.name if self.path else 'this document'}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
 
     def toggle_history(self) -> None:
         self._history_dock.setVisible(not self._history_dock.isVisible())
@@ -316,7 +310,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
+        if not self.session.close():
             event.ignore()
             return
         super().closeEvent(event)

@@ -1,0 +1,322 @@
+"""The open document's life: open, save, close, and never losing an analyst's work.
+
+It owns what is true of the file rather than of the view: its path, whether it is
+read-only (someone else has it open), the lock beside it, the autosave of unsaved
+edits for crash recovery, recent files, and the last view per document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from explorer.io.errors import ReadError, WriteError
+from explorer.io.result import ImportResult
+from explorer.io.save import SAVE_FORMATS, save_document
+from explorer.model.store import Filter
+from explorer.model.viewport import Viewport
+from explorer.ui import settings
+from explorer.ui.doc_lock import DocumentLock
+from explorer.ui.recovery import AutosaveTimer, RecoveryInfo, RecoveryStore
+
+if TYPE_CHECKING:
+    from explorer.ui.main_window import MainWindow
+
+
+class DocumentSession(QObject):
+    changed = Signal()  # path, read-only or modified state changed: retitle
+
+    def __init__(self, window: MainWindow, path: Path | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
+        self.imported_from = path if self.path is None else None
+        self.read_only = False
+        self.lock: DocumentLock | None = None
+        self.session_id = uuid.uuid4().hex
+        self.recovery = RecoveryStore()
+        self.autosave = AutosaveTimer(
+            self.recovery,
+            lambda: window.store.document,
+            lambda: self.path,
+            self.session_id,
+            parent=self,
+        )
+        stack = window.editor.stack
+        stack.indexChanged.connect(self._after_edit)
+        stack.cleanChanged.connect(lambda _clean: self.changed.emit())
+
+    # --- state ---------------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        return not self.window.editor.stack.isClean()
+
+    def display_name(self) -> str:
+        if self.path is not None:
+            name = self.path.name
+        elif self.imported_from is not None:
+            name = f"Untitled (imported from {self.imported_from.name})"
+        else:
+            name = "Untitled"
+        return name + (" (read-only)" if self.read_only else "")
+
+    def _after_edit(self) -> None:
+        # Unsaved changes go to the recovery file shortly after each edit; a document
+        # back at its saved state needs none. (The stack also signals as it is destroyed.)
+        if not shiboken6.isValid(self.window.editor.stack):
+            return
+        if self.modified:
+            self.autosave.schedule()
+        else:
+            self.autosave.clean()
+
+    # --- opening -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """As the window opens: lock the file. (Its last view is restored once the window
+        has its size: see MainWindow.showEvent.)"""
+        if self.path is not None:
+            self._lock(self.path)
+            settings.add_recent(self.path)
+        self.changed.emit()
+
+    def _lock(self, path: Path) -> None:
+        self.release_lock()
+        lock = DocumentLock(path)
+        if lock.acquire():
+            self.lock, self.read_only = lock, False
+            return
+        holder = lock.holder()
+        if holder is None:
+            # Cannot lock (a read-only folder): nobody else can either; open normally.
+            self.read_only = False
+            return
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("File already open")
+        box.setText(f"{path.name} is open in {holder.describe()}.")
+        box.setInformativeText(
+            "Open it read-only, or take it over if that copy is no longer running "
+            "(its unsaved changes there would be lost)."
+        )
+        read_only = box.addButton("Open &Read-Only", QMessageBox.ButtonRole.AcceptRole)
+        take = box.addButton("&Take Over", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(read_only)
+        box.exec()
+        if box.clickedButton() is take and lock.take_over():
+            self.lock, self.read_only = lock, False
+        else:
+            self.read_only = True
+        self.window.set_read_only(self.read_only)
+
+    def release_lock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def open_path(self, path: Path) -> bool:
+        """Open a file (any supported format); the current document stays on failure."""
+        from explorer.io.formats import read_any
+
+        try:
+            result = read_any(path)
+        except ReadError as exc:
+            QMessageBox.warning(self.window, "Cannot open file", str(exc))
+            return False
+        return self.adopt(result)
+
+    def adopt(self, result: ImportResult) -> bool:
+        """Show an opened or imported document in this window, once changes are settled."""
+        if not self.maybe_save():
+            return False
+        self.save_view()
+        self.autosave.clean()
+        native = result.format in ("native", "parquet")
+        self.path = result.path if native else None
+        self.imported_from = None if native else result.path
+        self.read_only = False
+        self.window.set_read_only(False)
+        self.window.store.replace(result.document)
+        self.window.editor.stack.clear()
+        if self.path is not None:
+            self._lock(self.path)
+            settings.add_recent(self.path)
+            self.restore_view()
+        else:
+            self.release_lock()
+        self.changed.emit()
+        return True
+
+    # --- saving ------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        if self.read_only or self.path is None:
+            return self.save_as()
+        return self.save_to(self.path)
+
+    def save_as(self) -> bool:
+        base = self.path or self.imported_from
+        suggested = base.with_suffix(".json") if base else Path.home() / "timeline.json"
+        name, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Save timeline as",
+            str(suggested),
+            "Timeline Explorer (*.json);;Parquet, for large documents (*.parquet)",
+        )
+        return bool(name) and self.save_to(Path(name))
+
+    def save_to(self, path: Path) -> bool:
+        """Save atomically; on failure say why, and the document stays modified."""
+        try:
+            save_document(self.window.store.document, path)
+        except (WriteError, OSError) as exc:
+            QMessageBox.critical(
+                self.window,
+                "Save failed",
+                f"The document was not saved. The file on disk is unchanged.\n\n{exc}",
+            )
+            return False
+        if path != self.path:
+            self.path, self.imported_from = path, None
+            self._lock(path)
+            self.read_only = False
+            self.window.set_read_only(False)
+        self.window.editor.stack.setClean()
+        self.autosave.clean()
+        settings.add_recent(path)
+        self.changed.emit()
+        return True
+
+    def maybe_save(self) -> bool:
+        """Before the document goes away: Save / Discard / Cancel if it has changes."""
+        if not self.modified:
+            return True
+        answer = QMessageBox.warning(
+            self.window,
+            "Unsaved changes",
+            f"Save the changes to {self.display_name()}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def close(self) -> bool:
+        """The window is closing: settle changes, then leave nothing behind."""
+        if not self.maybe_save():
+            return False
+        self.save_view()
+        self.autosave.clean()
+        self.release_lock()
+        return True
+
+    # --- crash recovery -------------------------------------------------------------------
+
+    def offer_recovery(self) -> bool:
+        """At start-up: offer what a crashed session left unsaved. True if restored."""
+        for info in self.recovery.pending():
+            answer = QMessageBox.question(
+                self.window,
+                "Recover unsaved changes",
+                f"Timeline Explorer closed without saving.\n\n{info.summary()}\n\n"
+                "Restore these changes? (No discards them.)",
+                QMessageBox.StandardButton.Yes
+                | QMessageBox.StandardButton.No
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                continue  # keep it for next time
+            if answer == QMessageBox.StandardButton.Yes and self._restore(info):
+                self.recovery.discard(info)
+                return True
+            self.recovery.discard(info)
+        return False
+
+    def _restore(self, info: RecoveryInfo) -> bool:
+        try:
+            document = self.recovery.load(info)
+        except ReadError as exc:
+            QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            return False
+        path = info.document_path
+        self.window.store.replace(document)
+        self.window.editor.stack.clear()
+        self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
+        if self.path is not None:
+            self._lock(self.path)
+        # Restored changes are unsaved changes: the window shows them as modified and
+        # this session's own recovery file takes over from the old one.
+        self.window.editor.stack.resetClean()
+        self.autosave.schedule()
+        self.changed.emit()
+        return True
+
+    # --- the last view, per document ----------------------------------------------------
+
+    def save_view(self) -> None:
+        if self.path is None:
+            return
+        state = self.window.state
+        vp = self.window.timeline.viewport
+        flt = state.filter
+        view: dict[str, Any] = {
+            "start_ns": vp.start_ns,
+            "span_ns": vp.span_ns,
+            "hidden": sorted(state.hidden_actors),
+            "filter": {
+                "actors": None if flt.actors is None else sorted(flt.actors),
+                "themes": None if flt.themes is None else sorted(flt.themes),
+                "statuses": None if flt.statuses is None else sorted(flt.statuses),
+                "text": flt.text,
+                "window": None if flt.window is None else list(flt.window),
+                "known_by": flt.known_by,
+            },
+        }
+        with contextlib.suppress(TypeError, ValueError):  # a view not worth an error
+            settings.save_view(self.path, view)
+
+    def restore_view(self) -> None:
+        if self.path is None:
+            return
+        view = settings.load_view(self.path)
+        if not view:
+            return
+        state = self.window.state
+        try:
+            known_actors = set(state.store.actor_index)
+            state.set_hidden_actors(
+                frozenset(a for a in view.get("hidden", []) if a in known_actors)
+            )
+            f = view.get("filter") or {}
+
+            def as_set(value: object) -> frozenset[str] | None:
+                return None if value is None else frozenset(str(v) for v in value)  # type: ignore[attr-defined]
+
+            window = f.get("window")
+            state.set_filter(
+                Filter(
+                    actors=as_set(f.get("actors")),
+                    themes=as_set(f.get("themes")),
+                    statuses=as_set(f.get("statuses")),
+                    text=str(f.get("text", "")),
+                    window=None if window is None else (int(window[0]), int(window[1])),
+                    known_by=None if f.get("known_by") is None else int(f["known_by"]),
+                )
+            )
+            timeline = self.window.timeline
+            timeline.set_viewport(
+                Viewport(int(view["start_ns"]), int(view["span_ns"]), timeline.viewport.width)
+            )
+        except (KeyError, TypeError, ValueError, IndexError):
+            return  # an old or damaged view: the fitted view is fine
