@@ -1,26 +1,161 @@
-"""Command line: open a file (default: the embedded story), render a screenshot, or convert.
+"""Command line: open files (default: the embedded story), render a screenshot, or convert.
 
-`--export` of a document needs no window, so it runs without creating a
-QApplication; rendering (`--screenshot`, `--export view.png`) uses Qt's offscreen
-platform unless a display was asked for.
+`timeline-explorer FILE [FILE...]` opens one or several files (several merge into
+one document, lanes kept apart by source); `--export OUT` converts without a window
+and without a QApplication; rendering (`--screenshot`, `--export view.png`) uses
+Qt's offscreen platform unless a display was asked for.
+
+Exit status: 0 done, 1 a file could not be written, 2 a file could not be read or
+the command line is wrong. Every error is one line on stderr, naming the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from explorer import __version__
+from explorer.io.atomic import atomic_write_bytes
+from explorer.io.builder import merge
 from explorer.io.errors import ReadError, WriteError
+from explorer.io.formats import ReadOptions, formats, read_any
 from explorer.io.native import read_native, write_native
+from explorer.io.result import ImportResult, SkippedRow
 from explorer.model.document import Document
 from explorer.resources import dataset_path
 
-DOCUMENT_FORMATS = (".json",)
-VIEW_FORMATS = (".png", ".svg", ".pdf")
+PROG: Final = "timeline-explorer"
+VIEW_FORMATS: Final = (".png", ".svg", ".pdf")
+TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
+DATE_ORDERS: Final = ("dmy", "mdy")
+MERGED: Final = "merged"  # the format of a result made of several files
+SKIPPED_SHOWN: Final = 5  # set-aside rows printed on stderr; --skipped writes them all
+
+
+def _write_parquet(document: Document, path: Path) -> None:
+    from explorer.io.parquet import write_parquet  # pyarrow: loaded only when needed
+
+    write_parquet(document, path)
+
+
+def _write_csv(document: Document, path: Path) -> None:
+    from explorer.io.write_table import write_csv
+
+    write_csv(document, path)
+
+
+def _write_excel(document: Document, path: Path) -> None:
+    from explorer.io.write_table import write_excel
+
+    write_excel(document, path)
+
+
+def _write_timelinejs(document: Document, path: Path) -> None:
+    from explorer.io.write_timelinejs import write_timelinejs
+
+    write_timelinejs(document, path)
+
+
+WRITERS: Final[dict[str, Callable[[Document, Path], None]]] = {
+    "native": write_native,
+    "timelinejs": _write_timelinejs,
+    "csv": _write_csv,
+    "excel": _write_excel,
+    "parquet": _write_parquet,
+}
+# Longest first: "story.timelinejs.json" is TimelineJS, "story.json" native.
+EXTENSIONS: Final = (
+    (".timelinejs.json", "timelinejs"),
+    (".json", "native"),
+    (".parquet", "parquet"),
+    (".csv", "csv"),
+    (".xlsx", "excel"),
+)
+
+
+# --- reading several files as one --------------------------------------------------------
+
+
+@dataclass
+class MergedImport(ImportResult):
+    """Several files read as one document; `parts` are the files' own results."""
+
+    parts: list[ImportResult] = field(default_factory=list)
+
+    def skipped_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["file", "where", "field", "reason"])
+        for name, row in skipped_rows(self):
+            writer.writerow([name, row.where, row.field, row.reason])
+        return out.getvalue()
+
+
+def skipped_rows(result: ImportResult) -> list[tuple[str, SkippedRow]]:
+    """Each set-aside row with the name of its file (several for a merged import)."""
+    return [(part.path.name, row) for part in parts_of(result) for row in part.skipped]
+
+
+def labels_for(paths: Sequence[Path]) -> list[str]:
+    """A label per file, its name, or parent/name where two files share a name."""
+    names = [p.name for p in paths]
+    return [
+        f"{p.parent.name}/{p.name}" if names.count(p.name) > 1 and p.parent.name else p.name
+        for p in paths
+    ]
+
+
+def combine_results(results: Sequence[ImportResult]) -> ImportResult:
+    """One result for several files: their documents merged (`explorer.io.builder.merge`),
+    set-aside rows and notes kept per file. One result is returned as it is."""
+    if len(results) == 1:
+        return results[0]
+    labels = labels_for([r.path for r in results])
+    document = merge([r.document for r in results], labels)
+    notes = [
+        f"{label}: {note}" for r, label in zip(results, labels, strict=True) for note in r.notes
+    ]
+    notes.append(
+        f"{len(results)} files merged into one document; events without actors are "
+        "in a lane named after their file"
+    )
+    return MergedImport(
+        document=document,
+        path=results[0].path,
+        format=MERGED,  # never "native": saving must not overwrite the first file
+        skipped=[row for r in results for row in r.skipped],
+        skipped_total=sum(r.skipped_total for r in results),
+        notes=notes,
+        parts=list(results),
+    )
+
+
+def reader_mapping(mapping: dict[str, str | list[str]] | None) -> dict[str, str | list[str]] | None:
+    """A copy of `mapping` for one file's `ReadOptions` (None when empty)."""
+    return dict(mapping) if mapping else None
+
+
+def read_files(
+    paths: Sequence[Path],
+    format_name: str | None = None,
+    mapping: dict[str, str | list[str]] | None = None,
+) -> ImportResult:
+    """Read every file (with `format_name` if given, else the detected format) and
+    combine them; raises ReadError for the first file that cannot be read."""
+    results = [
+        read_any(path, format_name, ReadOptions(mapping=reader_mapping(mapping))) for path in paths
+    ]
+    return combine_results(results)
+
+
+# --- the command line --------------------------------------------------------------------
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -33,16 +168,72 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _role_column(text: str) -> tuple[str, str]:
+    role, sep, column = text.partition("=")
+    if not sep or not role.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not ROLE=COLUMN (e.g. date=Start Date)")
+    return role.strip(), column
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="timeline-explorer",
+        prog=PROG,
         description="Explore who did what, when, and on whose word.",
+        epilog=(
+            "formats: "
+            + ", ".join(f.name for f in formats())
+            + ". Mapping roles (csv, excel): date, end, title, text, actors, roles, group, "
+            "tags, status, id; a role may be given several times (actors=home, actors=away)."
+        ),
     )
     p.add_argument(
-        "file",
-        nargs="?",
+        "files",
+        nargs="*",
         type=Path,
-        help="timeline to open (default: the embedded Permission Layer story)",
+        metavar="FILE",
+        help="timelines to open; several merge into one document "
+        "(default: the embedded Permission Layer story)",
+    )
+    p.add_argument(
+        "--format",
+        metavar="NAME",
+        help="read every FILE with this reader instead of detecting it",
+    )
+    p.add_argument(
+        "--map",
+        "--mapping",
+        dest="mapping",
+        metavar="ROLE=COLUMN",
+        type=_role_column,
+        action="append",
+        default=[],
+        help="csv/excel: read ROLE from COLUMN (repeatable; an empty COLUMN drops the role)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="csv/excel: read 03/04/2020 as day/month (dmy) or month/day (mdy)",
+    )
+    p.add_argument(
+        "--export",
+        metavar="OUT",
+        type=Path,
+        help="write the document and exit, no window: .json (native), .timelinejs.json, "
+        ".parquet, .csv, .xlsx; or the timeline view: .png, .svg, .pdf",
+    )
+    p.add_argument(
+        "--to",
+        choices=tuple(WRITERS),
+        help="write --export in this format whatever its extension",
+    )
+    p.add_argument(
+        "--skipped",
+        metavar="CSV",
+        type=Path,
+        help="write every set-aside row (file, where, field, reason) to this CSV file",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="do not report set-aside rows and notes"
     )
     p.add_argument(
         "--screenshot",
@@ -58,46 +249,135 @@ def parser() -> argparse.ArgumentParser:
         help="window or image size (default 1400x860)",
     )
     p.add_argument("--select", metavar="EVENT_ID", help="select this event before rendering")
-    p.add_argument(
-        "--export",
-        metavar="OUT",
-        type=Path,
-        help="write the document (.json) or the timeline view (.png, .svg, .pdf) and exit",
-    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
 
-def load(path: Path | None) -> tuple[Document, Path]:
-    path = path or dataset_path()
-    return read_native(path), path
+class UsageError(Exception):
+    """A command line that cannot be carried out (exit status 2)."""
+
+
+def mapping_from(args: argparse.Namespace) -> dict[str, str | list[str]] | None:
+    """--map and --date-order as a reader mapping; a role given twice is a list."""
+    mapping: dict[str, str | list[str]] = {}
+    for role, column in args.mapping:
+        previous = mapping.get(role)
+        if previous is None:
+            mapping[role] = column
+        else:
+            mapping[role] = [*([previous] if isinstance(previous, str) else previous), column]
+    if args.date_order:
+        mapping["date_order"] = args.date_order
+    return mapping or None
+
+
+def export_format(args: argparse.Namespace) -> str | None:
+    """The writer for --export ("view" for an image), or None without --export."""
+    if args.export is None:
+        if args.to:
+            raise UsageError("--to needs --export OUT")
+        return None
+    if args.to:
+        return str(args.to)
+    name = args.export.name.lower()
+    if name.endswith(VIEW_FORMATS):
+        return "view"
+    for suffix, writer in EXTENSIONS:
+        if name.endswith(suffix):
+            return writer
+    known = ", ".join([suffix for suffix, _ in EXTENSIONS] + list(VIEW_FORMATS))
+    raise UsageError(f"{args.export.name}: unknown export format (use {known}, or --to NAME)")
+
+
+def check_args(args: argparse.Namespace) -> None:
+    if args.format is not None and args.format not in {f.name for f in formats()}:
+        known = ", ".join(f.name for f in formats())
+        raise UsageError(f"unknown format {args.format!r} (known: {known})")
+    if not args.files and (args.format or args.mapping or args.date_order):
+        raise UsageError("--format, --map and --date-order need a FILE")
+
+
+def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
+    """The files on the command line as one result (default: the embedded story)."""
+    if not args.files:
+        path = dataset_path()
+        return ImportResult(read_native(path), path, "native"), path
+    result = read_files(args.files, args.format, mapping_from(args))
+    return result, args.files[0]
+
+
+def parts_of(result: ImportResult) -> list[ImportResult]:
+    """The results of the files behind `result` (itself, unless several were merged)."""
+    return list(result.parts) if isinstance(result, MergedImport) else [result]
+
+
+def report(result: ImportResult, args: argparse.Namespace) -> None:
+    """Set-aside rows (a count and the first few) and notes, on stderr."""
+    for part in parts_of(result):
+        if (args.mapping or args.date_order) and part.format not in TABLE_FORMATS:
+            _say(
+                f"{part.path.name}: --map and --date-order are not used for this file "
+                f"(read as {part.format}; --format csv reads it as a table)"
+            )
+        if args.quiet:
+            continue
+        _report_skipped(part, full_list=args.skipped is not None)
+        for note in part.notes:
+            _say(f"{part.path.name}: note: {note}")
+
+
+def _report_skipped(part: ImportResult, *, full_list: bool) -> None:
+    name = part.path.name
+    if not part.skipped_total:
+        return
+    rows = "row" if part.skipped_total == 1 else "rows"
+    _say(f"{name}: {part.skipped_total:,} {rows} set aside")
+    for row in part.skipped[:SKIPPED_SHOWN]:
+        where = f'{row.where}: column "{row.field}"' if row.field else row.where
+        _say(f"{name}: {where}: {row.reason}")
+    more = part.skipped_total - min(len(part.skipped), SKIPPED_SHOWN)
+    if more > 0 and not full_list:
+        _say(f"{name}: ... and {more:,} more (--skipped FILE.csv writes the list)")
+
+
+def write_skipped(result: ImportResult, path: Path) -> None:
+    atomic_write_bytes(path, result.skipped_csv().encode("utf-8"))
+
+
+def export_document(document: Document, path: Path, writer: str) -> None:
+    WRITERS[writer](document, path)
+
+
+def _say(line: str) -> None:
+    print(f"{PROG}: {line}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        document, path = load(args.file)
+        check_args(args)
+        writer = export_format(args)
+        result, path = load(args)
+    except UsageError as exc:
+        _say(str(exc))
+        return 2
     except ReadError as exc:
-        print(f"timeline-explorer: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 2
-    if args.export is not None and args.export.suffix.lower() in DOCUMENT_FORMATS:
-        try:
-            write_native(document, args.export)
-        except WriteError as exc:
-            print(f"timeline-explorer: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    if args.export is not None and args.export.suffix.lower() not in VIEW_FORMATS:
-        print(
-            f"timeline-explorer: {args.export.name}: unknown export format "
-            f"(use {', '.join(DOCUMENT_FORMATS + VIEW_FORMATS)})",
-            file=sys.stderr,
-        )
-        return 2
-    headless = args.screenshot is not None or args.export is not None
+    report(result, args)
+    try:
+        if args.skipped is not None:
+            write_skipped(result, args.skipped)
+        if writer is not None and writer != "view":
+            export_document(result.document, args.export, writer)
+            return 0
+    except (WriteError, OSError) as exc:
+        _say(str(exc))
+        return 1
+    headless = args.screenshot is not None or writer == "view"
     if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return _run_gui(document, path, args, headless)
+    return _run_gui(result.document, path, args, headless)
 
 
 def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless: bool) -> int:
@@ -115,7 +395,7 @@ def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless:
     window = MainWindow(document, path)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
-        print(f"timeline-explorer: {path.name}: no event with id {args.select!r}", file=sys.stderr)
+        _say(f"{path.name}: no event with id {args.select!r}")
         return 2
     if not headless:
         window.show()
@@ -124,12 +404,12 @@ def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless:
     app.processEvents()
     try:
         if args.screenshot is not None and not window.grab().save(str(args.screenshot), "PNG"):
-            print(f"timeline-explorer: cannot write {args.screenshot}", file=sys.stderr)
+            _say(f"cannot write {args.screenshot}")
             return 1
         if args.export is not None:
             export.export_view(window.timeline, args.export, QSize(*args.size))
     except (OSError, ValueError, WriteError) as exc:
-        print(f"timeline-explorer: {exc}", file=sys.stderr)
+        _say(str(exc))
         return 1
     finally:
         window.close()

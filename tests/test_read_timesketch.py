@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -655,77 +653,3 @@ def test_fuzz_mutated_csv(tmp_path: Path, data: bytes) -> None:
 @given(data=_mutated(_VALID_JSONL))
 def test_fuzz_mutated_jsonl(tmp_path: Path, data: bytes) -> None:
     _only_read_errors(tmp_path / "fuzz.jsonl", "timesketch-jsonl", data)
-
-
-# --- speed --------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_speed_within_twice_pandas_read_csv(tmp_path: Path) -> None:
-    """The 1,000,000-row benchmark, scaled down: the reader (dates, lanes, attributes and
-    all) against a bare pandas.read_csv of the same file, median of three, interleaved."""
-    path = generate_timesketch_csv(tmp_path / "speed.csv", 200_000, seed=3)
-    fmt = get("timesketch-csv")
-    ours, theirs = [], []
-    for _ in range(3):
-        started = time.perf_counter()
-        pd.read_csv(path)
-        theirs.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        fmt.read(path, ReadOptions())
-        ours.append(time.perf_counter() - started)
-    ratio = statistics.median(ours) / statistics.median(theirs)
-    assert ratio < 3.0, f"{ratio:.2f}x pandas.read_csv"  # target 2x; slack for busy machines
-
-
-# --- pieces of the fast path ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "numbers",
-    [
-        [2, 3, 4],
-        [0, 1, 9, 10, 99, 100, 9999, 10000, 12345678, 99999999],
-        list(range(99_990, 100_010)),
-        [],
-        [5, 3],  # not ascending: the slow path
-        [10**8, 10**8 + 1],
-    ],
-)
-@pytest.mark.parametrize("prefix", ["row-", "line-", "e"])
-def test_row_ids_match_arrow_formatting(numbers: list[int], prefix: str) -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from explorer.io.read_timesketch import row_ids
-
-    values = np.asarray(numbers, dtype=np.int64)
-    ours = row_ids(prefix, values)
-    ours.validate(full=True)
-    expected = pc.binary_join_element_wise(prefix, pc.cast(pa.array(values), pa.string()), "")
-    assert ours.to_pylist() == expected.to_pylist()
-
-
-def test_not_utf8_names_the_row(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.csv"
-    path.write_bytes(
-        b"message,datetime\nok,2020-01-01T00:00:00Z\n"
-        b'"two\nlines",2020-01-02T00:00:00Z\ncaf\xe9,2020-01-03T00:00:00Z\n'
-    )
-    with pytest.raises(ReadError) as caught:
-        read(path)
-    assert caught.value.where == "row 4"
-    assert "UTF-8" in caught.value.reason
-
-
-def test_a_cell_longer_than_a_block(tmp_path: Path) -> None:
-    big = "x" * (5 << 20)
-    path = write(
-        tmp_path,
-        "big.csv",
-        f'message,datetime,hostname\n"{big}",2020-01-01T00:00:00Z,h1\nsmall,2020-01-02T00:00:00Z,h2\n',
-    )
-    result = read(path)
-    assert list(result.document.events["id"]) == ["row-2", "row-3"]
-    assert len(result.document.events["title"].iloc[0]) == len(big)
-    assert lanes(result) == {"row-2": "h1", "row-3": "h2"}

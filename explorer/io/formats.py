@@ -24,7 +24,8 @@ class Cancelled(Exception):  # noqa: N818 (it is not an error: the user chose it
 class ReadOptions:
     """What the user (or the command line) told the reader beyond the file itself."""
 
-    mapping: dict[str, str] | None = None  # generic CSV/Excel: role -> column name
+    # generic CSV/Excel: role -> column name (or several, for actors)
+    mapping: dict[str, str | list[str]] | None = None
     progress: Callable[[float], None] | None = None  # 0..1
     cancelled: Callable[[], bool] | None = None
 

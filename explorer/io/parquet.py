@@ -166,13 +166,21 @@ def to_arrow(doc: Document, path: Path = Path("document.parquet")) -> pa.Table:
     status = pa.DictionaryArray.from_arrays(
         pa.array(codes, pa.int8()), pa.array(list(STATUS_CATEGORIES.categories), pa.string())
     )
-    try:
-        attributes = pa.array(
-            [None if a is None else _json_cell(a) for a in events["attributes"].tolist()],
-            pa.string(),
-        )
-    except (TypeError, ValueError) as exc:
-        raise WriteError(path, f"attributes cannot be stored as JSON ({exc})") from None
+    # Attributes kept as columns (a forensic import) are saved as columns: one JSON
+    # string per event would cost seconds per million events each way.
+    columnar = _attribute_columns(events["attributes"])
+    if columnar is not None:
+        attribute_columns, empty = columnar
+        attributes = pa.nulls(n, pa.string())
+    else:
+        attribute_columns, empty = {}, frozenset()
+        try:
+            attributes = pa.array(
+                [None if a is None else _json_cell(a) for a in events["attributes"].tolist()],
+                pa.string(),
+            )
+        except (TypeError, ValueError) as exc:
+            raise WriteError(path, f"attributes cannot be stored as JSON ({exc})") from None
 
     figures_col: list[str | None] = [None] * n
     figs = doc.figures
@@ -230,8 +238,25 @@ def to_arrow(doc: Document, path: Path = Path("document.parquet")) -> pa.Table:
         ],
         schema=SCHEMA,
     )
+    if attribute_columns:
+        meta["attribute_columns"] = list(attribute_columns)
+        meta["attribute_empty"] = sorted(empty)
+        for name, column in attribute_columns.items():
+            table = table.append_column(ATTRIBUTE_PREFIX + name, column.cast(pa.large_string()))
     text = json.dumps(meta, ensure_ascii=False).encode("utf-8", "backslashreplace")
     return table.replace_schema_metadata({METADATA_KEY: text})
+
+
+ATTRIBUTE_PREFIX: Final = "attribute:"
+
+
+def _attribute_columns(
+    column: pd.Series,
+) -> tuple[dict[str, pa.ChunkedArray], frozenset[str]] | None:
+    from explorer.io.attributes import ColumnAttributes
+
+    array = column.array
+    return array.columns() if isinstance(array, ColumnAttributes) else None
 
 
 def write_parquet(doc: Document, path: str | Path) -> None:
@@ -250,8 +275,9 @@ def _fail(path: Path, reason: str, where: str | None = None, field: str | None =
 
 
 def _str_series(arr: Any) -> pd.Series:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    """A string column as pandas "str", sharing Arrow's buffers (chunks are not copied)."""
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
+        arr = pa.array([], _LARGE)
     arr = pc.fill_null(arr.cast(_LARGE), "")
     return pd.Series(pd.arrays.ArrowStringArray(arr), dtype="str")
 
@@ -294,11 +320,11 @@ def _sources(records: Any, path: Path) -> pd.DataFrame:
     return table
 
 
-def _column(table: pa.Table, name: str, path: Path) -> pa.Array:
+def _column(table: pa.Table, name: str, path: Path) -> pa.ChunkedArray:
+    """A column as read, one chunk per row group (combining them would copy)."""
     if name not in table.column_names:
         raise _fail(path, "is missing", "events", name)
-    col = table.column(name)
-    return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    return table.column(name)
 
 
 def _ints(table: pa.Table, name: str, dtype: type[np.integer[Any]], path: Path) -> np.ndarray:
@@ -314,12 +340,16 @@ def _ints(table: pa.Table, name: str, dtype: type[np.integer[Any]], path: Path) 
         raise _fail(path, f"out of range ({exc})", "events", name) from None
 
 
-def _status(arr: pa.Array, path: Path) -> pd.Categorical:
+def _status(arr: pa.ChunkedArray, path: Path) -> pd.Categorical:
+    categories = pd.Index(STATUS_CATEGORIES.categories)
     if pa.types.is_dictionary(arr.type):
-        dictionary = [str(v) for v in arr.dictionary.to_pylist()]
-        lookup = np.asarray(pd.Index(STATUS_CATEGORIES.categories).get_indexer(dictionary))
-        indices = np.asarray(pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False))
-        codes = np.where(indices >= 0, lookup[np.maximum(indices, 0)], -1)
+        parts = [np.zeros(0, np.int64)]
+        for chunk in arr.chunks:  # each chunk may have its own dictionary
+            dictionary = [str(v) for v in chunk.dictionary.to_pylist()]
+            lookup = np.asarray(categories.get_indexer(dictionary), dtype=np.int64)
+            indices = np.asarray(pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False))
+            parts.append(np.where(indices >= 0, lookup[np.maximum(indices, 0)], -1))
+        codes = np.concatenate(parts)
     else:
         values = pc.fill_null(arr.cast(pa.string()), "").to_numpy(zero_copy_only=False)
         codes = np.asarray(pd.Index(STATUS_CATEGORIES.categories).get_indexer(values))
@@ -355,6 +385,8 @@ def _exploded(arr: pa.Array, ids: pa.Array, name: str, path: Path) -> tuple[pa.A
     if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)):
         raise _fail(path, f"must be a list column, not {arr.type}", "events", name)
     parents = pc.list_parent_indices(arr)
+    if isinstance(parents, pa.ChunkedArray):
+        parents = parents.combine_chunks() if parents.num_chunks else pa.array([], pa.int64())
     return ids.take(parents), pc.list_flatten(arr)
 
 
@@ -418,9 +450,9 @@ def read_metadata(path: Path, schema: pa.Schema) -> dict[str, Any]:
     return meta
 
 
-def _arrow_of(values: pd.Series) -> pa.Array:
-    arr = pa.array(values.array, from_pandas=True)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+def _arrow_of(values: pd.Series) -> Any:
+    """The Arrow data behind a string column (chunked or not, as it is)."""
+    return pa.array(values.array, from_pandas=True)
 
 
 def _plainly_valid(doc: Document) -> bool:
@@ -439,7 +471,10 @@ def _plainly_valid(doc: Document) -> bool:
         (doc.event_themes, "theme_id", doc.themes),
     ):
         refs = _arrow_of(links[key])
-        if len(refs) and not pc.all(pc.is_in(refs, value_set=_arrow_of(target["id"]))).as_py():
+        known = _arrow_of(target["id"])
+        if isinstance(known, pa.ChunkedArray):
+            known = known.combine_chunks() if known.num_chunks else pa.array([], _LARGE)
+        if len(refs) and not pc.all(pc.is_in(refs, value_set=known)).as_py():
             return False
     end_prec = doc.events["end_precision"].to_numpy(np.int8)
     has_end = np.flatnonzero(end_prec != NO_END)
@@ -451,11 +486,31 @@ def _plainly_valid(doc: Document) -> bool:
     return bool(colours.str.fullmatch(r"(?:#[0-9a-fA-F]{6})?").all())
 
 
+def _read_attribute_columns(table: pa.Table, meta: dict[str, Any], path: Path) -> pd.Series | None:
+    """Attributes saved as columns come back as columns (see `_attribute_columns`)."""
+    from explorer.io.attributes import ColumnAttributes
+
+    names = meta.get("attribute_columns")
+    if not names:
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise _fail(path, "must be a list of names", "metadata", "attribute_columns")
+    empty = meta.get("attribute_empty", [""])
+    if not isinstance(empty, list) or not all(isinstance(e, str) for e in empty):
+        raise _fail(path, "must be a list of text", "metadata", "attribute_empty")
+    missing = [n for n in names if ATTRIBUTE_PREFIX + n not in table.column_names]
+    if missing:
+        raise _fail(path, f"column {ATTRIBUTE_PREFIX + missing[0]!r} is missing", "events")
+    columns = {n: table.column(ATTRIBUTE_PREFIX + n).cast(pa.large_string()) for n in names}
+    values = ColumnAttributes(columns, np.arange(table.num_rows, dtype=np.int64), empty=empty)
+    return pd.Series(values)
+
+
 def read_parquet(path: str | Path) -> Document:
     """Load a document saved by :func:`write_parquet`; any fault raises ReadError."""
     path = Path(path)
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, memory_map=True)
     except OSError as exc:
         raise _fail(path, f"not a readable Parquet file ({exc})") from None
     except (pa.ArrowException, ValueError) as exc:
@@ -478,11 +533,14 @@ def read_parquet(path: str | Path) -> Document:
             raise _fail(
                 path, f"{int(prec[bad[0]])} is not a precision", f"events row {bad[0]}", name
             )
-    attributes: list[Any] = [None] * len(ids)
-    for row, value in _json_cells(
-        _column(table, "attributes", path), "attributes", path, dict
-    ).items():
-        attributes[row] = value
+    attributes: Any = _read_attribute_columns(table, meta, path)
+    if attributes is None:
+        attributes = [None] * len(ids)
+        for row, value in _json_cells(
+            _column(table, "attributes", path), "attributes", path, dict
+        ).items():
+            attributes[row] = value
+        attributes = pd.Series(attributes, dtype=object)
     events = pd.DataFrame(
         {
             "id": ids,
@@ -493,7 +551,7 @@ def read_parquet(path: str | Path) -> Document:
             "end": end,
             "end_precision": end_prec,
             "status": _status(_column(table, "status", path), path),
-            "attributes": pd.Series(attributes, dtype=object),
+            "attributes": attributes,
         }
     )
 
@@ -504,8 +562,8 @@ def read_parquet(path: str | Path) -> Document:
     links = pd.DataFrame(
         {
             "event_id": _str_series(link_events),
-            "actor_id": _str_series(refs.field("actor")),
-            "role": _str_series(refs.field("role")),
+            "actor_id": _str_series(pc.struct_field(refs, "actor")),
+            "role": _str_series(pc.struct_field(refs, "role")),
         }
     )
     src_events, src_ids = _exploded(_column(table, "sources", path), ids_arr, "sources", path)

@@ -58,7 +58,9 @@ def parse_datetimes(
     precision = np.full(n, int(default_precision), dtype=np.int8)
     ok = np.zeros(n, dtype=bool)
     errors: dict[int, str] = {}
-    length = text.str.len().fillna(0).to_numpy(dtype=np.int64)
+    # Precision from the length of what is written, once any zone suffix is set aside.
+    bare = text.str.replace(r"(?:Z|[+-]\d\d:?\d\d)$", "", regex=True)
+    length = bare.str.len().fillna(0).to_numpy(dtype=np.int64)
     has_zone = (
         text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True).fillna(False).to_numpy(dtype=bool)
     )
@@ -76,6 +78,7 @@ def parse_datetimes(
         precision[ok & date_only & (length == 10)] = Precision.DAY
         precision[ok & date_only & (length == 7)] = Precision.MONTH
         precision[ok & date_only & (length <= 5)] = Precision.YEAR
+        precision[ok & has_time & (length == 13)] = Precision.HOUR
         precision[ok & has_time & (length == 16)] = Precision.MINUTE
     # Out of pandas' range or unusual: the model's parser, row by row (few rows).
     for row in np.flatnonzero(candidates & ~ok):

@@ -271,6 +271,9 @@ def parse_date(text: str) -> DatedValue:
             raise DateError(f"{tz!r} is not a UTC offset (-23:59 to +23:59)")
         offset = sign * (int(digits[:2]) * HOUR + int(digits[2:]) * MINUTE)
         seconds -= offset
+        if precision == Precision.HOUR and seconds % HOUR:
+            # "10+05:30" is 04:30 UTC: an hour that UTC can only write to the minute.
+            precision = Precision.MINUTE
     return DatedValue(seconds, precision)
 
 

@@ -233,8 +233,10 @@ class ActorPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
-        for col in (KIND, POSTURE, EVENTS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Names get the room; the other columns keep compact widths the user can drag.
+        for col, width in ((KIND, 76), (POSTURE, 100), (EVENTS, 56)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         self.view.setItemDelegateForColumn(POSTURE, PostureBadge(self.view))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # document order until asked

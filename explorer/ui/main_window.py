@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -30,6 +29,7 @@ from explorer.ui.document_session import DocumentSession
 from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
+from explorer.ui.import_flow import ImportController
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
@@ -41,11 +41,6 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
     border: 2px solid #2e6fd8;
 }
 """
-
-
-OPEN_FILTER = (
-    "Timelines (*.json *.parquet *.csv *.xlsx *.jsonl *.timeline *.log *.tln);;All files (*)"
-)
 
 
 class MainWindow(QMainWindow):
@@ -94,6 +89,7 @@ class MainWindow(QMainWindow):
         self.timeline.move_requested.connect(self.editor.move_event)
         self.session = DocumentSession(self, path)
         self.session.changed.connect(self._update_title)
+        self.importer = ImportController(self, self.session.adopt)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -132,7 +128,7 @@ class MainWindow(QMainWindow):
             # The timeline gets the room; docks start at a readable width. The last view
             # of this document comes back once the layout has settled.
             self._docks_sized = True
-            self.resizeDocks(self._docks, [370, 310], Qt.Orientation.Horizontal)
+            self.resizeDocks(self._docks, [390, 310], Qt.Orientation.Horizontal)
             QTimer.singleShot(0, self.session.restore_view)
             if QGuiApplication.platformName() not in ("offscreen", "minimal"):
                 # A crashed session's unsaved edits are offered back on a real screen
@@ -165,7 +161,7 @@ class MainWindow(QMainWindow):
         for number, path in enumerate(recent, start=1):
             action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
             action.setToolTip(str(path))
-            action.triggered.connect(lambda _c=False, p=path: self.session.open_path(p))
+            action.triggered.connect(lambda _c=False, p=path: self.importer.open_paths([p]))
         if not recent:
             self.recent_menu.addAction("No recent files").setEnabled(False)
         else:
@@ -272,15 +268,9 @@ class MainWindow(QMainWindow):
         self.actor_panel.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_file(self) -> None:
-        start = self.session.path or self.session.imported_from
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open timeline",
-            str(start.parent if start else Path.home()),
-            OPEN_FILTER,
-        )
-        if name:
-            self.session.open_path(Path(name))
+        """Pick files of any supported format; they open off the GUI thread, with
+        progress and Cancel, and several at once merge into one document."""
+        self.importer.choose_and_open()
 
     def set_read_only(self, read_only: bool) -> None:
         """Someone else has the file: look, search, export, Save As; no edits."""
@@ -313,4 +303,5 @@ class MainWindow(QMainWindow):
         if not self.session.close():
             event.ignore()
             return
+        self.importer.shutdown()
         super().closeEvent(event)

@@ -45,6 +45,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.native import document_from_json, document_to_json
+from explorer.model.dates import MONTH_NAMES
 from explorer.model.document import TABLES, Document
 
 RECOVERY_FORMAT: Final = "timeline-explorer-recovery"
@@ -59,20 +60,6 @@ _TEMP_MAX_AGE_S: Final = 24 * 3600
 _BACKOFF: Final = 4  # wait at least this many times the last write's duration
 _SESSION_CHARS: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
-)
-_MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 )
 
 
@@ -158,7 +145,7 @@ class RecoveryInfo:
         else:
             name = "an unsaved timeline"
         t = self.saved_at.astimezone()
-        when = f"{t.day} {_MONTHS[t.month - 1]} {t.year} {t:%H:%M}"
+        when = f"{t.day} {MONTH_NAMES[t.month - 1]} {t.year} {t:%H:%M}"
         count = f"{self.events:,} event" + ("" if self.events == 1 else "s")
         return f"Unsaved changes to {name} from {when}: {count}"
 
