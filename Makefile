@@ -34,7 +34,7 @@ bench: $(VENV)/.run-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench $(ARGS)
 
 screenshot: $(VENV)/.run-installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer --screenshot docs/screenshot.png --size 1400x860 --select e-alibaba-accusation
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.screenshots docs
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

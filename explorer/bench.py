@@ -113,6 +113,13 @@ def run(n_events: int, repeats: int, screenshot: str | None = None) -> tuple[lis
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 (must outlive the widget)
     document = synthetic_document(n_events)
+    # The generator's scratch buffers are not the app's: hand them back before measuring.
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
     size = QSize(PLOT_W + HEADER_W, PLOT_H + AXIS_H + LEGEND_H)
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
 
