@@ -12,8 +12,6 @@ the command line is wrong. Every error is one line on stderr, naming the file.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -89,13 +87,8 @@ class MergedImport(ImportResult):
 
     parts: list[ImportResult] = field(default_factory=list)
 
-    def skipped_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["file", "where", "field", "reason"])
-        for name, row in skipped_rows(self):
-            writer.writerow([name, row.where, row.field, row.reason])
-        return out.getvalue()
+    def skipped_by_file(self) -> list[tuple[str, SkippedRow]]:
+        return skipped_rows(self)
 
 
 def skipped_rows(result: ImportResult) -> list[tuple[str, SkippedRow]]:
@@ -377,10 +370,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     headless = args.screenshot is not None or writer == "view"
     if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return _run_gui(result.document, path, args, headless)
+    native = result.format in ("native", "parquet")
+    return _run_gui(result.document, path, args, headless, native=native)
 
 
-def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless: bool) -> int:
+def _run_gui(
+    document: Document, path: Path, args: argparse.Namespace, headless: bool, *, native: bool = True
+) -> int:
     from PySide6.QtCore import QSize, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -392,7 +388,9 @@ def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Timeline Explorer")
     app.setOrganizationName("Timeline Explorer")
-    window = MainWindow(document, path)
+    # An imported file (TimelineJS, CSV, a merge...) is shown as "Untitled, imported from":
+    # Save must never write the app's format over the user's source file.
+    window = MainWindow(document, path, imported=not native)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
         _say(f"{path.name}: no event with id {args.select!r}")
@@ -403,9 +401,8 @@ def _run_gui(document: Document, path: Path, args: argparse.Namespace, headless:
     window.show()
     app.processEvents()
     try:
-        if args.screenshot is not None and not window.grab().save(str(args.screenshot), "PNG"):
-            _say(f"cannot write {args.screenshot}")
-            return 1
+        if args.screenshot is not None:
+            export.save_png(window.grab().toImage(), args.screenshot)
         if args.export is not None:
             export.export_view(window.timeline, args.export, QSize(*args.size))
     except (OSError, ValueError, WriteError) as exc:

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from explorer.io.guard import guard
 from explorer.model.document import Document
 
 
@@ -31,13 +32,18 @@ class ImportResult:
     skipped_total: int = 0  # may exceed len(skipped): only the first ones are kept
     notes: list[str] = field(default_factory=list)  # assumptions the user should know
 
+    def skipped_by_file(self) -> list[tuple[str, SkippedRow]]:
+        """Each set-aside row with its file's name (a merged import has several)."""
+        return [(self.path.name, row) for row in self.skipped]
+
     def skipped_csv(self) -> str:
-        """The set-aside rows as CSV, for the user to export and fix."""
+        """The set-aside rows as CSV, for the user to export and fix. The cells quote the
+        file's own headers and values, so they are guarded like any export."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["file", "where", "field", "reason"])
-        for row in self.skipped:
-            writer.writerow([self.path.name, row.where, row.field, row.reason])
+        for name, row in self.skipped_by_file():
+            writer.writerow([guard(v) for v in (name, row.where, row.field, row.reason)])
         return out.getvalue()
 
 

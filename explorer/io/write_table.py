@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 
 from explorer.io.atomic import atomic_open, atomic_write_bytes
 from explorer.io.errors import WriteError
+from explorer.io.guard import GUARD_PATTERN, guard
 from explorer.model.dates import DAY, HOUR, MINUTE, Precision, civil_from_days
 from explorer.model.document import NO_END, Document
 
@@ -64,19 +65,11 @@ COLUMNS: Final = (
 )
 SEPARATOR: Final = "; "
 DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r")
-GUARD_PATTERN: Final = r"^'*[=+\-@\t\r]"
 EXCEL_MAX_ROWS: Final = 1_048_576
 EXCEL_MAX_CELL: Final = 32_767
 _ILLEGAL_EXCEL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _LARGE = pa.large_string()
-
-
-def guard(value: Any) -> Any:
-    """One cell made safe for a spreadsheet (see the module docstring)."""
-    if isinstance(value, str) and re.match(GUARD_PATTERN, value):
-        return "'" + value
-    return value
 
 
 def _guard_array(arr: pa.Array) -> pa.Array:

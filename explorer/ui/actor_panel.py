@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.ui import style
+from explorer.ui.messages import plain
 from explorer.ui.style import posture_colour
 from explorer.ui.view_state import ViewState
 
@@ -123,7 +124,8 @@ class ActorModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == POSTURE:
             return style.posture_colour(str(actors["posture"].iat[row]))
         if role == Qt.ItemDataRole.ToolTipRole and col in (NAME, POSTURE):
-            return str(actors["description"].iat[row]) or None
+            description = str(actors["description"].iat[row])
+            return plain(description) if description else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == EVENTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLay
 from explorer.model.dates import format_duration
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.ui import style
+from explorer.ui.actions import shortcut_text, spec
+from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
 
@@ -121,7 +123,7 @@ class DetailView(QScrollArea):
         title.setFont(font)
         self._layout.addWidget(title)
         self.sections["title"] = title
-        edit = QPushButton("Edit event…  (F2)")
+        edit = QPushButton(f"Edit event…  ({shortcut_text(spec('edit.edit_event'))})")
         edit.setEnabled(self._editable)
         edit.setObjectName("detail-edit")
         edit.setAccessibleName("Edit this event")
@@ -221,7 +223,7 @@ class DetailView(QScrollArea):
             button = QPushButton(f"Open {QUrl(url).host() or url}")
             button.setObjectName("detail-link")
             button.setAccessibleName(f"Open link {url} in the browser")
-            button.setToolTip(url)
+            button.setToolTip(plain(url))
             button.clicked.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
             self._layout.addWidget(button)
         self._layout.addStretch(1)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
@@ -23,6 +23,7 @@ from explorer.model.store import Filter
 from explorer.model.viewport import Viewport
 from explorer.ui import settings
 from explorer.ui.doc_lock import DocumentLock
+from explorer.ui.messages import plain
 from explorer.ui.recovery import AutosaveTimer, RecoveryInfo, RecoveryStore
 
 if TYPE_CHECKING:
@@ -32,10 +33,11 @@ if TYPE_CHECKING:
 class DocumentSession(QObject):
     changed = Signal()  # path, read-only or modified state changed: retitle
 
-    def __init__(self, window: MainWindow, path: Path | None) -> None:
+    def __init__(self, window: MainWindow, path: Path | None, *, imported: bool = False) -> None:
         super().__init__(window)
         self.window = window
-        self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
+        native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
+        self.path = path if native else None
         self.imported_from = path if self.path is None else None
         self.read_only = False
         self.lock: DocumentLock | None = None
@@ -75,7 +77,7 @@ class DocumentSession(QObject):
         if self.modified:
             self.autosave.schedule()
         else:
-            self.autosave.clean()
+            self.autosave.clean(wait=False)
 
     # --- opening -------------------------------------------------------------------------
 
@@ -101,6 +103,7 @@ class DocumentSession(QObject):
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("File already open")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"{path.name} is open in {holder.describe()}.")
         box.setInformativeText(
             "Open it read-only, or take it over if that copy is no longer running "
@@ -128,7 +131,7 @@ class DocumentSession(QObject):
         try:
             result = read_any(path)
         except ReadError as exc:
-            QMessageBox.warning(self.window, "Cannot open file", str(exc))
+            QMessageBox.warning(self.window, "Cannot open file", plain(str(exc)))
             return False
         return self.adopt(result)
 
@@ -162,8 +165,14 @@ class DocumentSession(QObject):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        base = self.path or self.imported_from
-        suggested = base.with_suffix(".json") if base else Path.home() / "timeline.json"
+        if self.path is not None:
+            suggested = self.path
+        elif self.imported_from is not None:
+            # Never suggest the imported file itself: that would replace the user's source.
+            stem = self.imported_from.name.split(".")[0] or "timeline"
+            suggested = self.imported_from.with_name(f"{stem}.timeline.json")
+        else:
+            suggested = Path.home() / "timeline.json"
         name, _ = QFileDialog.getSaveFileName(
             self.window,
             "Save timeline as",
@@ -173,23 +182,41 @@ class DocumentSession(QObject):
         return bool(name) and self.save_to(Path(name))
 
     def save_to(self, path: Path) -> bool:
-        """Save atomically; on failure say why, and the document stays modified."""
+        """Save atomically; on failure say why, and the document stays modified.
+
+        Saving under a new name first takes that file's lock: a file another window
+        has open is never written over.
+        """
+        new_lock: DocumentLock | None = None
+        if path != self.path or self.lock is None:
+            new_lock = DocumentLock(path)
+            holder = None if new_lock.acquire() else new_lock.holder()
+            if holder is not None:
+                QMessageBox.warning(
+                    self.window,
+                    "File in use",
+                    plain(f"{path.name} is open in {holder.describe()}. Save under another name."),
+                )
+                return False
         try:
             save_document(self.window.store.document, path)
         except (WriteError, OSError) as exc:
+            if new_lock is not None:
+                new_lock.release()
             QMessageBox.critical(
                 self.window,
                 "Save failed",
-                f"The document was not saved. The file on disk is unchanged.\n\n{exc}",
+                plain(f"The document was not saved. The file on disk is unchanged.\n\n{exc}"),
             )
             return False
-        if path != self.path:
+        if new_lock is not None:
+            self.release_lock()
+            self.lock = new_lock if new_lock.locked else None
             self.path, self.imported_from = path, None
-            self._lock(path)
             self.read_only = False
             self.window.set_read_only(False)
         self.window.editor.stack.setClean()
-        self.autosave.clean()
+        self.autosave.clean(wait=False)
         settings.add_recent(path)
         self.changed.emit()
         return True
@@ -201,7 +228,7 @@ class DocumentSession(QObject):
         answer = QMessageBox.warning(
             self.window,
             "Unsaved changes",
-            f"Save the changes to {self.display_name()}?",
+            plain(f"Save the changes to {self.display_name()}?"),
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -228,8 +255,10 @@ class DocumentSession(QObject):
             answer = QMessageBox.question(
                 self.window,
                 "Recover unsaved changes",
-                f"Timeline Explorer closed without saving.\n\n{info.summary()}\n\n"
-                "Restore these changes? (No discards them.)",
+                plain(
+                    f"Timeline Explorer closed without saving.\n\n{info.summary()}\n\n"
+                    "Restore these changes? (No discards them.)"
+                ),
                 QMessageBox.StandardButton.Yes
                 | QMessageBox.StandardButton.No
                 | QMessageBox.StandardButton.Cancel,
@@ -247,7 +276,7 @@ class DocumentSession(QObject):
         try:
             document = self.recovery.load(info)
         except ReadError as exc:
-            QMessageBox.warning(self.window, "Cannot recover", str(exc))
+            QMessageBox.warning(self.window, "Cannot recover", plain(str(exc)))
             return False
         path = info.document_path
         self.window.store.replace(document)

@@ -56,6 +56,7 @@ from explorer.model.dates import DatedValue, DateError, Precision, floor_to, for
 from explorer.model.document import ClaimStatus, Document
 from explorer.ui import style
 from explorer.ui.detail_view import is_web_link
+from explorer.ui.messages import plain
 
 ACTOR_KINDS: Final = ("government", "company", "investor", "state", "person", "media", "group")
 POSTURES: Final = ("ESCALATING", "PROACTIVE", "DOCUMENTED", "DUAL TRACK")
@@ -364,7 +365,7 @@ def _check_item(box: QListWidget, text: str, ident: str, checked: bool, tip: str
     )
     item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
     if tip:
-        item.setToolTip(tip)
+        item.setToolTip(plain(tip))
     box.addItem(item)
 
 

@@ -29,6 +29,7 @@ from explorer.edits import (
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
 from explorer.model.viewport import NS
 from explorer.ui.commands import perform
+from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
 
@@ -47,7 +48,7 @@ class EditController(QObject):
         try:
             perform(self.stack, self.store, edit, nudge=nudge)
         except EditError as exc:
-            QMessageBox.warning(self.window, "Edit refused", str(exc))
+            QMessageBox.warning(self.window, "Edit refused", plain(str(exc)))
             return False
         return True
 
@@ -180,7 +181,9 @@ class EditController(QObject):
         answer = QMessageBox.question(
             self.window,
             "Delete actor",
-            f"Delete “{name}”? Its events stay; they lose this actor. (Undo brings it back.)",
+            plain(
+                f"Delete “{name}”? Its events stay; they lose this actor. (Undo brings it back.)"
+            ),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.apply(SetRecord("actors", ident, None, f"Delete actor “{name}”"))

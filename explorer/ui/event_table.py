@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.store import Rows
+from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
 COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
@@ -52,7 +53,10 @@ class EventTableModel(QAbstractTableModel):
         if column == DATE:
             return store.lo[rows]
         if column == TITLE:
-            return doc.events["title"].to_numpy(dtype=object)[rows].astype(str)
+            # Sorted codes of the distinct titles: no million Python strings, no
+            # fixed-width copy sized by the longest title.
+            codes, _ = pd.factorize(doc.events["title"].str.lower(), sort=True)
+            return np.asarray(codes)[rows]
         if column == STATUS:
             return store.status_codes[rows]
         if column == ACTORS:
@@ -122,11 +126,10 @@ class EventTableModel(QAbstractTableModel):
         row = int(self.rows[index.row()])
         column = index.column()
         ev = self.state.store.document.events
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self.data(index, Qt.ItemDataRole.DisplayRole)
+            return plain(str(text)) if text else None  # file text: never rich text
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == DATE:
                 text = start_value(ev, row).human()
                 end = end_value(ev, row)
@@ -182,13 +185,15 @@ class EventTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DATE, 170), (ACTORS, 220), (STATUS, 80), (SOURCES, 160)):
+        for column, width in ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130)):
             self.setColumnWidth(column, width)
         self._syncing = False
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_current)
         state.selection_changed.connect(self._follow_selection)
         self.table_model.modelReset.connect(lambda: self._follow_selection(state.selected))
+        # After a sort the highlighted row must still be the selected event.
+        self.table_model.layoutChanged.connect(lambda: self._follow_selection(state.selected))
         self.activated.connect(lambda index: state.select(int(self.table_model.rows[index.row()])))
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -221,6 +226,9 @@ class EventTable(QTableView):
 
 
 def _names_key(names: pd.Series, codes: Rows) -> Any:
-    """Sort key from a small table of names and a code per row (-1: none, sorts first)."""
-    lookup = np.append(names.astype("str").str.lower().to_numpy(dtype=object), "")
-    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)].astype(str)
+    """Sort key from a small table of names and a code per row (-1: none, sorts first):
+    each name's rank in alphabetical order, so the per-row key is an integer."""
+    lowered = names.astype("str").str.lower().to_numpy(dtype=object)
+    rank = np.argsort(np.argsort(lowered, kind="stable"), kind="stable")
+    lookup = np.append(rank, -1).astype(np.int64)
+    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRect, QSize, QSizeF
-from PySide6.QtGui import QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 
 from explorer.io.atomic import atomic_write_bytes
@@ -20,17 +20,22 @@ from explorer.ui.timeline import TimelineWidget
 VIEW_FORMATS: Final = (".png", ".svg", ".pdf")
 
 
+def save_png(image: QImage, path: Path) -> None:
+    """A PNG written atomically (a screenshot, an exported view)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
+        raise ValueError(f"{path}: could not encode PNG")
+    buffer.close()
+    atomic_write_bytes(path, bytes(data.data()))
+
+
 def export_view(timeline: TimelineWidget, path: Path, size: QSize) -> None:
     """Write the view to `path` (format from its extension), atomically."""
     suffix = path.suffix.lower()
     if suffix == ".png":
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not timeline.render_image(size).save(buffer, "PNG"):  # type: ignore[call-overload]
-            raise ValueError(f"{path}: could not encode PNG")
-        buffer.close()
-        atomic_write_bytes(path, bytes(data.data()))
+        save_png(timeline.render_image(size), path)
     elif suffix == ".svg":
         atomic_write_bytes(path, _svg_bytes(timeline, size))
     elif suffix == ".pdf":

@@ -75,6 +75,7 @@ from explorer.io.errors import ReadError, WriteError
 from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
+from explorer.ui.messages import plain
 
 TABLE_FORMATS: Final = ("csv", "excel")
 SAMPLE_ROWS: Final = 200  # rows read for the mapping guess (the reader guesses from as many)
@@ -326,7 +327,7 @@ class MappingDialog(QDialog):
         for r, values in enumerate(rows.itertuples(index=False)):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(_shorten(str(value), 80))
-                item.setToolTip(str(value)[:500])
+                item.setToolTip(plain(str(value)[:500]))
                 table.setItem(r, c, item)
         table.resizeColumnsToContents()
         return table
@@ -428,7 +429,8 @@ class SkippedRowsModel(QAbstractTableModel):
             return None
         name, row = self.rows[index.row()]
         values = ([name] if self.with_file else []) + [row.where, row.field, row.reason]
-        return values[index.column()]
+        value = values[index.column()]
+        return plain(str(value)) if role == Qt.ItemDataRole.ToolTipRole else value
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:

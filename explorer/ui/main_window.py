@@ -30,6 +30,7 @@ from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
+from explorer.ui.messages import plain
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
@@ -44,7 +45,9 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, document: Document, path: Path | None = None) -> None:
+    def __init__(
+        self, document: Document, path: Path | None = None, *, imported: bool = False
+    ) -> None:
         super().__init__()
         self.setObjectName("main-window")
         self.store = EventStore(document)
@@ -87,7 +90,7 @@ class MainWindow(QMainWindow):
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
-        self.session = DocumentSession(self, path)
+        self.session = DocumentSession(self, path, imported=imported)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
         self.actions_by_id: dict[str, QAction] = build_actions(
@@ -295,7 +298,7 @@ class MainWindow(QMainWindow):
         try:
             export.export_view(self.timeline, dialog.path, dialog.size)
         except (OSError, ValueError, WriteError) as exc:
-            QMessageBox.critical(self, "Export failed", str(exc))
+            QMessageBox.critical(self, "Export failed", plain(str(exc)))
             return
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 

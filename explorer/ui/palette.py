@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.ui.actions import ACTIONS, shortcut_text
+from explorer.ui.actions import spec as spec_of
 
 
 def _plain(title: str) -> str:
@@ -101,9 +102,11 @@ class ShortcutSheet(QDialog):
         self.setObjectName("shortcut-sheet")
         self.resize(560, 620)
         layout = QVBoxLayout(self)
+        focus = shortcut_text(spec_of("view.focus_timeline"))
+        panels = shortcut_text(spec_of("view.next_panel"))
         intro = QLabel(
-            "Timeline keys work when the timeline has focus (Ctrl+1). "
-            "Tab and F6 move between panels."
+            f"Timeline keys work when the timeline has focus ({focus}). "
+            f"Tab and {panels} move between panels."
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)

@@ -412,15 +412,18 @@ class AutosaveTimer(QObject):
         wait = max(wait, self._not_before - now)
         self._timer.start(max(0, round(wait * 1000)))
 
-    def clean(self) -> None:
+    def clean(self, *, wait: bool = True) -> None:
         """Call after a save or on a clean exit: nothing left to recover.
 
-        Cancels a pending write, waits for one in progress, removes the file.
+        Cancels a pending write and removes the file. With wait=False (after a save) a
+        write in progress is not waited for: it removes its own file when it finishes,
+        so a large document's autosave never holds up the window.
         """
         self._timer.stop()
         self._dirty = False
         self._generation += 1
-        self._join()
+        if wait:
+            self._join()
         self.store.remove(self.session)
 
     def flush(self) -> Path:
@@ -453,6 +456,8 @@ class AutosaveTimer(QObject):
             result: Path | WriteError
             try:
                 result = store.write(document, document_path, session)
+                if generation != self._generation:
+                    store.remove(session)  # cleaned while writing: the copy is not wanted
             except WriteError as exc:
                 result = exc
             except Exception as exc:  # never lose the thread's outcome
@@ -464,9 +469,11 @@ class AutosaveTimer(QObject):
         self._worker.start()
 
     def _on_finished(self, generation: int, result: object, seconds: float) -> None:
+        self._join()  # finished: frees the slot for the next write
         if generation != self._generation:
+            if self._dirty:
+                self._arm(time.monotonic())
             return  # clean() or flush() came in between: the outcome no longer matters
-        self._join()
         now = time.monotonic()
         self._not_before = now + _BACKOFF * seconds
         if isinstance(result, Path):

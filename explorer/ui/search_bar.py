@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QToolButton,
     QWidget,
 )
@@ -28,6 +29,9 @@ from explorer.ui.date_dialog import DateDialog
 from explorer.ui.view_state import ViewState
 
 DEBOUNCE_MS: Final = 200
+# A date range open at one end runs to these (any event's seconds fit well inside).
+OPEN_START: Final = -(2**62)
+OPEN_END: Final = 2**62
 
 
 class SearchBar(QWidget):
@@ -111,10 +115,9 @@ class SearchBar(QWidget):
     def jump(self, step: int) -> None:
         """Select the next (or previous) event in the filter after the selection, by time."""
         store = self.state.store
-        rows = np.flatnonzero(self.state.mask)
+        rows = store.order[self.state.mask[store.order]]  # matches by start, no sort
         if not len(rows):
             return
-        rows = rows[np.argsort(store.lo[rows], kind="stable")]
         selected = self.state.selected
         hit = np.flatnonzero(rows == selected) if selected >= 0 else np.zeros(0, np.int64)
         if len(hit):
@@ -126,12 +129,12 @@ class SearchBar(QWidget):
     def _best_match(self, rows: np.ndarray) -> int:
         """Where the first Enter lands: the first event whose title has the search text
         (a title hit is what the user is looking for), else the first match in time."""
-        text = self.state.filter.text.strip().lower()
+        text = self.state.filter.text.strip()
         if text:
-            titles = self.state.store.document.events["title"].to_numpy(dtype=object)[rows]
-            for position, title in enumerate(titles[:10_000]):
-                if text in str(title).lower():
-                    return position
+            titles = self.state.store.document.events["title"].iloc[rows[:10_000]]
+            hits = np.flatnonzero(titles.str.contains(text, case=False, regex=False).to_numpy(bool))
+            if len(hits):
+                return int(hits[0])
         return 0
 
     def focus_search(self) -> None:
@@ -196,9 +199,10 @@ class SearchBar(QWidget):
         window = self.state.filter.window
         values = ("", "")
         if window is not None:
+            lo, hi = window
             values = (
-                format_iso(window[0], Precision.DAY),
-                format_iso(window[1] - DAY, Precision.DAY),
+                format_iso(lo, Precision.DAY) if lo > OPEN_START else "",
+                format_iso(hi - DAY, Precision.DAY) if hi < OPEN_END else "",
             )
         dialog = DateDialog("Date range", ("&From:", "&To:"), values, self)
         if dialog.exec() != DateDialog.DialogCode.Accepted:
@@ -207,8 +211,11 @@ class SearchBar(QWidget):
         if start is None and end is None:
             self._set(window=None)
             return
-        lo = start.seconds if start is not None else -(2**62)
-        hi = end.end if end is not None else 2**62
+        lo = start.seconds if start is not None else OPEN_START
+        hi = end.end if end is not None else OPEN_END
+        if lo >= hi:
+            QMessageBox.warning(self, "Date range", "The range ends before it starts.")
+            return
         self._set(window=(lo, hi))
 
     def ask_known_by(self) -> None:
@@ -260,14 +267,16 @@ class SearchBar(QWidget):
         if flt.window is not None:
             lo, hi = flt.window
             parts = [
-                format_human(lo, Precision.DAY) if lo > -(2**62) else "…",
-                format_human(hi - 1, Precision.DAY) if hi < 2**62 else "…",
+                format_human(lo, Precision.DAY) if lo > OPEN_START else "…",
+                format_human(hi - 1, Precision.DAY) if hi < OPEN_END else "…",
             ]
             self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
         if flt.known_by is not None:
             self._chip(f"Known by: {format_human(flt.known_by, Precision.DAY)}", known_by=None)
-        if flt.text and self.field.text() != flt.text:
+        if self.field.text() != flt.text and not self._timer.isActive():
+            self.field.blockSignals(True)
             self.field.setText(flt.text)
+            self.field.blockSignals(False)
         count = int(self.state.mask.sum())
         self.count.setText(f"{count:,} of {self.state.store.n:,} events")
 

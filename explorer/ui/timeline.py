@@ -10,7 +10,6 @@ drew, so hit tests and keyboard navigation agree with what the user sees.
 
 from __future__ import annotations
 
-import html
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
 from explorer.ui import qtarrays, style
+from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
 F64 = npt.NDArray[np.float64]
@@ -214,6 +214,7 @@ class TimelineWidget(QWidget):
                 )
             )
         self._lanes = lanes
+        self._order_cache: Rows | None = None
         self._current_lane = min(self._current_lane, max(len(lanes) - 1, 0))
         self.update()
 
@@ -934,7 +935,7 @@ class TimelineWidget(QWidget):
 
     def tooltip_html(self, row: int) -> str:
         """Imported text is untrusted: escape it, then wrap it, never interpret it."""
-        return "<qt>" + html.escape(self.describe(row)).replace("\n", "<br>") + "</qt>"
+        return plain(self.describe(row))
 
     def describe(self, row: int) -> str:
         """Plain text for tooltips and screen readers: title, date, status, actors."""
@@ -1024,13 +1025,15 @@ class TimelineWidget(QWidget):
         self._step_in_lane(1)
 
     def _visible_order(self) -> Rows:
-        """Rows in any visible lane, sorted by start (what Ctrl+arrows and Home/End walk)."""
-        rows = (
-            np.unique(np.concatenate([lane.rows for lane in self._lanes]))
-            if self._lanes
-            else np.zeros(0, np.int64)
-        )
-        return rows[np.argsort(self.state.store.lo[rows], kind="stable")]
+        """Rows in any visible lane, by start (what Ctrl+arrows and Home/End walk); made
+        once per lane change from the store's order, without a sort."""
+        if self._order_cache is None:
+            store = self.state.store
+            shown = np.zeros(store.n, dtype=bool)
+            for lane in self._lanes:
+                shown[lane.rows] = True
+            self._order_cache = store.order[shown[store.order]]
+        return self._order_cache
 
     def _step_any(self, step: int) -> None:
         order = self._visible_order()

@@ -45,6 +45,11 @@ class ViewState(QObject):
             self._lane_order is not None and len(self._lane_order) != len(self.store.actor_index)
         ):
             self._lane_order = None
+        if not edited:
+            # Another document: its ids are not this one's; start unfiltered (the
+            # document's own last view is restored afterwards, if it has one).
+            self._filter = Filter()
+            self._hidden = frozenset()
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
         if selected_id is not None:
