@@ -16,20 +16,13 @@ from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.messages import plain
+from explorer.ui.messages import plain_label as shared_plain_label
 from explorer.ui.view_state import ViewState
 
 
 def plain_label(text: str = "", *, object_name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
-    if object_name:
-        label.setObjectName(object_name)
-    return label
+    """Detail text: plain, wrapped, selectable (for copying a quote or a date)."""
+    return shared_plain_label(text, name=object_name, wrap=True, selectable=True)
 
 
 def is_web_link(url: str) -> bool:

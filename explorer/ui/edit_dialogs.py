@@ -56,7 +56,7 @@ from explorer.model.dates import DatedValue, DateError, Precision, floor_to, for
 from explorer.model.document import ClaimStatus, Document
 from explorer.ui import style
 from explorer.ui.detail_view import is_web_link
-from explorer.ui.messages import plain
+from explorer.ui.messages import plain, plain_label
 
 ACTOR_KINDS: Final = ("government", "company", "investor", "state", "person", "media", "group")
 POSTURES: Final = ("ESCALATING", "PROACTIVE", "DOCUMENTED", "DUAL TRACK")
@@ -70,17 +70,6 @@ ID_LENGTH: Final = 48
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ID_ROLE: Final = Qt.ItemDataRole.UserRole
 _WHERE = re.compile(r'^events\[\d+\] \(id "[^"]*"\): ')
-
-
-def plain_label(text: str = "", *, buddy: QWidget | None = None, name: str = "") -> QLabel:
-    """A label that never interprets markup; with a buddy, its "&x" is a mnemonic."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    if buddy is not None:
-        label.setBuddy(buddy)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 def new_id(base: str, existing: set[str]) -> str:

@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHeaderView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -75,7 +74,7 @@ from explorer.io.errors import ReadError, WriteError
 from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
-from explorer.ui.messages import plain
+from explorer.ui.messages import plain, plain_label
 
 TABLE_FORMATS: Final = ("csv", "excel")
 SAMPLE_ROWS: Final = 200  # rows read for the mapping guess (the reader guesses from as many)
@@ -103,15 +102,6 @@ DATE_ORDER_CHOICES: Final = (
     ("dmy", "Day/month: 03/04/2020 is 3 April"),
     ("mdy", "Month/day: 03/04/2020 is 4 March"),
 )
-
-
-def plain_label(text: str, buddy: QWidget | None = None) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    if buddy is not None:
-        label.setBuddy(buddy)
-    return label
 
 
 def show_warning(parent: QWidget | None, title: str, text: str) -> None:
@@ -233,7 +223,8 @@ class MappingDialog(QDialog):
 
         intro = plain_label(
             f"Say which columns of {path.name} hold each part of an event. The choices are "
-            "guessed from the column names and the first rows; only the date is required."
+            "guessed from the column names and the first rows; only the date is required.",
+            wrap=True,
         )
         form = QFormLayout()
         self.combos: dict[str, QComboBox] = {}
@@ -249,11 +240,11 @@ class MappingDialog(QDialog):
             if chosen in self.columns:
                 combo.setCurrentIndex(self.columns.index(chosen) + 1)
             self.combos[role] = combo
-            form.addRow(plain_label_mnemonic(text, combo), combo)
+            form.addRow(plain_label(text, combo), combo)
             if role == "title":
                 self.actors_list = self._actors_list(guess, examples)
                 form.addRow(
-                    plain_label_mnemonic("&Actors (one or more):", self.actors_list),
+                    plain_label("&Actors (one or more):", self.actors_list),
                     self.actors_list,
                 )
         self.order_combo = QComboBox()
@@ -264,10 +255,10 @@ class MappingDialog(QDialog):
         given_order = guess.get("date_order")
         if given_order in ("dmy", "mdy"):
             self.order_combo.setCurrentIndex(1 if given_order == "dmy" else 2)
-        form.addRow(plain_label_mnemonic("Day/month o&rder:", self.order_combo), self.order_combo)
+        form.addRow(plain_label("Day/month o&rder:", self.order_combo), self.order_combo)
 
         self.preview = self._preview(sample)
-        self.error_label = plain_label("")
+        self.error_label = plain_label("", wrap=True)
         self.error_label.setObjectName("mapping-error")
         self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.error_label.setAccessibleName("Problem with the mapping")
@@ -284,7 +275,7 @@ class MappingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(plain_label_mnemonic("&First rows of the file:", self.preview))
+        layout.addWidget(plain_label("&First rows of the file:", self.preview))
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
@@ -368,14 +359,6 @@ class MappingDialog(QDialog):
         self.accept()
 
 
-def plain_label_mnemonic(text: str, buddy: QWidget) -> QLabel:
-    """A form label whose "&x" is a mnemonic for its field (fixed text: no markup risk)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setBuddy(buddy)
-    return label
-
-
 def _example(values: pd.Series) -> str:
     for value in values.head(50):
         text = str(value).strip()
@@ -456,7 +439,7 @@ class SkippedRowsDialog(QDialog):
             if total
             else "No rows set aside"
         )
-        self.heading = plain_label(heading)
+        self.heading = plain_label(heading, wrap=True)
         self.heading.setObjectName("skipped-heading")
         font = self.heading.font()
         font.setBold(True)
@@ -473,7 +456,7 @@ class SkippedRowsDialog(QDialog):
                 detail += f" The first {shown:,} are listed."
         else:
             detail = f"Every row of {name} was read."
-        self.detail = plain_label(detail)
+        self.detail = plain_label(detail, wrap=True)
 
         self.model = SkippedRowsModel(
             rows[:MAX_LISTED], isinstance(result, MergedImport), parent=self
@@ -501,7 +484,7 @@ class SkippedRowsDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setPlainText("\n".join(f"• {note}" for note in result.notes))
         self.notes.setVisible(bool(result.notes))
-        notes_label = plain_label_mnemonic("&Notes:", self.notes)
+        notes_label = plain_label("&Notes:", self.notes)
         notes_label.setVisible(bool(result.notes))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -520,7 +503,7 @@ class SkippedRowsDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.detail)
         if rows:
-            layout.addWidget(plain_label_mnemonic("&Rows:", self.table))
+            layout.addWidget(plain_label("&Rows:", self.table))
         layout.addWidget(self.table, 3)
         layout.addWidget(notes_label)
         layout.addWidget(self.notes, 1)

@@ -1,4 +1,5 @@
-"""Text from files shown safely where Qt would guess rich text: message boxes and tooltips.
+"""Text from files shown safely where Qt would guess rich text: labels, message boxes,
+tooltips.
 
 QMessageBox and QToolTip render anything that looks like HTML as HTML, so an actor
 named "<img src=...>" would be drawn, not shown. `plain` escapes the text and wraps it
@@ -9,6 +10,33 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
 
 def plain(text: str) -> str:
     return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"
+
+
+def plain_label(
+    text: str = "",
+    buddy: QWidget | None = None,
+    *,
+    name: str = "",
+    wrap: bool = False,
+    selectable: bool = False,
+) -> QLabel:
+    """A label that never interprets markup; with a buddy, its "&x" is a mnemonic."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    if buddy is not None:
+        label.setBuddy(buddy)
+    if name:
+        label.setObjectName(name)
+    if selectable:
+        label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+    return label

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QFontMetrics,
     QHelpEvent,
     QImage,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -246,10 +245,6 @@ class TimelineWidget(QWidget):
             self._viewport = clamped
             self.viewport_changed.emit()
             self.update()
-
-    def visible_range(self) -> tuple[float, float]:
-        """Seconds at the left and right edges of the plot."""
-        return self._viewport.t0, self._viewport.t1
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -951,10 +946,6 @@ class TimelineWidget(QWidget):
         if actors:
             parts.append(f"Actors: {actors}")
         return "\n".join(parts)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Shortcuts are QActions from the actions table; keys they do not claim go up.
-        super().keyPressEvent(event)
 
     # --- selection and navigation --------------------------------------------------------
 
