@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.io.native import FORMAT_NAME, FORMAT_VERSION, document_from_json
+from explorer.io.result import ImportResult
 from explorer.model.document import Document
 
 TEST_PATH = Path("test.json")
@@ -43,3 +44,24 @@ def make_document(
 ) -> Document:
     """A Document read from records, e.g. ``make_document([event("e1", "2025")])``."""
     return document_from_json(document_json(events, actors, sources, themes, **top), TEST_PATH)
+
+
+# --- reading results back, for the reader tests ---------------------------------------
+
+
+def lanes(result: ImportResult) -> dict[str, str]:
+    """event id -> actor name."""
+    doc = result.document
+    names = dict(zip(doc.actors["id"], doc.actors["name"], strict=True))
+    return {e: names[a] for e, a in zip(doc.links["event_id"], doc.links["actor_id"], strict=True)}
+
+
+def themes(result: ImportResult) -> dict[str, list[str]]:
+    doc = result.document
+    names = dict(zip(doc.themes["id"], doc.themes["name"], strict=True))
+    out: dict[str, list[str]] = {}
+    for event, theme in zip(
+        doc.event_themes["event_id"], doc.event_themes["theme_id"], strict=True
+    ):
+        out.setdefault(event, []).append(names[theme])
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import lanes, themes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,23 +34,6 @@ def starts(result: ImportResult) -> list[str]:
         format_iso(int(s), Precision(int(p)))
         for s, p in zip(ev["start"], ev["start_precision"], strict=True)
     ]
-
-
-def lanes(result: ImportResult) -> dict[str, str]:
-    doc = result.document
-    names = dict(zip(doc.actors["id"], doc.actors["name"], strict=True))
-    return {e: names[a] for e, a in zip(doc.links["event_id"], doc.links["actor_id"], strict=True)}
-
-
-def themes(result: ImportResult) -> dict[str, list[str]]:
-    doc = result.document
-    names = dict(zip(doc.themes["id"], doc.themes["name"], strict=True))
-    out: dict[str, list[str]] = {}
-    for event, theme in zip(
-        doc.event_themes["event_id"], doc.event_themes["theme_id"], strict=True
-    ):
-        out.setdefault(event, []).append(names[theme])
-    return out
 
 
 def skipped(result: ImportResult) -> list[tuple[str, str]]:

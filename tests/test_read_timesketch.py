@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from factories import lanes, themes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,24 +61,6 @@ def epoch_iso(seconds: int) -> str:
 
 def skipped(result: ImportResult) -> list[tuple[str, str]]:
     return [(row.where, row.field) for row in result.skipped]
-
-
-def lanes(result: ImportResult) -> dict[str, str]:
-    """event id -> actor name."""
-    doc = result.document
-    names = dict(zip(doc.actors["id"], doc.actors["name"], strict=True))
-    return {e: names[a] for e, a in zip(doc.links["event_id"], doc.links["actor_id"], strict=True)}
-
-
-def themes(result: ImportResult) -> dict[str, list[str]]:
-    doc = result.document
-    names = dict(zip(doc.themes["id"], doc.themes["name"], strict=True))
-    out: dict[str, list[str]] = {}
-    for event, theme in zip(
-        doc.event_themes["event_id"], doc.event_themes["theme_id"], strict=True
-    ):
-        out.setdefault(event, []).append(names[theme])
-    return out
 
 
 def attributes(result: ImportResult, event_id: str) -> dict[str, object] | None:
