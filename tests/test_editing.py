@@ -175,3 +175,50 @@ def test_history_view_lists_steps(qtbot, window) -> None:
     assert window.editor.stack.count() == 2
     assert window.editor.stack.text(0).startswith("Add")
     assert window.editor.stack.text(1).startswith("Delete")
+
+
+def test_edit_a_theme_and_a_source(qtbot, window, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from explorer.ui.edit_dialogs import SourceDialog, ThemeDialog
+
+    window.state.select_id("e-alibaba-accusation")
+    offered: list[list[str]] = []
+
+    def choose(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return items[current], True  # the selected event's own first theme/source
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    monkeypatch.setattr(ThemeDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(ThemeDialog, "record", lambda self: {**self._record_in, "name": "Identity"})
+    monkeypatch.setattr(
+        ThemeDialog,
+        "__init__",
+        lambda self, record, ids, parent=None: setattr(self, "_record_in", record),
+    )
+    window.editor.edit_theme()
+    themes = window.store.document.themes
+    assert themes.loc[themes["id"] == "t-identity-moat", "name"].item() == "Identity"
+    assert "Identity is now the moat" in offered[0]
+    monkeypatch.setattr(SourceDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(
+        SourceDialog, "record", lambda self: {**self._record_in, "url": "https://example.org/a"}
+    )
+    monkeypatch.setattr(
+        SourceDialog,
+        "__init__",
+        lambda self, record, ids, parent=None: setattr(self, "_record_in", record),
+    )
+    window.editor.edit_source()
+    sources = window.store.document.sources
+    assert "https://example.org/a" in sources["url"].tolist()
+    assert window.editor.stack.count() == 2
+    window.editor.undo()
+    window.editor.undo()
+    restored = window.store.document.themes
+    assert (
+        restored.loc[restored["id"] == "t-identity-moat", "name"].item()
+        == "Identity is now the moat"
+    )
+    assert "https://example.org/a" not in window.store.document.sources["url"].tolist()

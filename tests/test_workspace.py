@@ -37,8 +37,9 @@ def test_keyboard_only_session(qtbot, window) -> None:
     # Esc clears the search; Tab reaches the actor panel; Space hides Anthropic.
     qtbot.keyClick(window.search.field, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.search.count.text() == "6 of 6 events")
-    window.actor_panel.view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # the actor panel
     view = window.actor_panel.view
+    assert view.hasFocus()
     qtbot.keyClick(view, Qt.Key.Key_Home)
     qtbot.keyClick(view, Qt.Key.Key_Down)  # Anthropic is second
     assert view.currentIndex().siblingAtColumn(NAME).data() == "Anthropic"

@@ -56,6 +56,8 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("edit.merge_actors",    "&Merge Actors…",            "merge_actors",        (),                                 "&Edit",    "editor"),
     ActionSpec("edit.new_source",      "New &Source…",              "new_source",          (),                                 "&Edit",    "editor"),
     ActionSpec("edit.new_theme",       "New T&heme…",               "new_theme",           (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.edit_source",     "Edit Sour&ce…",             "edit_source",         (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.edit_theme",      "Edit The&me…",              "edit_theme",          (),                                 "&Edit",    "editor"),
     ActionSpec("edit.find",            "&Find…",                    "focus_search",        (SK.Find,),                         "&Edit"),
     ActionSpec("edit.find_next",       "Find Ne&xt",                "find_next",           (SK.FindNext,),                     "&Edit"),
     ActionSpec("edit.find_previous",   "Find Pre&vious",            "find_previous",       (SK.FindPrevious,),                 "&Edit"),

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from explorer.edits import (
     AddEvent,
@@ -29,6 +29,13 @@ from explorer.edits import (
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
 from explorer.model.viewport import NS
 from explorer.ui.commands import perform
+from explorer.ui.edit_dialogs import (
+    ActorDialog,
+    EventDialog,
+    MergeActorsDialog,
+    SourceDialog,
+    ThemeDialog,
+)
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
@@ -65,7 +72,6 @@ class EditController(QObject):
         self.stack.redo()
 
     def new_event(self) -> None:
-        from explorer.ui.edit_dialogs import EventDialog
 
         timeline = self.window.findChild(QWidget, "timeline")
         centre = None
@@ -80,7 +86,6 @@ class EditController(QObject):
             self.state.select_id(record["id"])
 
     def edit_event(self) -> None:
-        from explorer.ui.edit_dialogs import EventDialog
 
         record = self._selected_record()
         if record is None:
@@ -150,7 +155,6 @@ class EditController(QObject):
         return list(data[table])
 
     def new_actor(self) -> None:
-        from explorer.ui.edit_dialogs import ActorDialog
 
         blank = {"id": "", "name": "", "kind": "", "posture": "", "description": "", "colour": ""}
         dialog = ActorDialog(blank, set(self.store.actor_index), self.window)
@@ -163,7 +167,6 @@ class EditController(QObject):
         return panel.current_actor() if panel is not None else None  # type: ignore[attr-defined]
 
     def edit_actor(self) -> None:
-        from explorer.ui.edit_dialogs import ActorDialog
 
         ident = self._current_actor()
         record = next((r for r in self._records("actors") if r["id"] == ident), None)
@@ -189,7 +192,6 @@ class EditController(QObject):
             self.apply(SetRecord("actors", ident, None, f"Delete actor “{name}”"))
 
     def merge_actors(self) -> None:
-        from explorer.ui.edit_dialogs import MergeActorsDialog
 
         dialog = MergeActorsDialog(self._records("actors"), self.window)
         if dialog.exec():
@@ -197,7 +199,6 @@ class EditController(QObject):
             self.apply(MergeActors(keep, drop))
 
     def new_source(self) -> None:
-        from explorer.ui.edit_dialogs import SourceDialog
 
         ids = set(self.store.document.sources["id"])
         dialog = SourceDialog(
@@ -208,13 +209,54 @@ class EditController(QObject):
             self.apply(SetRecord("sources", record["id"], record, "Add source"))
 
     def new_theme(self) -> None:
-        from explorer.ui.edit_dialogs import ThemeDialog
 
         ids = set(self.store.document.themes["id"])
         dialog = ThemeDialog({"id": "", "name": "", "description": ""}, ids, self.window)
         if dialog.exec():
             record = dialog.record()
             self.apply(SetRecord("themes", record["id"], record, f"Add theme “{record['name']}”"))
+
+    def _choose(
+        self, title: str, table: str, label_of: Any, preferred: str | None
+    ) -> dict[str, Any] | None:
+        """Pick one record of a small table by name (the selection's own first, if any)."""
+        records = self._records(table)
+        if not records:
+            QMessageBox.information(self.window, title, f"This document has no {table} yet.")
+            return None
+        labels = [str(label_of(r)) or r["id"] for r in records]
+        current = next((i for i, r in enumerate(records) if r["id"] == preferred), 0)
+        choice, ok = QInputDialog.getItem(
+            self.window, title, f"{table[:-1].title()}:", labels, current, False
+        )
+        return records[labels.index(choice)] if ok and choice in labels else None
+
+    def _selected_first(self, key: str) -> str | None:
+        record = self._selected_record()
+        return record[key][0] if record and record[key] else None
+
+    def edit_source(self) -> None:
+        record = self._choose(
+            "Edit source",
+            "sources",
+            lambda r: " — ".join(x for x in (r["publisher"], r["title"]) if x),
+            self._selected_first("sources"),
+        )
+        if record is None:
+            return
+        dialog = SourceDialog(record, set(self.store.document.sources["id"]), self.window)
+        if dialog.exec():
+            self.apply(SetRecord("sources", record["id"], dialog.record()))
+
+    def edit_theme(self) -> None:
+        record = self._choose(
+            "Edit theme", "themes", lambda r: r["name"], self._selected_first("themes")
+        )
+        if record is None:
+            return
+        dialog = ThemeDialog(record, set(self.store.document.themes["id"]), self.window)
+        if dialog.exec():
+            self.apply(SetRecord("themes", record["id"], dialog.record()))
 
 
 def _shift(text: str, step: int) -> str:
