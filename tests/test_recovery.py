@@ -404,3 +404,19 @@ def test_flush_during_a_write_waits_for_it_then_writes_the_latest(qtbot, autosav
     assert saved == []  # the superseded write's outcome is dropped
     assert not timer.pending
     assert store.load(read_header(store.path_for("win1"))).title == "second"
+
+
+def test_large_documents_are_recovered_from_parquet(tmp_path: Path, monkeypatch) -> None:
+    """Above the threshold the copy is Parquet inside the recovery file, and comes back equal."""
+    from explorer.model.synthetic import synthetic_document
+    from explorer.ui import recovery
+
+    monkeypatch.setattr(recovery, "PARQUET_FROM_EVENTS", 100)
+    document = synthetic_document(500, n_actors=5, seed=4)
+    store = recovery.RecoveryStore(tmp_path)
+    path = store.write(document, tmp_path / "big.json", "session-big")
+    assert b'"document_parquet":"' in path.read_bytes()
+    info = recovery.read_header(path)
+    assert info.events == 500
+    back = store.load(info)
+    assert back.equals(document)
