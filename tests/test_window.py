@@ -104,14 +104,15 @@ def test_action_table_has_no_duplicate_shortcuts_in_one_scope() -> None:
 
 
 def test_failed_open_leaves_the_document_untouched(qtbot, window, tmp_path, monkeypatch) -> None:
-    from PySide6.QtWidgets import QMessageBox
+    from explorer.ui import import_flow
 
     bad = tmp_path / "broken.json"
     bad.write_text('{"format": "timeline-explorer", "version": 1, "events": [{"id": "x"}]}')
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(import_flow, "show_warning", lambda parent, title, text: shown.append(text))
     before = window.store.document
-    assert not window.session.open_path(bad)
+    with qtbot.waitSignal(window.importer.failed, timeout=10_000):
+        window.importer.open_paths([bad])  # File > Open's path, off the GUI thread
     assert window.store.document is before
     assert shown
     assert "broken.json" in shown[0]

@@ -124,17 +124,6 @@ class DocumentSession(QObject):
             self.lock.release()
             self.lock = None
 
-    def open_path(self, path: Path) -> bool:
-        """Open a file (any supported format); the current document stays on failure."""
-        from explorer.io.formats import read_any
-
-        try:
-            result = read_any(path)
-        except ReadError as exc:
-            QMessageBox.warning(self.window, "Cannot open file", plain(str(exc)))
-            return False
-        return self.adopt(result)
-
     def adopt(self, result: ImportResult) -> bool:
         """Show an opened or imported document in this window, once changes are settled."""
         if not self.maybe_save():
