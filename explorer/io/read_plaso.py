@@ -42,40 +42,46 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from explorer.io.errors import ReadError
-from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.read_timesketch import (
-    DATE_BLANK,
-    DATE_NOT_A_DATE,
-    DATE_OK,
-    I64,
-    READ_SHARE,
+from explorer.io.assembly import (
     Assembly,
     BlockWork,
-    Bool,
-    ColumnAttributes,
-    Dates,
-    Delimited,
-    Records,
-    SetAside,
     assemble,
-    compact,
-    date_notes,
-    date_reason,
-    epoch_dates,
-    first_record,
-    head_text,
-    iso_dates,
-    json_lines,
-    month_starts,
-    open_file,
-    read_delimited,
-    scalar_text,
     tag_list,
     tags_from_columns,
     text_column,
-    unique_names,
     who,
+)
+from explorer.io.attributes import ColumnAttributes
+from explorer.io.delimited import (
+    I64,
+    READ_SHARE,
+    Bool,
+    Delimited,
+    first_record,
+    head_text,
+    open_file,
+    read_delimited,
+    unique_names,
+)
+from explorer.io.errors import ReadError
+from explorer.io.fast_dates import (
+    DATE_BLANK,
+    DATE_NOT_A_DATE,
+    DATE_OK,
+    Dates,
+    date_reason,
+    epoch_dates,
+    iso_dates,
+    month_starts,
+)
+from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.read_timesketch import (
+    Records,
+    SetAside,
+    compact,
+    date_notes,
+    json_lines,
+    scalar_text,
 )
 from explorer.io.result import ImportResult
 from explorer.io.text import decode, read_bytes
