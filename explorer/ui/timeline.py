@@ -19,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
     QFontMetrics,
@@ -29,7 +28,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QPolygonF,
     QResizeEvent,
     QWheelEvent,
 )
@@ -41,7 +39,8 @@ from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
-from explorer.ui import qtarrays, style
+from explorer.ui import marks, qtarrays, style
+from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
@@ -55,7 +54,6 @@ ROW_H: Final = 20
 LANE_PAD: Final = 5
 MAX_SUBROWS: Final = 6
 DENSITY_LANE_H: Final = 30
-MARK: Final = 9  # side of a point mark, pixels
 GAP: Final = 3.0  # least space between marks in one sub-row
 MIN_BAND_PX: Final = 5.0  # narrower than this, an interval is drawn as a point
 LABEL_MIN_PX: Final = 36.0  # room needed after a mark to draw its title
@@ -115,17 +113,6 @@ class LaneFrame:
     y: F64 = field(default_factory=lambda: np.zeros(0))
     overflow: int = 0
     visible_count: int = 0
-
-
-def _argb(colour: QColor, alpha: int) -> int:
-    """Premultiplied ARGB32, as QImage wants it."""
-    a = alpha / 255
-    return (
-        (alpha << 24)
-        | (int(colour.red() * a) << 16)
-        | (int(colour.green() * a) << 8)
-        | int(colour.blue() * a)
-    )
 
 
 class TimelineWidget(QWidget):
@@ -454,9 +441,9 @@ class TimelineWidget(QWidget):
                 if not pick.any():
                     continue
                 xb0, xb1, yb = frame.x[pick], frame.x_end[pick], frame.y[pick]
-                p.setPen(self._band_pen(status, colour, band_h))
+                p.setPen(marks.band_pen(status, colour, band_h))
                 qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb))
-                p.setPen(self._edge_pen(status, colour))
+                p.setPen(marks.edge_pen(status, colour))
                 qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb - band_h / 2))
                 qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb + band_h / 2))
             # The certain core of a span, solid (hatched when the claim is not confirmed).
@@ -467,7 +454,7 @@ class TimelineWidget(QWidget):
             for status, sel in self._status_split(rows):
                 pick = has_core & sel
                 if pick.any():
-                    p.setPen(self._bar_pen(status, colour, band_h - 6))
+                    p.setPen(marks.bar_pen(status, colour, band_h - 6))
                     qtarrays.draw_lines(
                         p, qtarrays.segments(core_lo[pick], core_hi[pick], frame.y[pick])
                     )
@@ -476,73 +463,9 @@ class TimelineWidget(QWidget):
             for status, sel in self._status_split(rows):
                 pick = is_point & sel
                 if pick.any():
-                    self._draw_points(
+                    marks.draw_points(
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
-
-    @staticmethod
-    def _band_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
-        soft = QColor("#9a9a9a") if status == ClaimStatus.RETRACTED else QColor(colour)
-        pattern = {
-            ClaimStatus.ALLEGED: Qt.BrushStyle.BDiagPattern,
-            ClaimStatus.DISPUTED: Qt.BrushStyle.DiagCrossPattern,
-        }.get(status, Qt.BrushStyle.SolidPattern)
-        soft.setAlpha(60 if pattern == Qt.BrushStyle.SolidPattern else 170)
-        return QPen(QBrush(soft, pattern), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
-
-    @staticmethod
-    def _edge_pen(status: ClaimStatus, colour: QColor) -> QPen:
-        edge = QColor("#9a9a9a") if status == ClaimStatus.RETRACTED else QColor(colour)
-        edge.setAlpha(170)
-        line = {
-            ClaimStatus.ALLEGED: Qt.PenStyle.DashLine,
-            ClaimStatus.DISPUTED: Qt.PenStyle.DotLine,
-            ClaimStatus.RETRACTED: Qt.PenStyle.DotLine,
-        }.get(status, Qt.PenStyle.SolidLine)
-        return QPen(edge, 1, line)
-
-    @staticmethod
-    def _bar_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
-        if status == ClaimStatus.RETRACTED:
-            colour = QColor("#9a9a9a")
-        pattern = {
-            ClaimStatus.CONFIRMED: Qt.BrushStyle.SolidPattern,
-            ClaimStatus.REPORTED: Qt.BrushStyle.Dense2Pattern,
-            ClaimStatus.ALLEGED: Qt.BrushStyle.BDiagPattern,
-            ClaimStatus.DISPUTED: Qt.BrushStyle.DiagCrossPattern,
-            ClaimStatus.RETRACTED: Qt.BrushStyle.Dense5Pattern,
-        }[status]
-        return QPen(QBrush(colour, pattern), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
-
-    @staticmethod
-    def _square_pen(colour: QColor, size: float) -> QPen:
-        return QPen(colour, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap)
-
-    def _draw_points(
-        self, p: QPainter, status: ClaimStatus, colour: QColor, poly: QPolygonF
-    ) -> None:
-        """Status glyphs: filled (confirmed), outlined (reported), hollow (alleged),
-        hollow with a red core (disputed), small grey (retracted)."""
-        dark = colour.darker(160)
-        if status == ClaimStatus.CONFIRMED:
-            p.setPen(self._square_pen(colour, MARK))
-            qtarrays.draw_points(p, poly)
-        elif status == ClaimStatus.REPORTED:
-            p.setPen(self._square_pen(dark, MARK))
-            qtarrays.draw_points(p, poly)
-            p.setPen(self._square_pen(colour.lighter(115), MARK - 4))
-            qtarrays.draw_points(p, poly)
-        elif status in (ClaimStatus.ALLEGED, ClaimStatus.DISPUTED):
-            p.setPen(self._square_pen(dark, MARK + 1))
-            qtarrays.draw_points(p, poly)
-            p.setPen(self._square_pen(style.BACKGROUND, MARK - 3))
-            qtarrays.draw_points(p, poly)
-            if status == ClaimStatus.DISPUTED:
-                p.setPen(self._square_pen(QColor("#c0392b"), 3))
-                qtarrays.draw_points(p, poly)
-        else:
-            p.setPen(self._square_pen(QColor("#9a9a9a"), MARK - 3))
-            qtarrays.draw_points(p, poly)
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
@@ -553,26 +476,8 @@ class TimelineWidget(QWidget):
             frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
         ).astype(np.int64)
         counts = np.stack([layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames])
-        peak = max(int(counts.max()), 1)
-        # A small histogram per lane: bar height by sqrt(count / peak), so bursts stand
-        # out while a column with a single event still gets a visible pixel and a tint.
         h = DENSITY_LANE_H - 6
-        bars = np.where(counts > 0, np.maximum(np.sqrt(counts / peak) * h, 1.0), 0.0).astype(
-            np.int32
-        )
-        colours = np.array([_argb(f.lane.colour, 235) for f in frames], dtype=np.uint32)
-        tints = np.array([_argb(f.lane.colour, 45) for f in frames], dtype=np.uint32)
-        rows = np.arange(h, dtype=np.int32)[None, :, None]
-        filled = rows >= (h - bars)[:, None, :]
-        image = np.where(
-            filled,
-            colours[:, None, None],
-            np.where(counts[:, None, :] > 0, tints[:, None, None], np.uint32(0)),
-        ).astype(np.uint32)
-        image = np.ascontiguousarray(image.reshape(len(frames) * h, width))
-        qimage = QImage(
-            image.data, width, len(frames) * h, width * 4, QImage.Format.Format_ARGB32_Premultiplied
-        )
+        qimage, peak = marks.density_image(counts, [f.lane.colour for f in frames], h)
         for k, frame in enumerate(frames):
             p.drawImage(QPointF(0, frame.top + 3), qimage, QRectF(0, k * h, width, h))
         self.density_peak = peak
@@ -745,7 +650,7 @@ class TimelineWidget(QWidget):
         y = top + LEGEND_H / 2
         sample = QColor("#4e79a7")
         for status in STATUS_ORDER:
-            self._draw_points(
+            marks.draw_points(
                 p, status, sample, qtarrays.points(np.array([x + MARK / 2]), np.array([y]))
             )
             p.setPen(style.AXIS_TEXT)
