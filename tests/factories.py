@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from explorer.io.native import FORMAT_NAME, FORMAT_VERSION, document_from_json
 from explorer.io.result import ImportResult
+from explorer.model.dates import Precision, format_iso
 from explorer.model.document import Document
 
 TEST_PATH = Path("test.json")
@@ -65,3 +68,22 @@ def themes(result: ImportResult) -> dict[str, list[str]]:
     ):
         out.setdefault(event, []).append(names[theme])
     return out
+
+
+def starts(result: ImportResult) -> list[str]:
+    ev = result.document.events
+    return [
+        format_iso(int(s), Precision(int(p)))
+        for s, p in zip(ev["start"], ev["start_precision"], strict=True)
+    ]
+
+
+def skipped(result: ImportResult) -> list[tuple[str, str]]:
+    return [(row.where, row.field) for row in result.skipped]
+
+
+def attributes(result: ImportResult, event_id: str) -> dict[str, object] | None:
+    ev = result.document.events
+    row = int(np.flatnonzero(ev["id"].to_numpy() == event_id)[0])
+    value = ev["attributes"].iloc[row]
+    return None if value is None else dict(value)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from factories import lanes, themes
+from factories import attributes, lanes, skipped, starts, themes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +15,7 @@ from explorer.io.errors import ReadError
 from explorer.io.formats import Cancelled, ReadOptions, detect, get, read_any
 from explorer.io.read_plaso import date_time_seconds, zone_offsets
 from explorer.io.result import ImportResult
-from explorer.model.dates import Precision, format_iso, to_seconds
+from explorer.model.dates import to_seconds
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -26,25 +26,6 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def read(path: Path, fmt: str, **options: object) -> ImportResult:
     return get(fmt).read(path, ReadOptions(**options))  # type: ignore[arg-type]
-
-
-def starts(result: ImportResult) -> list[str]:
-    ev = result.document.events
-    return [
-        format_iso(int(s), Precision(int(p)))
-        for s, p in zip(ev["start"], ev["start_precision"], strict=True)
-    ]
-
-
-def skipped(result: ImportResult) -> list[tuple[str, str]]:
-    return [(row.where, row.field) for row in result.skipped]
-
-
-def attributes(result: ImportResult, event_id: str) -> dict[str, object] | None:
-    ev = result.document.events
-    row = int(np.flatnonzero(ev["id"].to_numpy() == event_id)[0])
-    value = ev["attributes"].iloc[row]
-    return None if value is None else dict(value)
 
 
 # --- fixtures (each with the quirks of plaso's own end-to-end outputs) ---------------------

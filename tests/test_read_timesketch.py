@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from factories import lanes, themes
+from factories import attributes, lanes, skipped, starts, themes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,7 @@ from explorer.io.read_timesketch import (
 )
 from explorer.io.result import ImportResult
 from explorer.io.sample_files import TIMESKETCH_COLUMNS, generate_timesketch_csv
-from explorer.model.dates import Precision, format_iso, to_seconds
+from explorer.model.dates import Precision, to_seconds
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -40,14 +40,6 @@ def read(path: Path, fmt: str = "timesketch-csv", **options: object) -> ImportRe
     return get(fmt).read(path, ReadOptions(**options))  # type: ignore[arg-type]
 
 
-def starts(result: ImportResult) -> list[str]:
-    ev = result.document.events
-    return [
-        format_iso(int(s), Precision(int(p)))
-        for s, p in zip(ev["start"], ev["start_precision"], strict=True)
-    ]
-
-
 def first_last(result: ImportResult) -> tuple[str, str]:
     ev = result.document.events
     order = np.argsort(ev["start"].to_numpy(), kind="stable")
@@ -57,17 +49,6 @@ def first_last(result: ImportResult) -> tuple[str, str]:
 
 def epoch_iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def skipped(result: ImportResult) -> list[tuple[str, str]]:
-    return [(row.where, row.field) for row in result.skipped]
-
-
-def attributes(result: ImportResult, event_id: str) -> dict[str, object] | None:
-    ev = result.document.events
-    row = int(np.flatnonzero(ev["id"].to_numpy() == event_id)[0])
-    value = ev["attributes"].iloc[row]
-    return None if value is None else dict(value)
 
 
 # --- Timesketch CSV ----------------------------------------------------------------------
