@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from factories import event, make_document
+from fuzzing import FUZZ, mutate, only_read_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -692,40 +693,10 @@ def test_dates_round_trip_at_any_precision(
 # --- fuzzing: only ReadError, ever ---------------------------------------------------------
 
 
-def mutate(data: bytes, rng: random.Random, count: int) -> bytes:
-    out = bytearray(data)
-    for _ in range(count):
-        op = rng.randrange(5)
-        at = rng.randrange(len(out) + 1)
-        if op == 0 and out:
-            del out[at : at + rng.randrange(1, 16)]
-        elif op == 1:
-            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
-        elif op == 2 and out:
-            out[min(at, len(out) - 1)] = rng.choice(b'{}[]",:0-9e \\\n\r\x00\xff')
-        elif op == 3 and out:
-            start = rng.randrange(len(out))
-            out[at:at] = out[start : start + rng.randrange(1, 64)]
-        else:
-            out[at:at] = rng.choice([b'"', b"null", b"-13800000000", b'""', b"{}", b"[]"])
-    return bytes(out)
-
-
-def only_read_errors(fmt: str, data: bytes, name: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        try:
-            res = get(fmt).read(path, ReadOptions())
-        except ReadError as exc:
-            error = exc
-        else:
-            assert len(res.document.events) > 0
-            return
-        assert error.path == path
-
-
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+JS_MUTATIONS: dict[str, Any] = {
+    "tokens": [b'"', b"null", b"-13800000000", b'""', b"{}", b"[]"],
+    "flip": b'{}[]",:0-9e \\\n\r\x00\xff',
+}
 LEGACY_BYTES = json.dumps(LEGACY).encode()
 COSMOS_BYTES = json.dumps(COSMOS).encode()
 SHEET_BYTES = ("\r\n".join([HEADER, *SHEET_ROWS]) + "\r\n").encode()
@@ -759,9 +730,9 @@ def test_fuzz_binary(data: bytes) -> None:
 @FUZZ
 @given(st.randoms(use_true_random=False), st.integers(1, 8))
 def test_fuzz_mutated_fixtures(rng: random.Random, count: int) -> None:
-    only_read_errors("timelinejs", mutate(COSMOS_BYTES, rng, count), "cosmos.json")
-    only_read_errors("timelinejs", mutate(LEGACY_BYTES, rng, count), "legacy.json")
-    only_read_errors("timelinejs-csv", mutate(SHEET_BYTES, rng, count), "sheet.csv")
+    only_read_errors("timelinejs", mutate(COSMOS_BYTES, rng, count, **JS_MUTATIONS), "cosmos.json")
+    only_read_errors("timelinejs", mutate(LEGACY_BYTES, rng, count, **JS_MUTATIONS), "legacy.json")
+    only_read_errors("timelinejs-csv", mutate(SHEET_BYTES, rng, count, **JS_MUTATIONS), "sheet.csv")
 
 
 @FUZZ

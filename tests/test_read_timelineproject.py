@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import ast
 import random
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import FUZZ, mutate, only_read_errors
+from hypothesis import given
 from hypothesis import strategies as st
 
 import explorer.io
@@ -330,53 +330,28 @@ def test_minimal_file_without_timetype(tmp_path: Path) -> None:
 # --- fuzzing ------------------------------------------------------------------------------
 
 
-def mutate(data: bytes, rng: random.Random, count: int) -> bytes:
-    out = bytearray(data)
-    for _ in range(count):
-        op = rng.randrange(4)
-        at = rng.randrange(len(out) + 1)
-        if op == 0 and out:
-            del out[at : at + rng.randrange(1, 24)]
-        elif op == 1:
-            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
-        elif op == 2 and out:
-            start = rng.randrange(len(out))
-            out[at:at] = out[start : start + rng.randrange(1, 80)]
-        else:
-            out[at:at] = rng.choice(
-                [b"<", b">", b"&amp;", b"True", b"(3)", b"[3]", b"-99999", b"255,0", b"\xff"]
-            )
-    return bytes(out)
+XML_MUTATIONS: dict[str, Any] = {
+    "tokens": [b"<", b">", b"&amp;", b"True", b"(3)", b"[3]", b"-99999", b"255,0", b"\xff"],
+    "max_delete": 24,
+    "max_copy": 80,
+}
 
 
-def only_read_errors(data: bytes) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "f.timeline"
-        path.write_bytes(data)
-        try:
-            res = get("timelineproject").read(path, ReadOptions())
-        except ReadError as exc:
-            error = exc
-        else:
-            assert len(res.document.events) > 0
-            return
-        assert error.path == path
-
-
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def only_timeline_errors(data: bytes) -> None:
+    only_read_errors("timelineproject", data, "f.timeline")
 
 
 @FUZZ
 @given(st.binary(max_size=400))
 def test_fuzz_binary(data: bytes) -> None:
-    only_read_errors(data)
+    only_timeline_errors(data)
 
 
 @FUZZ
 @given(st.randoms(use_true_random=False), st.integers(1, 8))
 def test_fuzz_mutated_fixture(rng: random.Random, count: int) -> None:
-    only_read_errors(mutate(TIMELINE.encode(), rng, count))
-    only_read_errors(mutate(OLD_TEXT.encode(), rng, count))
+    only_timeline_errors(mutate(TIMELINE.encode(), rng, count, **XML_MUTATIONS))
+    only_timeline_errors(mutate(OLD_TEXT.encode(), rng, count, **XML_MUTATIONS))
 
 
 @FUZZ
@@ -396,4 +371,4 @@ def test_fuzz_field_values(changes: list[tuple[str, str]]) -> None:
     text = TIMELINE
     for tag, value in changes:
         text = text.replace(f"<{tag}>", f"<{tag}>{value}", 1)
-    only_read_errors(text.encode())
+    only_timeline_errors(text.encode())

@@ -1,0 +1,65 @@
+"""Shared fuzzing for the reader tests: mutate a valid file, demand only ReadError."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+from explorer.io.errors import ReadError
+from explorer.io.formats import ReadOptions, get
+
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def mutate(
+    data: bytes,
+    rng: random.Random,
+    count: int,
+    *,
+    tokens: Sequence[bytes],
+    max_delete: int = 16,
+    max_copy: int = 64,
+    flip: bytes = b"",
+) -> bytes:
+    """`count` random edits: delete a run, insert random bytes, (overwrite one byte with
+    one of `flip`,) copy a run elsewhere, or insert one of the format's own `tokens`."""
+    out = bytearray(data)
+    ops = 5 if flip else 4
+    for _ in range(count):
+        op = rng.randrange(ops)
+        at = rng.randrange(len(out) + 1)
+        if flip and op == 2:
+            op = 5  # the overwrite, numbered apart so the other ops keep their meaning
+        elif flip and op == 3:
+            op = 2
+        if op == 0 and out:
+            del out[at : at + rng.randrange(1, max_delete)]
+        elif op == 1:
+            out[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
+        elif op == 5 and out:
+            out[min(at, len(out) - 1)] = rng.choice(flip)
+        elif op == 2 and out:
+            start = rng.randrange(len(out))
+            out[at:at] = out[start : start + rng.randrange(1, max_copy)]
+        else:
+            out[at:at] = rng.choice(list(tokens))
+    return bytes(out)
+
+
+def only_read_errors(fmt: str, data: bytes, name: str) -> None:
+    """Reading `data` as `fmt` either gives events or raises ReadError naming the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        try:
+            result = get(fmt).read(path, ReadOptions())
+        except ReadError as exc:
+            error = exc
+        else:
+            assert len(result.document.events) > 0
+            return
+        assert error.path == path
