@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import ReadOptions, get
@@ -63,3 +64,26 @@ def only_read_errors(fmt: str, data: bytes, name: str) -> None:
             assert len(result.document.events) > 0
             return
         assert error.path == path
+
+
+@st.composite
+def mutated(draw: st.DrawFn, base: bytes, inserts: Sequence[bytes]) -> bytes:
+    """A hypothesis strategy: `base` with up to six flips, deletions, insertions of one
+    of `inserts`, cuts or duplications of its head (shrinks to the smallest breakage)."""
+    data = bytearray(base)
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        if not data:
+            break
+        pos = draw(st.integers(min_value=0, max_value=len(data) - 1))
+        action = draw(st.sampled_from(["flip", "delete", "insert", "cut", "dup"]))
+        if action == "flip":
+            data[pos] = draw(st.integers(min_value=0, max_value=255))
+        elif action == "delete":
+            del data[pos : pos + draw(st.integers(min_value=1, max_value=20))]
+        elif action == "insert":
+            data[pos:pos] = draw(st.sampled_from(list(inserts)))
+        elif action == "cut":
+            del data[pos:]
+        else:
+            data[pos:pos] = data[: draw(st.integers(min_value=1, max_value=200))]
+    return bytes(data)

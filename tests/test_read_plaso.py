@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from factories import attributes, lanes, skipped, starts, themes
+from fuzzing import mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -391,29 +392,11 @@ def test_read_any_wraps_nothing(tmp_path: Path) -> None:
         assert result.format == fmt
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, base: bytes) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        if not data:
-            break
-        pos = draw(st.integers(min_value=0, max_value=len(data) - 1))
-        action = draw(st.sampled_from(["flip", "delete", "insert", "cut", "dup"]))
-        if action == "flip":
-            data[pos] = draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del data[pos : pos + draw(st.integers(min_value=1, max_value=20))]
-        elif action == "insert":
-            data[pos:pos] = draw(
-                st.sampled_from(
-                    [b'"', b",", b"|", b"\n", b"{", b"[", b"\x00", b"\xff", b"9" * 25, b"-"]
-                )
-            )
-        elif action == "cut":
-            del data[pos:]
-        else:
-            data[pos:pos] = data[: draw(st.integers(min_value=1, max_value=200))]
-    return bytes(data)
+_INSERTS = [b'"', b",", b"|", b"\n", b"{", b"[", b"\x00", b"\xff", b"9" * 25, b"-"]
+
+
+def _mutated(base: bytes) -> st.SearchStrategy[bytes]:
+    return mutated(base, _INSERTS)
 
 
 _FUZZ = settings(

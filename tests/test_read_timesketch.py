@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from factories import attributes, lanes, skipped, starts, themes
+from fuzzing import mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -557,27 +558,11 @@ _VALID = BASIC.encode()
 _VALID_JSONL = JSONL.encode()
 
 
-@st.composite
-def _mutated(draw: st.DrawFn, base: bytes) -> bytes:
-    data = bytearray(base)
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        if not data:
-            break
-        pos = draw(st.integers(min_value=0, max_value=len(data) - 1))
-        action = draw(st.sampled_from(["flip", "delete", "insert", "cut", "dup"]))
-        if action == "flip":
-            data[pos] = draw(st.integers(min_value=0, max_value=255))
-        elif action == "delete":
-            del data[pos : pos + draw(st.integers(min_value=1, max_value=20))]
-        elif action == "insert":
-            data[pos:pos] = draw(
-                st.sampled_from([b'"', b",", b"\n", b"[", b"{", b"\x00", b"\xff", b"9" * 30])
-            )
-        elif action == "cut":
-            del data[pos:]
-        else:
-            data[pos:pos] = data[: draw(st.integers(min_value=1, max_value=200))]
-    return bytes(data)
+_INSERTS = [b'"', b",", b"\n", b"[", b"{", b"\x00", b"\xff", b"9" * 30]
+
+
+def _mutated(base: bytes) -> st.SearchStrategy[bytes]:
+    return mutated(base, _INSERTS)
 
 
 def _only_read_errors(path: Path, fmt: str, data: bytes) -> None:
