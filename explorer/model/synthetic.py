@@ -21,6 +21,7 @@ def synthetic_document(
     years: int = 10,
     span_fraction: float = 0.1,
     seed: int = 1,
+    first_id: int = 0,
 ) -> Document:
     rng = np.random.default_rng(seed)
     t0 = to_seconds(2016)
@@ -39,7 +40,9 @@ def synthetic_document(
     end_precision = np.where(is_span, int(Precision.SECOND), NO_END).astype(np.int8)
     # Strings are built in Arrow (no Python object per event), as a file reader would.
     ids = _arrow_str(
-        pc.binary_join_element_wise("ev", pa.array(np.arange(n_events)).cast(pa.string()), "")
+        pc.binary_join_element_wise(
+            "ev", pa.array(np.arange(first_id, first_id + n_events)).cast(pa.string()), ""
+        )
     )
     status = pd.Categorical.from_codes(
         rng.choice(len(STATUS_CATEGORIES.categories), n_events, p=[0.6, 0.25, 0.1, 0.04, 0.01]),
