@@ -27,6 +27,7 @@ What it holds (one DuckDB database file plus numpy count arrays):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -68,11 +69,11 @@ _COLUMNS: Final = (
 Progress = Callable[[float], None]
 
 
-class IndexError_(Exception):
+class ParquetIndexError(Exception):
     """The Parquet data cannot be indexed (the message says why, naming the file)."""
 
 
-class Cancelled(Exception):
+class IndexCancelledError(Exception):
     """The user cancelled building the index."""
 
 
@@ -111,10 +112,10 @@ def parquet_files(source: Path) -> list[Path]:
     if source.is_dir():
         files = sorted(p for p in source.glob("*.parquet") if p.is_file())
         if not files:
-            raise IndexError_(f"{source}: no .parquet files in this folder")
+            raise ParquetIndexError(f"{source}: no .parquet files in this folder")
         return files
     if not source.is_file():
-        raise IndexError_(f"{source}: not a file or folder")
+        raise ParquetIndexError(f"{source}: not a file or folder")
     return [source]
 
 
@@ -161,10 +162,10 @@ def _file_metadata(path: Path) -> dict[str, Any]:
     try:
         schema = pq.read_schema(path)
     except (OSError, pa.ArrowException) as exc:
-        raise IndexError_(f"{path}: not a readable Parquet file ({exc})") from None
+        raise ParquetIndexError(f"{path}: not a readable Parquet file ({exc})") from None
     missing = [c for c in _COLUMNS if c not in schema.names]
     if missing:
-        raise IndexError_(
+        raise ParquetIndexError(
             f"{path}: not a Timeline Explorer Parquet file (no column {missing[0]!r})"
         )
     raw = (schema.metadata or {}).get(METADATA_KEY)
@@ -173,9 +174,9 @@ def _file_metadata(path: Path) -> dict[str, Any]:
     try:
         meta = json.loads(raw)
     except ValueError:
-        raise IndexError_(f"{path}: its document metadata is not JSON") from None
+        raise ParquetIndexError(f"{path}: its document metadata is not JSON") from None
     if not isinstance(meta, dict):
-        raise IndexError_(f"{path}: its document metadata is not an object")
+        raise ParquetIndexError(f"{path}: its document metadata is not an object")
     return meta
 
 
@@ -219,6 +220,17 @@ def _flatten(column: Any) -> tuple[npt.NDArray[np.int64], pa.Array]:
     return parents, pc.list_flatten(column)
 
 
+def _first_per_row(
+    parents: npt.NDArray[np.int64], values: npt.NDArray[np.int64], n: int
+) -> npt.NDArray[np.int64]:
+    """The first value (in list order) of each row's list, -1 for an empty one."""
+    out = np.full(n, -1, dtype=np.int64)
+    if len(parents):
+        firsts, at = np.unique(parents, return_index=True)
+        out[firsts] = values[at]
+    return out
+
+
 def bounds(
     start: npt.NDArray[np.int64],
     start_prec: npt.NDArray[np.int8],
@@ -254,17 +266,15 @@ def build_index(
         if record.get("published"):
             from explorer.model.dates import DateError, parse_date
 
-            try:
+            with contextlib.suppress(DateError):
                 published[i] = parse_date(str(record["published"])).seconds
-            except DateError:
-                pass
     total_rows = 0
     readers = []
     for path in files:
         try:
             handle = pq.ParquetFile(path)
         except (OSError, pa.ArrowException) as exc:
-            raise IndexError_(f"{path}: not a readable Parquet file ({exc})") from None
+            raise ParquetIndexError(f"{path}: not a readable Parquet file ({exc})") from None
         readers.append((path, handle))
         total_rows += handle.metadata.num_rows
 
@@ -274,37 +284,36 @@ def build_index(
     (work / "counts").mkdir(parents=True)
     con = duckdb.connect(str(work / "index.duckdb"))
     try:
-        con.execute(f"SET temp_directory = '{work / 'spill'}'")
-        con.execute("SET memory_limit = '3GB'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute(
+        con.sql(f"SET temp_directory = '{work / 'spill'}'")
+        con.sql("SET memory_limit = '3GB'")
+        con.sql("SET preserve_insertion_order = false")
+        con.sql(
             "CREATE TABLE raw_pairs (row BIGINT, lo BIGINT, hi BIGINT, lane INTEGER, "
-            "status TINYINT)"
+            "status TINYINT, sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT)"
         )
-        con.execute(
+        con.sql(
             "CREATE TABLE raw_events (row BIGINT, lo BIGINT, hi BIGINT, status TINYINT, "
-            "known BIGINT, title VARCHAR, summary VARCHAR)"
+            "sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT, first_lane INTEGER, "
+            "first_source INTEGER, title VARCHAR, summary VARCHAR)"
         )
-        con.execute("CREATE TABLE event_themes (row BIGINT, theme INTEGER)")
-        con.execute("CREATE TABLE event_sources (row BIGINT, source INTEGER)")
+        con.sql("CREATE TABLE event_themes (row BIGINT, theme INTEGER)")
+        con.sql("CREATE TABLE event_sources (row BIGINT, source INTEGER)")
         offset = 0
         single_lane = True
         for path, handle in readers:
             for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=list(_COLUMNS)):
                 if stop():
-                    raise Cancelled()
+                    raise IndexCancelledError()
                 n = batch.num_rows
                 rows = np.arange(offset, offset + n, dtype=np.int64)
-                lo, hi = bounds(
-                    batch.column("start").to_numpy().astype(np.int64),
-                    batch.column("start_precision").to_numpy().astype(np.int8),
-                    batch.column("end").to_numpy().astype(np.int64),
-                    batch.column("end_precision").to_numpy().astype(np.int8),
-                )
+                sp = batch.column("start_precision").to_numpy().astype(np.int8)
+                ed = batch.column("end").to_numpy().astype(np.int64)
+                ep = batch.column("end_precision").to_numpy().astype(np.int8)
+                lo, hi = bounds(batch.column("start").to_numpy().astype(np.int64), sp, ed, ep)
                 status = _status_codes(batch.column("status"))
                 if (status < 0).any():
                     bad = int(np.flatnonzero(status < 0)[0])
-                    raise IndexError_(f"{path}: row {bad + offset}: field \"status\": unknown")
+                    raise ParquetIndexError(f'{path}: row {bad + offset}: field "status": unknown')
                 # Lanes: (event, actor) pairs, each once; events naming nobody: lane -1.
                 parents, refs = _flatten(batch.column("actors"))
                 lane = np.asarray(
@@ -313,6 +322,7 @@ def build_index(
                 )
                 ok = lane >= 0
                 parents, lane = parents[ok], lane[ok]
+                parents_all, lane_all = parents, lane
                 key = np.unique(parents * (len(actor_index) + 1) + lane)
                 parents, lane = key // (len(actor_index) + 1), key % (len(actor_index) + 1)
                 if len(parents) > 1 and (parents[1:] == parents[:-1]).any():
@@ -322,15 +332,17 @@ def build_index(
                 alone = np.flatnonzero(~linked)
                 p_rows = np.concatenate([parents, alone])
                 p_lane = np.concatenate([lane, np.full(len(alone), -1, np.int64)])
-                pairs = pa.table(
-                    {
-                        "row": rows[p_rows],
-                        "lo": lo[p_rows],
-                        "hi": hi[p_rows],
-                        "lane": p_lane.astype(np.int32),
-                        "status": status[p_rows],
-                    }
-                )
+                first_lane = _first_per_row(parents_all, lane_all, n)
+                pairs_cols = {
+                    "row": rows[p_rows],
+                    "lo": lo[p_rows],
+                    "hi": hi[p_rows],
+                    "lane": p_lane.astype(np.int32),
+                    "status": status[p_rows],
+                    "sp": sp[p_rows],
+                    "ed": ed[p_rows],
+                    "ep": ep[p_rows],
+                }
                 # Known: the earliest dated source's publication, else the event's start.
                 s_parents, s_values = _flatten(batch.column("sources"))
                 s_codes = np.asarray(source_index.get_indexer(s_values.to_pandas()), np.int64)
@@ -339,6 +351,8 @@ def build_index(
                 if keep.any():
                     np.minimum.at(known, s_parents[keep], published[s_codes[keep]])
                 known = np.where(known == np.iinfo(np.int64).max, lo, known)
+                pairs = pa.table({**pairs_cols, "known": known[p_rows]})
+                first_source = _first_per_row(s_parents[keep], s_codes[keep], n)
                 t_parents, t_values = _flatten(batch.column("themes"))
                 t_codes = np.asarray(theme_index.get_indexer(t_values.to_pandas()), np.int64)
                 events = pa.table(
@@ -347,7 +361,12 @@ def build_index(
                         "lo": lo,
                         "hi": hi,
                         "status": status,
+                        "sp": sp,
+                        "ed": ed,
+                        "ep": ep,
                         "known": known,
+                        "first_lane": first_lane.astype(np.int32),
+                        "first_source": first_source.astype(np.int32),
                         "title": pc.fill_null(batch.column("title").cast(pa.string()), ""),
                         "summary": pc.fill_null(batch.column("summary").cast(pa.string()), ""),
                     }
@@ -368,7 +387,7 @@ def build_index(
                     ("event_sources", sources),
                 ):
                     con.register("batch_in", table)
-                    con.execute(f"INSERT INTO {name} SELECT * FROM batch_in")
+                    con.sql(f"INSERT INTO {name} SELECT * FROM batch_in")
                     con.unregister("batch_in")
                 offset += n
                 report(0.6 * offset / max(total_rows, 1))
@@ -398,44 +417,56 @@ def _finish(
 ) -> IndexInfo:
     """Sorted tables, text dictionaries and the count arrays, from the raw tables."""
     for kind, column in (("titles", "title"), ("summaries", "summary")):
-        con.execute(
+        con.sql(
             f"CREATE TABLE {kind} AS SELECT (row_number() OVER (ORDER BY {column}) - 1)::INTEGER "
             f"AS code, {column} AS text FROM (SELECT DISTINCT {column} FROM raw_events)"
         )
     report(0.7)
-    con.execute(
-        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.known, "
+    con.sql(
+        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.sp, e.ed, e.ep, e.known, "
+        "e.first_lane, e.first_source, "
         "t.code AS tid, s.code AS sid FROM raw_events e "
         "JOIN titles t ON t.text = e.title JOIN summaries s ON s.text = e.summary "
         "ORDER BY e.lo, e.row"
     )
-    con.execute("DROP TABLE raw_events")
+    con.sql("DROP TABLE raw_events")
+    # Where each event row sits in start order: one event is found by rowid, not a scan.
+    order = con.sql("SELECT row FROM events ORDER BY rowid").fetchnumpy()["row"]
+    ordinal = np.empty(n_events, dtype=np.int64)
+    ordinal[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+    np.save(work / "ordinal.npy", ordinal)
+    del order, ordinal
     report(0.8)
     if n_events:
-        cut = con.execute(
-            f"SELECT quantile_disc(hi - lo, {1 - LONG_SHARE}) FROM raw_pairs"
-        ).fetchone()[0]
+        cut = con.sql(f"SELECT quantile_disc(hi - lo, {1 - LONG_SHARE}) FROM raw_pairs").fetchall()[
+            0
+        ][0]
     else:
         cut = 1
-    con.execute(
+    con.sql(
         f"CREATE TABLE pairs AS SELECT * FROM raw_pairs WHERE hi - lo <= {cut} ORDER BY lo, row"
     )
-    con.execute(
-        f"CREATE TABLE pairs_long AS SELECT * FROM raw_pairs WHERE hi - lo > {cut} "
-        "ORDER BY lo, row"
+    con.sql(
+        f"CREATE TABLE pairs_long AS SELECT * FROM raw_pairs WHERE hi - lo > {cut} ORDER BY lo, row"
     )
-    con.execute("DROP TABLE raw_pairs")
-    stats = con.execute(
-        "SELECT min(lo), max(hi), count(*), max(hi - lo) FROM pairs"
-    ).fetchone()
-    long_stats = con.execute("SELECT min(lo), max(hi), count(*), max(hi - lo) FROM pairs_long")
-    lstats = long_stats.fetchone()
+    con.sql("DROP TABLE raw_pairs")
+    stats = con.sql("SELECT min(lo), max(hi), count(*), max(hi - lo) FROM pairs").fetchall()[0]
+    lstats = con.sql("SELECT min(lo), max(hi), count(*), max(hi - lo) FROM pairs_long").fetchall()[
+        0
+    ]
     los = [v for v in (stats[0], lstats[0]) if v is not None]
     his = [v for v in (stats[1], lstats[1]) if v is not None]
     span_lo, span_hi = (min(los), max(his)) if los else (0, 0)
     n_pairs = int(stats[2]) + int(lstats[2])
     report(0.85)
-    origin = span_lo
+    # Bins are aligned to the epoch (query.density_edges): the origin is a multiple of
+    # the coarsest bin, so every level's edges fall on multiples of its own width.
+    level_max = max(int(max(span_hi - span_lo, 1)).bit_length(), 1)
+    while True:
+        origin = (span_lo >> level_max) << level_max
+        if span_hi - origin <= 2 << level_max:
+            break
+        level_max += 1
     width = max(span_hi - origin, 1)
     rows = n_lanes + 1
     level_min = 0
@@ -443,7 +474,7 @@ def _finish(
     cells = min(MAX_COUNT_CELLS, max(1 << 16, 8 * n_pairs))
     while rows * ((width >> level_min) + 1) > cells:
         level_min += 1
-    level_max = max(level_min, int(width).bit_length())
+    level_max = max(level_min, level_max)
     _write_counts(con, work / "counts", origin, width, rows, level_min, level_max)
     report(0.98)
     return IndexInfo(

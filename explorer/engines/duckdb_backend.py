@@ -1,0 +1,757 @@
+"""DuckDB over Parquet: the views' questions answered out of core.
+
+The data stays in its Parquet files; the sidecar (``duckdb_index``) holds what frames
+need, sorted so that a window reads a few row groups, and the count arrays answer a
+zoomed-out frame with about two numbers per pixel column and lane. Every answer is the
+in-memory backend's, exactly (tests/test_duckdb_backend.py holds it to that).
+
+Queries are plain SQL with integer arithmetic (no engine time functions), so that the
+same text can be rendered for other engines (PostgreSQL, Spark, ClickHouse) later.
+
+This backend is read-only: edits out of core go to an overlay that is not built yet,
+so `apply` refuses with a reason rather than pretending.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from explorer.engines.duckdb_index import ensure_index, parquet_files
+from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
+from explorer.model.document import NO_END, STATUS_CATEGORIES
+from explorer.model.query import (
+    ALL,
+    NO_ACTOR,
+    ActorRef,
+    Change,
+    Cursor,
+    Density,
+    EditOp,
+    EntityTable,
+    EventRecord,
+    FigureRef,
+    Filter,
+    InvalidEditError,
+    Keys,
+    Lanes,
+    Listener,
+    Marks,
+    Page,
+    Problem,
+    SortColumn,
+    SourceRef,
+    ThemeRef,
+    TimelineQueries,
+    density_edges,
+    density_level,
+)
+
+I64 = npt.NDArray[np.int64]
+_MIN = -(2**63)
+_MAX = 2**63 - 1
+_STATUSES = list(STATUS_CATEGORIES.categories)
+
+
+def _ints(values: Sequence[int] | npt.NDArray[Any]) -> str:
+    return ",".join(str(int(v)) for v in values) or "NULL"
+
+
+def _text(value: str) -> str:
+    """A SQL string literal (quotes doubled; NUL cannot occur in DuckDB text)."""
+    return "'" + value.replace("\x00", "").replace("'", "''") + "'"
+
+
+def _contains(values: Sequence[str], needle: str) -> npt.NDArray[np.bool_]:
+    found = pd.Series(list(values), dtype="str").str.contains(needle, case=False, regex=False)
+    return found.fillna(False).to_numpy(dtype=bool)
+
+
+class DuckDBBackend(TimelineQueries):
+    """One Parquet file (or a folder of them) through its sidecar index."""
+
+    def __init__(
+        self,
+        source: Path,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        memory_limit: str = "512MB",
+    ) -> None:
+        import duckdb
+
+        self.source = source
+        self.files = parquet_files(source)
+        self.folder, self.info = ensure_index(source, progress, cancelled)
+        self._con = duckdb.connect(str(self.folder / "index.duckdb"), read_only=True)
+        self._con.sql(f"SET memory_limit = '{memory_limit}'")
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._ordinal = np.load(self.folder / "ordinal.npy", mmap_mode="r")
+        self._levels: dict[tuple[str, int], npt.NDArray[np.int32]] = {}
+        self._tid_cache: dict[int, int] = {}
+        meta = self.info.metadata
+        self._actors = _entities(meta.get("actors") or [], "name")
+        self._themes = _entities(meta.get("themes") or [], "name")
+        self._sources_meta = list(meta.get("sources") or [])
+        self._sources = EntityTable(
+            ids=tuple(str(s.get("id", "")) for s in self._sources_meta),
+            names=tuple(
+                str(s.get("publisher") or s.get("title") or "") for s in self._sources_meta
+            ),
+            kinds=("",) * len(self._sources_meta),
+            postures=("",) * len(self._sources_meta),
+            colours=("",) * len(self._sources_meta),
+            descriptions=("",) * len(self._sources_meta),
+        )
+        offsets = [0]
+        import pyarrow.parquet as pq
+
+        for path in self.files:
+            offsets.append(offsets[-1] + pq.ParquetFile(path).metadata.num_rows)
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        self._has_no_actor = bool(self._level("S", self.info.level_max)[0, -1] > 0)
+
+    def close(self) -> None:
+        self._con.close()
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _sql(self, query: str) -> pa.Table:
+        with self._lock:
+            return self._con.sql(query).to_arrow_table()
+
+    def _rows(self, query: str) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._con.sql(query).fetchall()
+
+    def _level(self, name: str, level: int) -> npt.NDArray[np.int32]:
+        key = (name, level)
+        if key not in self._levels:
+            self._levels[key] = np.load(
+                self.folder / "counts" / f"{name}_{level}.npy", mmap_mode="r"
+            )
+        return self._levels[key]
+
+    def _where(self, flt: Filter, pairs: bool = False) -> str:
+        """The filter as SQL over `events` (or a pairs table): clauses joined by AND."""
+        clauses = ["TRUE"]
+        if flt.actors is not None:
+            lanes = [self._actors.row_of(a) for a in flt.actors]
+            lanes = [lane for lane in lanes if lane >= 0]
+            if pairs and self.info.single_lane:
+                clauses.append(f"lane IN ({_ints(lanes)})")
+            else:
+                clauses.append(
+                    f"row IN (SELECT row FROM pairs WHERE lane IN ({_ints(lanes)}) "
+                    f"UNION ALL SELECT row FROM pairs_long WHERE lane IN ({_ints(lanes)}))"
+                )
+        if flt.themes is not None:
+            codes = [self._themes.row_of(t) for t in flt.themes]
+            clauses.append(
+                f"row IN (SELECT row FROM event_themes WHERE theme IN "
+                f"({_ints([c for c in codes if c >= 0])}))"
+            )
+        if flt.statuses is not None:
+            codes = [_STATUSES.index(s) for s in flt.statuses if s in _STATUSES]
+            clauses.append(f"status IN ({_ints(codes)})")
+        if flt.window is not None:
+            t0, t1 = flt.window
+            clauses.append(f"lo < {int(t1)} AND hi > {int(t0)}")
+        if flt.known_by is not None:
+            clauses.append(f"known <= {int(flt.known_by)}")
+        needle = flt.text.strip()
+        if needle:
+            clauses.append(self._text_clause(needle, pairs))
+        return " AND ".join(clauses)
+
+    def _text_clause(self, needle: str, pairs: bool) -> str:
+        low = _text(needle.lower())
+        parts = [
+            f"tid IN (SELECT code FROM titles WHERE contains(lower(text), {low}))",
+            f"sid IN (SELECT code FROM summaries WHERE contains(lower(text), {low}))",
+        ]
+        text_part = " OR ".join(parts)
+        if pairs:
+            text_part = f"row IN (SELECT row FROM events WHERE {text_part})"
+        out = [text_part]
+        actor_hit = np.flatnonzero(
+            _contains(self._actors.names, needle)
+            | _contains(self._actors.kinds, needle)
+            | _contains(self._actors.postures, needle)
+        )
+        if len(actor_hit):
+            lanes = _ints(actor_hit)
+            out.append(
+                f"row IN (SELECT row FROM pairs WHERE lane IN ({lanes}) "
+                f"UNION ALL SELECT row FROM pairs_long WHERE lane IN ({lanes}))"
+            )
+        theme_hit = np.flatnonzero(_contains(self._themes.names, needle))
+        if len(theme_hit):
+            out.append(f"row IN (SELECT row FROM event_themes WHERE theme IN ({_ints(theme_hit)}))")
+        publishers = [str(s.get("publisher") or "") for s in self._sources_meta]
+        source_hit = np.flatnonzero(_contains(publishers, needle))
+        if len(source_hit):
+            out.append(
+                f"row IN (SELECT row FROM event_sources WHERE source IN ({_ints(source_hit)}))"
+            )
+        return "(" + " OR ".join(out) + ")"
+
+    def _window(self, t0: int, t1: int, table: str) -> str:
+        """Overlap with [t0, t1), with a bound on lo that lets zone maps skip row groups."""
+        longest = self.info.short_max if table == "pairs" else self.info.long_max
+        return f"lo < {int(t1)} AND hi > {int(t0)} AND lo >= {max(int(t0) - longest, _MIN)}"
+
+    # --- subscriptions and the whole --------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def event_count(self, flt: Filter = ALL) -> int:
+        if flt.is_empty:
+            return self.info.n_events
+        return int(self._rows(f"SELECT count(*) FROM events WHERE {self._where(flt)}")[0][0])
+
+    def span(self, flt: Filter = ALL) -> tuple[int, int]:
+        if not self.info.n_events:
+            return 0, 0
+        if flt.is_empty:
+            return self.info.span_lo, self.info.span_hi
+        lo, hi = self._rows(f"SELECT min(lo), max(hi) FROM events WHERE {self._where(flt)}")[0]
+        return (0, 0) if lo is None else (int(lo), int(hi))
+
+    def title(self) -> str:
+        return str(self.info.metadata.get("title") or "")
+
+    def actors(self) -> EntityTable:
+        return self._actors
+
+    def themes(self) -> EntityTable:
+        return self._themes
+
+    def sources(self) -> EntityTable:
+        return self._sources
+
+    def lanes(self) -> Lanes:
+        keys = list(range(len(self._actors)))
+        names = list(self._actors.names)
+        if self._has_no_actor:
+            keys.append(NO_ACTOR)
+            names.append("(no actor)")
+        return Lanes(keys=np.asarray(keys, dtype=np.int64), names=tuple(names))
+
+    def lane_counts(self, flt: Filter, lanes: Keys) -> Keys:
+        lanes = np.asarray(lanes, dtype=np.int64)
+        if flt.is_empty:
+            return np.asarray(self._level("S", self.info.level_max)[lanes + 1, -1], np.int64)
+        where = self._where(flt, pairs=True)
+        got = self._sql(
+            f"SELECT lane, count(*) AS n FROM (SELECT lane, row FROM pairs WHERE {where} "
+            f"UNION ALL SELECT lane, row FROM pairs_long WHERE {where}) GROUP BY lane"
+        )
+        return _aligned(lanes, got)
+
+    def actor_counts(self, flt: Filter = ALL) -> Keys:
+        return self.lane_counts(flt, np.arange(len(self._actors), dtype=np.int64))
+
+    # --- a window ---------------------------------------------------------------------
+
+    def window_counts(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> Keys:
+        lanes = np.asarray(lanes, dtype=np.int64)
+        if flt.is_empty and t1 > t0:
+            # S(t1) - E(t0) from the finest counts, plus the thin slices between each
+            # time and the grid line at or below it.
+            level = self.info.level_min
+            g0, g1 = self._grid(t0, level), self._grid(t1, level)
+            out = self._cum("S", level, lanes, g1) - self._cum("E", level, lanes, g0)
+            extra = self._slice_counts(lanes, g1, t1, g0, t0)
+            return np.asarray(out + extra, dtype=np.int64)
+        where = self._where(flt, pairs=True)
+        got = self._sql(
+            f"SELECT lane, count(*) AS n FROM ("
+            f"SELECT lane FROM pairs WHERE {self._window(t0, t1, 'pairs')} AND {where} "
+            f"UNION ALL SELECT lane FROM pairs_long WHERE {self._window(t0, t1, 'long')} "
+            f"AND {where}) WHERE lane IN ({_ints(lanes)}) GROUP BY lane"
+        )
+        return _aligned(lanes, got)
+
+    def _grid(self, t: int, level: int) -> int:
+        """The grid line of `level` at or below `t`, clamped into the counted range."""
+        origin = self.info.origin
+        return origin + (max(t - origin, 0) >> level << level)
+
+    def _cum(self, name: str, level: int, lanes: Keys, edge: int) -> I64:
+        """S: events with lo < edge; E: events with hi <= edge (edge on the grid)."""
+        return self._cum_at(name, level, lanes, np.asarray([edge], dtype=np.int64))[:, 0]
+
+    def _cum_at(self, name: str, level: int, lanes: Keys, edges: Keys) -> I64:
+        """`_cum` at many grid edges: one gather of len(lanes) x len(edges) numbers."""
+        table = self._level(name, level)
+        k = np.clip((np.asarray(edges, np.int64) - self.info.origin) >> level, 0, table.shape[1])
+        out = np.zeros((len(lanes), len(k)), dtype=np.int64)
+        ok = np.flatnonzero(k > 0)
+        if len(ok) and len(lanes):
+            out[:, ok] = table[np.ix_(np.asarray(lanes, np.int64) + 1, k[ok] - 1)]
+        return out
+
+    def _slice_counts(self, lanes: Keys, g1: int, t1: int, g0: int, t0: int) -> I64:
+        """Events with lo in [g1, t1) minus events with hi in (g0, t0]."""
+        if g1 >= t1 and g0 >= t0:
+            return np.zeros(len(lanes), dtype=np.int64)
+        parts = []
+        for table, longest in (("pairs", self.info.short_max), ("pairs_long", self.info.long_max)):
+            parts.append(f"SELECT lane, 1 AS n FROM {table} WHERE lo >= {g1} AND lo < {t1}")
+            parts.append(
+                f"SELECT lane, -1 AS n FROM {table} WHERE hi > {g0} AND hi <= {t0} "
+                f"AND lo >= {max(g0 - longest, _MIN)} AND lo < {t0}"
+            )
+        got = self._sql(
+            f"SELECT lane, sum(n)::BIGINT AS n FROM ({' UNION ALL '.join(parts)}) "
+            f"WHERE lane IN ({_ints(lanes)}) GROUP BY lane"
+        )
+        return _aligned(lanes, got)
+
+    def density(self, flt: Filter, lanes: Keys, t0: int, t1: int, bins: int) -> Density:
+        lanes = np.asarray(lanes, dtype=np.int64)
+        edges = density_edges(t0, t1, bins)
+        level = density_level(t0, t1, bins)
+        if flt.is_empty and level >= self.info.level_min:
+            level = min(level, self.info.level_max)
+            counts = self._cum_at("S", level, lanes, edges[1:]) - self._cum_at(
+                "E", level, lanes, edges[:-1]
+            )
+            return Density(lanes=lanes, edges=edges, counts=counts)
+        return Density(lanes=lanes, edges=edges, counts=self._density_sql(flt, lanes, edges, level))
+
+    def _density_sql(self, flt: Filter, lanes: Keys, edges: Keys, level: int) -> I64:
+        """Counts from the rows: per lane, fine bins of starts and ends inside the window
+        (events outside it cancel), then cumulative sums sampled at the edges."""
+        e0, en = int(edges[0]), int(edges[-1])
+        n_fine = max((en - e0) >> level, 1)
+        where = self._where(flt, pairs=True)
+        parts = []
+        for table, tag in (("pairs", "pairs"), ("pairs_long", "long")):
+            base = (
+                f"FROM {table} WHERE {self._window(e0, en, tag)} AND {where} "
+                f"AND lane IN ({_ints(lanes)})"
+            )
+            parts.append(f"SELECT lane, 0 AS e, (greatest(lo, {e0}) - {e0}) >> {level} AS b {base}")
+            parts.append(
+                f"SELECT lane, 1 AS e, (least(hi, {en}) - 1 - {e0}) >> {level} AS b {base}"
+            )
+        got = self._sql(
+            f"SELECT lane, e, b, count(*) AS n FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL"
+        )
+        index = {int(lane): i for i, lane in enumerate(lanes)}
+        fine = np.zeros((2, len(lanes), n_fine + 1), dtype=np.int64)
+        if got.num_rows:
+            li = np.asarray([index[int(v)] for v in got.column("lane").to_pylist()], np.int64)
+            np.add.at(
+                fine,
+                (
+                    got.column("e").to_numpy().astype(np.int64),
+                    li,
+                    np.clip(got.column("b").to_numpy().astype(np.int64), 0, n_fine),
+                ),
+                got.column("n").to_numpy().astype(np.int64),
+            )
+        cum = np.cumsum(fine, axis=2)
+        at = ((edges - e0) >> level).astype(np.int64)
+
+        # S(edge) = starts in fine bins before it; E(edge) likewise for ends.
+        def sample(c: I64, k: I64) -> I64:
+            out = np.zeros((len(lanes), len(k)), dtype=np.int64)
+            ok = k > 0
+            out[:, ok] = c[:, np.minimum(k[ok], n_fine + 1) - 1]
+            return out
+
+        return sample(cum[0], at[1:]) - sample(cum[1], at[:-1])
+
+    def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
+        lanes = np.asarray(lanes, dtype=np.int64)
+        where = self._where(flt, pairs=True)
+        cols = "lane, row, lo, hi, status, sp, ed, ep"
+        got = self._sql(
+            f"SELECT * FROM (SELECT {cols} FROM pairs WHERE {self._window(t0, t1, 'pairs')} "
+            f"AND {where} AND lane IN ({_ints(lanes)}) "
+            f"QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {int(cap)} "
+            f"UNION ALL SELECT {cols} FROM pairs_long WHERE {self._window(t0, t1, 'long')} "
+            f"AND {where} AND lane IN ({_ints(lanes)}) "
+            f"QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {int(cap)})"
+        )
+        index = {int(lane): i for i, lane in enumerate(lanes)}
+        lane_i = np.asarray([index[int(v)] for v in got.column("lane").to_pylist()], np.int32)
+        key = got.column("row").to_numpy().astype(np.int64)
+        lo = got.column("lo").to_numpy().astype(np.int64)
+        order = np.lexsort((key, lo, lane_i))
+        lane_i, key, lo = lane_i[order], key[order], lo[order]
+        # Both tables gave up to `cap` each: keep the first `cap` of each lane.
+        first = np.searchsorted(lane_i, lane_i, side="left")
+        keep = (np.arange(len(lane_i)) - first) < cap
+        pick = order[keep]
+        lane_i, key, lo = lane_i[keep], key[keep], lo[keep]
+        hi = got.column("hi").to_numpy().astype(np.int64)[pick]
+        sp = got.column("sp").to_numpy().astype(np.int8)[pick]
+        ed = got.column("ed").to_numpy().astype(np.int64)[pick]
+        ep = got.column("ep").to_numpy().astype(np.int8)[pick]
+        has_end = ep != NO_END
+        core_lo = np.where(has_end, period_ends(lo, sp), lo)
+        core_hi = np.where(has_end, ed, lo)
+        totals = self.window_counts(flt, lanes, t0, t1)
+        return Marks(
+            lanes=lanes,
+            totals=totals,
+            lane=lane_i,
+            key=key,
+            lo=lo,
+            hi=hi,
+            core_lo=core_lo.astype(np.int64),
+            core_hi=core_hi.astype(np.int64),
+            status=got.column("status").to_numpy().astype(np.int8)[pick],
+            start_precision=sp,
+            end_precision=ep,
+        )
+
+    def _event_rows(self, keys: Keys, columns: str) -> dict[int, tuple[Any, ...]]:
+        """Rows of `events` for these keys, found by their ordinal (rowid)."""
+        keys = np.asarray(keys, dtype=np.int64)
+        keys = keys[(keys >= 0) & (keys < self.info.n_events)]
+        if not len(keys):
+            return {}
+        ords = np.asarray(self._ordinal[keys], dtype=np.int64)
+        rows = self._rows(f"SELECT row, {columns} FROM events WHERE rowid IN ({_ints(ords)})")
+        return {int(r[0]): r[1:] for r in rows}
+
+    def titles(self, keys: Keys) -> list[str]:
+        found = self._event_rows(keys, "tid")
+        tids = sorted({int(v[0]) for v in found.values()})
+        text = dict(self._rows(f"SELECT code, text FROM titles WHERE code IN ({_ints(tids)})"))
+        return [str(text.get(found[int(k)][0], "")) if int(k) in found else "" for k in keys]
+
+    # --- walking in time --------------------------------------------------------------
+
+    def step(self, flt: Filter, lanes: Keys | None, at: tuple[int, int], direction: int) -> int:
+        lo, key = int(at[0]), int(at[1])
+        if direction > 0:
+            cond = f"(lo > {lo} OR (lo = {lo} AND row > {key}))"
+            order = "lo, row"
+        else:
+            cond = f"(lo < {lo} OR (lo = {lo} AND row < {key}))"
+            order = "lo DESC, row DESC"
+        if lanes is None:
+            source = f"SELECT row, lo FROM events WHERE {cond} AND {self._where(flt)}"
+        else:
+            where = self._where(flt, pairs=True)
+            lane_sql = f"lane IN ({_ints(lanes)})"
+            source = (
+                f"SELECT row, lo FROM pairs WHERE {cond} AND {lane_sql} AND {where} "
+                f"UNION ALL SELECT row, lo FROM pairs_long WHERE {cond} AND {lane_sql} AND {where}"
+            )
+        got = self._rows(f"SELECT row FROM ({source}) ORDER BY {order} LIMIT 1")
+        return int(got[0][0]) if got else -1
+
+    def nearest(self, flt: Filter, lane: int, when: int) -> int:
+        where = self._where(flt, pairs=True)
+        # The engine ranks in floating point; the few best are then compared exactly.
+        got = self._rows(
+            f"SELECT row, lo, hi FROM (SELECT row, lo, hi FROM pairs WHERE lane = {int(lane)} "
+            f"AND {where} UNION ALL SELECT row, lo, hi FROM pairs_long WHERE lane = {int(lane)} "
+            f"AND {where}) ORDER BY abs((lo::DOUBLE + hi::DOUBLE) / 2 - {float(when)}), lo, row "
+            f"LIMIT 16"
+        )
+        if not got:
+            return -1
+        best = min(got, key=lambda r: (abs((int(r[1]) + int(r[2])) // 2 - when), r[1], r[0]))
+        return int(best[0])
+
+    def first_title_match(self, flt: Filter) -> int:
+        needle = flt.text.strip()
+        if not needle:
+            return -1
+        got = self._rows(
+            f"SELECT row FROM events WHERE {self._where(flt)} AND tid IN (SELECT code FROM "
+            f"titles WHERE contains(lower(text), {_text(needle.lower())})) ORDER BY lo, row LIMIT 1"
+        )
+        return int(got[0][0]) if got else -1
+
+    # --- the table ---------------------------------------------------------------------
+
+    def _sort_expr(self, sort: SortColumn) -> tuple[str, str]:
+        """(SQL of the sort value over `events e`, its joins)."""
+        if sort == "date":
+            return "e.lo", ""
+        if sort == "status":
+            return "e.status::BIGINT", ""
+        if sort == "title":
+            return "lower(t.text)", "JOIN titles t ON t.code = e.tid"
+        if sort == "actors":
+            names = ", ".join(_text(n.lower()) for n in self._actors.names)
+            return (
+                "CASE WHEN e.first_lane < 0 THEN '' "
+                f"ELSE list_extract([{names}], e.first_lane + 1) END"
+                if names
+                else "''",
+                "",
+            )
+        labels = ", ".join(_text(n.lower()) for n in self._sources.names)
+        return (
+            "CASE WHEN e.first_source < 0 THEN '' "
+            f"ELSE list_extract([{labels}], e.first_source + 1) END"
+            if labels
+            else "''",
+            "",
+        )
+
+    def _ordered(self, flt: Filter, sort: SortColumn) -> str:
+        value, join = self._sort_expr(sort)
+        where = self._where(flt).replace("row IN", "e.row IN")
+        return f"SELECT e.row AS row, {value} AS v FROM events e {join} WHERE {where}"
+
+    def page(
+        self, flt: Filter, sort: SortColumn, descending: bool, after: Cursor | None, limit: int
+    ) -> Page:
+        direction = "DESC" if descending else "ASC"
+        cmp = "<" if descending else ">"
+        inner = self._ordered(flt, sort)
+        cond = "TRUE"
+        if after is not None:
+            v = _text(after.value) if isinstance(after.value, str) else str(int(after.value))
+            cond = f"(v {cmp} {v} OR (v = {v} AND row {cmp} {int(after.key)}))"
+        got = self._rows(
+            f"SELECT row, v FROM ({inner}) WHERE {cond} ORDER BY v {direction}, row {direction} "
+            f"LIMIT {int(limit) + 1}"
+        )
+        total = self.event_count(flt)
+        before = 0
+        if after is not None:
+            before = int(self._rows(f"SELECT count(*) FROM ({inner}) WHERE NOT {cond}")[0][0])
+        return _page(got, limit, before, total)
+
+    def page_at(
+        self, flt: Filter, sort: SortColumn, descending: bool, ordinal: int, limit: int
+    ) -> Page:
+        direction = "DESC" if descending else "ASC"
+        ordinal = max(int(ordinal), 0)
+        got = self._rows(
+            f"SELECT row, v FROM ({self._ordered(flt, sort)}) ORDER BY v {direction}, "
+            f"row {direction} LIMIT {int(limit) + 1} OFFSET {ordinal}"
+        )
+        return _page(got, limit, ordinal, self.event_count(flt))
+
+    def ordinal_of(self, flt: Filter, sort: SortColumn, descending: bool, key: int) -> int:
+        inner = self._ordered(flt, sort)
+        mine = self._rows(f"SELECT v FROM ({inner}) WHERE row = {int(key)}")
+        if not mine:
+            return -1
+        value = mine[0][0]
+        v = _text(value) if isinstance(value, str) else str(int(value))
+        cmp = ">" if descending else "<"
+        return int(
+            self._rows(
+                f"SELECT count(*) FROM ({inner}) "
+                f"WHERE v {cmp} {v} OR (v = {v} AND row {cmp} {int(key)})"
+            )[0][0]
+        )
+
+    def sort_values(self, sort: SortColumn, keys: Keys) -> list[int | str]:
+        inner = self._ordered(ALL, sort)
+        got = dict(self._rows(f"SELECT row, v FROM ({inner}) WHERE row IN ({_ints(keys)})"))
+        return [got.get(int(k), "") for k in keys]
+
+    # --- one event ---------------------------------------------------------------------
+
+    def _parquet_row(self, key: int) -> dict[str, Any]:
+        if not 0 <= key < self.info.n_events:
+            raise KeyError(key)
+        f = int(np.searchsorted(self._offsets, key, side="right") - 1)
+        path = _text(str(self.files[f]))
+        got = self._sql(
+            f"SELECT * FROM read_parquet({path}, file_row_number = true) "
+            f"WHERE file_row_number = {key - int(self._offsets[f])}"
+        )
+        if not got.num_rows:
+            raise KeyError(key)
+        return {name: got.column(name)[0].as_py() for name in got.column_names}
+
+    def record(self, key: int) -> EventRecord:
+        key = int(key)
+        raw = self._parquet_row(key)
+        ((lo, hi, known),) = [self._event_rows(np.asarray([key]), "lo, hi, known")[key]]
+        actors = tuple(
+            ActorRef(
+                row=self._actors.row_of(str(ref["actor"])),
+                id=str(ref["actor"]),
+                name=self._actors.names[self._actors.row_of(str(ref["actor"]))]
+                if self._actors.row_of(str(ref["actor"])) >= 0
+                else str(ref["actor"]),
+                role=str(ref.get("role") or ""),
+            )
+            for ref in raw.get("actors") or []
+        )
+        sources = []
+        for sid in raw.get("sources") or []:
+            row = self._sources.row_of(str(sid))
+            if row < 0:
+                continue
+            meta = self._sources_meta[row]
+            sources.append(
+                SourceRef(
+                    row=row,
+                    id=str(sid),
+                    publisher=str(meta.get("publisher") or ""),
+                    title=str(meta.get("title") or ""),
+                    url=str(meta.get("url") or ""),
+                    published=_dated(meta.get("published")),
+                )
+            )
+        themes = tuple(
+            ThemeRef(row=self._themes.row_of(str(t)), id=str(t), name=self._themes.names[r])
+            for t in raw.get("themes") or []
+            if (r := self._themes.row_of(str(t))) >= 0
+        )
+        import json
+
+        figures = tuple(
+            FigureRef(
+                text=str(f.get("text") or ""),
+                quantity=float("nan") if f.get("quantity") is None else float(f["quantity"]),
+                unit=str(f.get("unit") or ""),
+                qualifier=str(f.get("qualifier") or ""),
+                label=str(f.get("label") or ""),
+            )
+            for f in (json.loads(raw["figures"]) if raw.get("figures") else [])
+        )
+        attributes: dict[str, Any] = {}
+        if raw.get("attributes"):
+            attributes.update(json.loads(raw["attributes"]))
+        for name, value in raw.items():
+            if name.startswith("attribute:") and value not in (None, ""):
+                attributes[name.removeprefix("attribute:")] = value
+        end_prec = int(raw["end_precision"])
+        return EventRecord(
+            key=key,
+            id=str(raw["id"]),
+            title=str(raw["title"] or ""),
+            summary=str(raw["summary"] or ""),
+            start=DatedValue(int(raw["start"]), Precision(int(raw["start_precision"]))),
+            end=None if end_prec == NO_END else DatedValue(int(raw["end"]), Precision(end_prec)),
+            lo=int(lo),
+            hi=int(hi),
+            status=str(raw["status"]),
+            attributes=attributes,
+            actors=actors,
+            sources=tuple(sources),
+            themes=themes,
+            figures=figures,
+            known_at=int(known),
+        )
+
+    def key_of(self, event_id: str) -> int:
+        for f, path in enumerate(self.files):
+            got = self._rows(
+                f"SELECT file_row_number FROM read_parquet({_text(str(path))}, "
+                f"file_row_number = true) WHERE id = {_text(event_id)} LIMIT 1"
+            )
+            if got:
+                return int(self._offsets[f]) + int(got[0][0])
+        return -1
+
+    def event_ids(self, keys: Keys) -> list[str]:
+        return [str(self._parquet_row(int(k))["id"]) for k in keys]
+
+    def bounds(self, keys: Keys) -> tuple[Keys, Keys]:
+        found = self._event_rows(keys, "lo, hi")
+        lo = np.asarray([found[int(k)][0] for k in keys], dtype=np.int64)
+        hi = np.asarray([found[int(k)][1] for k in keys], dtype=np.int64)
+        return lo, hi
+
+    def lanes_of(self, key: int) -> Keys:
+        raw = self._parquet_row(int(key))
+        seen: list[int] = []
+        for ref in raw.get("actors") or []:
+            row = self._actors.row_of(str(ref["actor"]))
+            if row >= 0 and row not in seen:
+                seen.append(row)
+        return np.asarray(seen or [NO_ACTOR], dtype=np.int64)
+
+    def passes(self, flt: Filter, keys: Keys) -> npt.NDArray[np.bool_]:
+        keys = np.asarray(keys, dtype=np.int64)
+        if flt.is_empty:
+            return (keys >= 0) & (keys < self.info.n_events)
+        valid = keys[(keys >= 0) & (keys < self.info.n_events)]
+        ords = np.asarray(self._ordinal[valid], dtype=np.int64)
+        got = {
+            int(r[0])
+            for r in self._rows(
+                f"SELECT row FROM events WHERE rowid IN ({_ints(ords)}) AND {self._where(flt)}"
+            )
+        }
+        return np.asarray([int(k) in got for k in keys], dtype=bool)
+
+    # --- editing -------------------------------------------------------------------
+
+    def validate_event(self, record: Mapping[str, Any], replacing: str | None) -> list[Problem]:
+        return [Problem("", _READ_ONLY)]
+
+    def apply(self, edit: EditOp) -> EditOp:
+        raise InvalidEditError([Problem("", _READ_ONLY)])
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+
+_READ_ONLY = (
+    "this document is read from Parquet out of core and cannot be edited here yet; "
+    "open it in memory (--engine memory) to edit it"
+)
+
+
+def _entities(records: Sequence[Mapping[str, Any]], name_key: str) -> EntityTable:
+    def col(key: str) -> tuple[str, ...]:
+        return tuple(str(r.get(key) or "") for r in records)
+
+    return EntityTable(
+        ids=col("id"),
+        names=col(name_key),
+        kinds=col("kind"),
+        postures=col("posture"),
+        colours=col("colour"),
+        descriptions=col("description"),
+    )
+
+
+def _dated(text: Any) -> DatedValue | None:
+    if not text:
+        return None
+    try:
+        return parse_date(str(text))
+    except DateError:
+        return None
+
+
+def _aligned(lanes: Keys, got: pa.Table) -> Keys:
+    out = np.zeros(len(lanes), dtype=np.int64)
+    where = {int(lane): i for i, lane in enumerate(lanes)}
+    for lane, n in zip(got.column("lane").to_pylist(), got.column("n").to_pylist(), strict=True):
+        if int(lane) in where:
+            out[where[int(lane)]] += int(n)
+    return out
+
+
+def _page(rows: list[tuple[Any, ...]], limit: int, first: int, total: int) -> Page:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    keys = np.asarray([int(r[0]) for r in rows], dtype=np.int64)
+    nxt = None
+    if more and rows:
+        value = rows[-1][1]
+        nxt = Cursor(value=value if isinstance(value, str) else int(value), key=int(rows[-1][0]))
+    return Page(keys=keys, first_ordinal=first, total=total, exact=True, next=nxt)
