@@ -372,3 +372,51 @@ def test_editing_is_refused_with_a_reason(opened: tuple[DuckDBBackend, EventStor
     with pytest.raises(InvalidEditError, match="cannot be edited here yet"):
         duck.apply(SetEventFields(ids=("ev1",), fields={"status": "disputed"}))
     assert STATUSES  # the vocabulary the index codes statuses by
+
+
+def test_frames_never_wait_for_the_engine(opened: tuple[DuckDBBackend, EventStore]) -> None:
+    """A slow engine: the caller gets the last answer at once, the newest question
+    wins, and a repaint is asked for when its answer arrives."""
+    import threading
+    import time
+
+    from explorer.engines.prefetch import PrefetchingQueries
+
+    duck, store = opened
+    gate = threading.Event()
+    asked: list[tuple[int, int]] = []
+
+    class Slow(DuckDBBackend):
+        def density(self, flt, lanes, t0, t1, bins):  # type: ignore[no-untyped-def]
+            gate.wait(10)
+            asked.append((t0, t1))
+            return duck.density(flt, lanes, t0, t1, bins)
+
+    slow = Slow.__new__(Slow)
+    slow.__dict__.update(duck.__dict__)
+    ready = threading.Event()
+    fast = PrefetchingQueries(slow, on_ready=ready.set)
+    try:
+        lanes = _lanes(store)
+        t0, t1 = to_seconds(2016), to_seconds(2019)
+        began = time.perf_counter()
+        first = fast.density(Filter(), lanes, t0, t1, 100)
+        assert time.perf_counter() - began < 0.5  # did not wait for the gate
+        assert first.counts.sum() == 0  # nothing yet: an empty frame
+        steps = [(t0 + k * 86_400, t1 + k * 86_400) for k in range(1, 6)]
+        for a, b in steps:
+            fast.density(Filter(), lanes, a, b, 100)  # a burst of pans
+        gate.set()
+        assert fast.wait_idle(10)
+        assert ready.is_set()
+        assert asked[-1] == steps[-1]
+        assert len(asked) <= 2  # the first, maybe, and the newest: the rest were dropped
+        assert fast.dropped >= 3
+        last = fast.density(Filter(), lanes, *steps[-1], 100)
+        mask = store.mask(Filter())
+        assert last.counts.tolist() == _oracle_density(store, mask, lanes, last.edges).tolist()
+        # An older window's question now answers with the newest frame until fetched.
+        stale = fast.density(Filter(), lanes, t0, t1, 100)
+        assert stale.edges.tolist() == last.edges.tolist()
+    finally:
+        fast.close()
