@@ -161,10 +161,12 @@ def test_counts_equal_the_oracle(opened: tuple[DuckDBBackend, EventStore], flt: 
 
 @pytest.mark.parametrize("flt", FILTERS[:5], ids=lambda f: repr(f)[:60])
 @pytest.mark.parametrize("zoom", [1, 9, 80, 3000])
+@pytest.mark.parametrize("raw_rows", [0, 10**9], ids=["grouped", "shipped"])
 def test_density_and_windows_equal_the_oracle(
-    opened: tuple[DuckDBBackend, EventStore], flt: Filter, zoom: int
+    opened: tuple[DuckDBBackend, EventStore], flt: Filter, zoom: int, raw_rows: int
 ) -> None:
     duck, store = opened
+    duck.raw_rows = raw_rows  # both ways of counting filtered windows
     mask = store.mask(flt)
     lanes = _lanes(store)
     lo, hi = to_seconds(2016), to_seconds(2019)

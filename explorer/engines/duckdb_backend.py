@@ -58,6 +58,7 @@ I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
 _MAX = 2**63 - 1
 _STATUSES = list(STATUS_CATEGORIES.categories)
+RAW_ROWS = 1_000_000  # a filtered window with at most this many events is binned here
 
 
 def _ints(values: Sequence[int] | npt.NDArray[Any]) -> str:
@@ -92,6 +93,7 @@ class DuckDBBackend(TimelineQueries):
         self._con = duckdb.connect(str(self.folder / "index.duckdb"), read_only=True)
         self._con.sql(f"SET memory_limit = '{memory_limit}'")
         self._lock = threading.Lock()
+        self.raw_rows = RAW_ROWS
         self._listeners: list[Listener] = []
         self._ordinal = np.load(self.folder / "ordinal.npy", mmap_mode="r")
         self._levels: dict[tuple[str, int], npt.NDArray[np.int32]] = {}
@@ -330,18 +332,40 @@ class DuckDBBackend(TimelineQueries):
             return Density(lanes=lanes, edges=edges, counts=counts)
         return Density(lanes=lanes, edges=edges, counts=self._density_sql(flt, lanes, edges, level))
 
+    def _lane_index(self, lanes: Keys, values: npt.NDArray[Any]) -> I64:
+        """Position in `lanes` of each lane key in `values` (all are in `lanes`)."""
+        lut = np.full(len(self._actors) + 2, -1, dtype=np.int64)
+        lut[np.asarray(lanes, np.int64) + 1] = np.arange(len(lanes), dtype=np.int64)
+        return lut[np.asarray(values, np.int64) + 1]
+
     def _density_sql(self, flt: Filter, lanes: Keys, edges: Keys, level: int) -> I64:
-        """Counts from the rows: per lane, fine bins of starts and ends inside the window
-        (events outside it cancel), then cumulative sums sampled at the edges."""
+        """Counts from the rows: S(edge) - E(edge) over the events that overlap the
+        window (the others cancel). A window with few events ships them and bins in
+        numpy; a crowded one is grouped by the engine into fine bins first."""
         e0, en = int(edges[0]), int(edges[-1])
-        n_fine = max((en - e0) >> level, 1)
         where = self._where(flt, pairs=True)
+        bins = len(edges) - 1
+        wanted = f"lane IN ({_ints(lanes)})"
+        crowd = int(self.window_counts(ALL, lanes, e0, en).sum())
+        if crowd <= self.raw_rows:
+            parts = [
+                f"SELECT lane, lo, hi FROM {table} WHERE {self._window(e0, en, tag)} "
+                f"AND {where} AND {wanted}"
+                for table, tag in (("pairs", "pairs"), ("pairs_long", "long"))
+            ]
+            got = self._sql(" UNION ALL ".join(parts))
+            lane_i = self._lane_index(lanes, got.column("lane").to_numpy())
+            first_after = np.searchsorted(edges[1:], got.column("lo").to_numpy(), side="right")
+            first_covering = np.searchsorted(edges[:-1], got.column("hi").to_numpy(), side="left")
+            size = len(lanes) * (bins + 1)
+            starts = np.bincount(lane_i * (bins + 1) + first_after, minlength=size)
+            ends = np.bincount(lane_i * (bins + 1) + first_covering, minlength=size)
+            cum = np.cumsum((starts - ends).reshape(len(lanes), bins + 1), axis=1)
+            return np.asarray(cum[:, :bins], dtype=np.int64)
+        n_fine = max((en - e0) >> level, 1)
         parts = []
         for table, tag in (("pairs", "pairs"), ("pairs_long", "long")):
-            base = (
-                f"FROM {table} WHERE {self._window(e0, en, tag)} AND {where} "
-                f"AND lane IN ({_ints(lanes)})"
-            )
+            base = f"FROM {table} WHERE {self._window(e0, en, tag)} AND {where} AND {wanted}"
             parts.append(f"SELECT lane, 0 AS e, (greatest(lo, {e0}) - {e0}) >> {level} AS b {base}")
             parts.append(
                 f"SELECT lane, 1 AS e, (least(hi, {en}) - 1 - {e0}) >> {level} AS b {base}"
@@ -349,30 +373,28 @@ class DuckDBBackend(TimelineQueries):
         got = self._sql(
             f"SELECT lane, e, b, count(*) AS n FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL"
         )
-        index = {int(lane): i for i, lane in enumerate(lanes)}
-        fine = np.zeros((2, len(lanes), n_fine + 1), dtype=np.int64)
-        if got.num_rows:
-            li = np.asarray([index[int(v)] for v in got.column("lane").to_pylist()], np.int64)
-            np.add.at(
-                fine,
-                (
-                    got.column("e").to_numpy().astype(np.int64),
-                    li,
-                    np.clip(got.column("b").to_numpy().astype(np.int64), 0, n_fine),
-                ),
-                got.column("n").to_numpy().astype(np.int64),
-            )
-        cum = np.cumsum(fine, axis=2)
+        lane_i = self._lane_index(lanes, got.column("lane").to_numpy())
+        which = got.column("e").to_numpy().astype(np.int64)
+        fine_bin = np.clip(got.column("b").to_numpy().astype(np.int64), 0, n_fine)
+        size = len(lanes) * (n_fine + 1)
+        flat = lane_i * (n_fine + 1) + fine_bin
+        weights = got.column("n").to_numpy().astype(np.float64)
+        fine = [
+            np.bincount(flat[which == e], weights[which == e], minlength=size)
+            .astype(np.int64)
+            .reshape(len(lanes), n_fine + 1)
+            for e in (0, 1)
+        ]
         at = ((edges - e0) >> level).astype(np.int64)
 
-        # S(edge) = starts in fine bins before it; E(edge) likewise for ends.
-        def sample(c: I64, k: I64) -> I64:
-            out = np.zeros((len(lanes), len(k)), dtype=np.int64)
-            ok = k > 0
-            out[:, ok] = c[:, np.minimum(k[ok], n_fine + 1) - 1]
-            return out
+        def sample(counts: I64, k: I64) -> I64:
+            """Sum of fine bins before each k: S or E at those edges."""
+            cum = np.concatenate(
+                [np.zeros((len(lanes), 1), np.int64), np.cumsum(counts, axis=1)], axis=1
+            )
+            return np.asarray(cum[:, np.minimum(k, n_fine + 1)], dtype=np.int64)
 
-        return sample(cum[0], at[1:]) - sample(cum[1], at[:-1])
+        return sample(fine[0], at[1:]) - sample(fine[1], at[:-1])
 
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         lanes = np.asarray(lanes, dtype=np.int64)
@@ -386,8 +408,7 @@ class DuckDBBackend(TimelineQueries):
             f"AND {where} AND lane IN ({_ints(lanes)}) "
             f"QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {int(cap)})"
         )
-        index = {int(lane): i for i, lane in enumerate(lanes)}
-        lane_i = np.asarray([index[int(v)] for v in got.column("lane").to_pylist()], np.int32)
+        lane_i = self._lane_index(lanes, got.column("lane").to_numpy()).astype(np.int32)
         key = got.column("row").to_numpy().astype(np.int64)
         lo = got.column("lo").to_numpy().astype(np.int64)
         order = np.lexsort((key, lo, lane_i))

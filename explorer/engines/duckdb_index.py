@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 
-INDEX_VERSION: Final = 1
+INDEX_VERSION: Final = 2
 BATCH_ROWS: Final = 1 << 20
 MAX_COUNT_CELLS: Final = 1 << 25  # lanes x bins at the finest count level (128 MB an array)
 LONG_SHARE: Final = 0.01  # the longest events kept apart (see the module docstring)
@@ -471,7 +471,7 @@ def _finish(
     rows = n_lanes + 1
     level_min = 0
     # Bounded, and never much larger than the data itself.
-    cells = min(MAX_COUNT_CELLS, max(1 << 16, 8 * n_pairs))
+    cells = min(MAX_COUNT_CELLS, max(1 << 16, 32 * n_pairs))
     while rows * ((width >> level_min) + 1) > cells:
         level_min += 1
     level_max = max(level_min, level_max)
