@@ -399,14 +399,27 @@ class DuckDBBackend(TimelineQueries):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         lanes = np.asarray(lanes, dtype=np.int64)
         where = self._where(flt, pairs=True)
+        # One query: each table's first `cap` per lane, each row carrying how many its
+        # lane has in that table (the totals), so no second query counts them.
         cols = "lane, row, lo, hi, status, sp, ed, ep"
+        part = (
+            "SELECT {cols}, {tag} AS t, count(*) OVER (PARTITION BY lane) AS total "
+            "FROM {table} WHERE {window} AND {where} AND lane IN ({lanes}) "
+            "QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {cap}"
+        )
         got = self._sql(
-            f"SELECT * FROM (SELECT {cols} FROM pairs WHERE {self._window(t0, t1, 'pairs')} "
-            f"AND {where} AND lane IN ({_ints(lanes)}) "
-            f"QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {int(cap)} "
-            f"UNION ALL SELECT {cols} FROM pairs_long WHERE {self._window(t0, t1, 'long')} "
-            f"AND {where} AND lane IN ({_ints(lanes)}) "
-            f"QUALIFY row_number() OVER (PARTITION BY lane ORDER BY lo, row) <= {int(cap)})"
+            " UNION ALL ".join(
+                part.format(
+                    cols=cols,
+                    tag=i,
+                    table=table,
+                    window=self._window(t0, t1, tag),
+                    where=where,
+                    lanes=_ints(lanes),
+                    cap=int(cap),
+                )
+                for i, (table, tag) in enumerate((("pairs", "pairs"), ("pairs_long", "long")))
+            )
         )
         lane_i = self._lane_index(lanes, got.column("lane").to_numpy()).astype(np.int32)
         key = got.column("row").to_numpy().astype(np.int64)
@@ -425,7 +438,13 @@ class DuckDBBackend(TimelineQueries):
         has_end = ep != NO_END
         core_lo = np.where(has_end, period_ends(lo, sp), lo)
         core_hi = np.where(has_end, ed, lo)
-        totals = self.window_counts(flt, lanes, t0, t1)
+        totals = np.zeros(len(lanes), dtype=np.int64)
+        if got.num_rows:
+            all_lanes = self._lane_index(lanes, got.column("lane").to_numpy())
+            tables = got.column("t").to_numpy().astype(np.int64)
+            per = np.zeros((2, len(lanes)), dtype=np.int64)
+            per[tables, all_lanes] = got.column("total").to_numpy().astype(np.int64)
+            totals = per.sum(axis=0)
         return Marks(
             lanes=lanes,
             totals=totals,
