@@ -422,3 +422,24 @@ def test_frames_never_wait_for_the_engine(opened: tuple[DuckDBBackend, EventStor
         assert stale.edges.tolist() == last.edges.tolist()
     finally:
         fast.close()
+
+
+def test_an_empty_document_and_one_without_actors(tmp_path: Path) -> None:
+    from explorer.model.query import ALL
+
+    empty = tmp_path / "empty.parquet"
+    write_parquet(Document(title="Nothing"), empty)
+    duck = DuckDBBackend(empty)
+    assert duck.event_count() == 0 and duck.span() == (0, 0)
+    assert len(duck.lanes()) == 0
+    assert duck.page(ALL, "date", False, None, 10).keys.tolist() == []
+    assert duck.step(ALL, None, (-(2**63), -1), 1) == -1
+    doc = synthetic_document(40, n_actors=2, seed=5)
+    alone = Document(title="Alone", events=doc.events)
+    path = tmp_path / "alone.parquet"
+    write_parquet(alone, path)
+    duck = DuckDBBackend(path)
+    assert duck.lanes().keys.tolist() == [NO_ACTOR]
+    t0, t1 = duck.span()
+    assert int(duck.density(ALL, duck.lanes().keys, t0, t1, 10).counts.max()) >= 1
+    assert duck.lane_counts(ALL, duck.lanes().keys).tolist() == [40]
