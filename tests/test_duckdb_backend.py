@@ -430,7 +430,8 @@ def test_an_empty_document_and_one_without_actors(tmp_path: Path) -> None:
     empty = tmp_path / "empty.parquet"
     write_parquet(Document(title="Nothing"), empty)
     duck = DuckDBBackend(empty)
-    assert duck.event_count() == 0 and duck.span() == (0, 0)
+    assert duck.event_count() == 0
+    assert duck.span() == (0, 0)
     assert len(duck.lanes()) == 0
     assert duck.page(ALL, "date", False, None, 10).keys.tolist() == []
     assert duck.step(ALL, None, (-(2**63), -1), 1) == -1
