@@ -58,6 +58,7 @@ I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
 _MAX = 2**63 - 1
 _STATUSES = list(STATUS_CATEGORIES.categories)
+INLINE_CODES = 5_000  # text hits written into a query as literals, at most
 RAW_ROWS = 1_000_000  # a filtered window with at most this many events is binned here
 
 
@@ -94,6 +95,7 @@ class DuckDBBackend(TimelineQueries):
         self._con.sql(f"SET memory_limit = '{memory_limit}'")
         self._lock = threading.Lock()
         self.raw_rows = RAW_ROWS
+        self._hits: dict[tuple[str, str], list[int]] = {}
         self._listeners: list[Listener] = []
         self._ordinal = np.load(self.folder / "ordinal.npy", mmap_mode="r")
         self._levels: dict[tuple[str, int], npt.NDArray[np.int32]] = {}
@@ -176,8 +178,8 @@ class DuckDBBackend(TimelineQueries):
     def _text_clause(self, needle: str, pairs: bool) -> str:
         low = _text(needle.lower())
         parts = [
-            f"tid IN (SELECT code FROM titles WHERE contains(lower(text), {low}))",
-            f"sid IN (SELECT code FROM summaries WHERE contains(lower(text), {low}))",
+            self._code_clause("tid", "titles", low),
+            self._code_clause("sid", "summaries", low),
         ]
         text_part = " OR ".join(parts)
         if pairs:
@@ -204,6 +206,22 @@ class DuckDBBackend(TimelineQueries):
                 f"row IN (SELECT row FROM event_sources WHERE source IN ({_ints(source_hit)}))"
             )
         return "(" + " OR ".join(out) + ")"
+
+    def _code_clause(self, column: str, table: str, needle_sql: str) -> str:
+        """`column` among the codes of `table` texts containing the needle: the few
+        distinct texts are searched once and their codes written into the query (the
+        engine then scans small integers, not strings); many hits stay a subquery."""
+        found = f"SELECT code FROM {table} WHERE contains(lower(text), {needle_sql})"
+        key = (table, needle_sql)
+        if key not in self._hits:
+            got = self._rows(f"{found} LIMIT {INLINE_CODES + 1}")
+            self._hits[key] = [int(r[0]) for r in got]
+        codes = self._hits[key]
+        if not codes:
+            return "FALSE"
+        if len(codes) <= INLINE_CODES:
+            return f"{column} IN ({_ints(codes)})"
+        return f"{column} IN ({found})"
 
     def _window(self, t0: int, t1: int, table: str) -> str:
         """Overlap with [t0, t1), with a bound on lo that lets zone maps skip row groups."""
