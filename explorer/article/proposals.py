@@ -118,6 +118,11 @@ class Proposal:
     def words(self) -> set[str]:
         return set().union(*(content_words(s.text) for s in self.sentences))
 
+    @property
+    def claims(self) -> set[str]:
+        """What the sentences say, names aside."""
+        return set().union(*(content_words(s.text, names=False) for s in self.sentences))
+
 
 @dataclass
 class Analysis:
@@ -137,10 +142,14 @@ class _Block:
         return len(self.text) <= _SHORT and not self.text.rstrip().endswith((".", "?", "!"))
 
 
-def content_words(text: str) -> set[str]:
-    """Words that say what a sentence is about, cut to five letters (a crude stem)."""
+def content_words(text: str, *, names: bool = True) -> set[str]:
+    """Words that say what a sentence is about, cut to five letters (a crude stem);
+    without `names`, capitalised words are left out: two facts of one day often name
+    the same actors, and only what they say of them tells them apart."""
     return {
-        w.lower()[:5] for w in _WORD.findall(text) if w.lower() not in _STOPWORDS and len(w) > 2
+        w.lower()[:5]
+        for w in _WORD.findall(text)
+        if w.lower() not in _STOPWORDS and len(w) > 2 and (names or not w[0].isupper())
     }
 
 
@@ -339,12 +348,12 @@ def analyse(
             sentence = Sentence(block.text, block.start, block.start + len(block.text))
             mentions.append((sentence, find_figures(quote), [Quote(quote, speaker)]))
             continue
-        context = _context_year(block.text, fallback_year)
         for sentence in sentences(block):
             dates = find_dates(sentence.text)
             placed = None
             for mention in dates:
-                placed = resolve(mention, context, published)
+                before = block.text[: sentence.start - block.start + mention.start]
+                placed = resolve(mention, _context_year(before, fallback_year), published)
                 if placed is not None:
                     break
             skip = [(d.start, d.end) for d in dates]
@@ -406,8 +415,9 @@ def analyse(
 
 
 def _context_year(text: str, fallback: int | None) -> int | None:
+    """The last year written in `text` (what precedes a date in its paragraph)."""
     years = explicit_years(find_dates(text))
-    return years[0] if years else fallback
+    return years[-1] if years else fallback
 
 
 def _proposal(
@@ -444,8 +454,15 @@ def _merge_dated(candidates: list[Proposal]) -> list[Proposal]:
     A timeline entry (dated by a heading) wins as the summary, then an explicit year."""
     merged: list[Proposal] = []
     for cand in sorted(candidates, key=_rank):
+        # A sentence that says nothing but the date and names ("Source: Bloomberg
+        # (June 24, 2026).") repeats whatever the article says of that day.
         twin = next(
-            (p for p in merged if p.date == cand.date and overlap(p.words, cand.words) >= 0.2),
+            (
+                p
+                for p in merged
+                if p.date == cand.date
+                and (not cand.claims or overlap(p.claims, cand.claims) >= 0.25)
+            ),
             None,
         )
         if twin is None:

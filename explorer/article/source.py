@@ -103,7 +103,8 @@ def article_from_html(html: str, name: str, *, path: Path | None = None) -> Arti
     publisher = repair(meta.sitename or "") if meta is not None else ""
     url = (meta.url or "") if meta is not None else ""
     published = _metadata_date(meta.date if meta is not None else None)
-    text = _paragraphs(repair(body))
+    # trafilatura writes one paragraph a line.
+    text = _paragraphs(repair(body).replace("\n", "\n\n"))
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     return Article(
