@@ -126,7 +126,7 @@ def page_html(doc: Document, periods: list[dict[str, Any]] | None = None) -> str
         "img-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'"
     )
     parts = {
-        "policy": html.escape(policy, quote=True),
+        "policy": html.escape(policy, quote=False),  # in a "-quoted attribute; no " in it
         "title": html.escape(data["title"]),
         "style": style,
         "data": json_for_script(data),

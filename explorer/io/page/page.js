@@ -1,6 +1,6 @@
 "use strict";
 // Timeline Explorer's standalone page. Every string from the data reaches the page
-// through textContent (never innerHTML), and nothing here makes a request.
+// through textContent (never parsed as markup), and nothing here makes a request.
 (function () {
   const data = JSON.parse(document.getElementById("story-data").textContent);
   const YEAR = 31556952, DAY = 86400, HOUR = 3600;
@@ -181,15 +181,22 @@
         p.mark.node.style.width = p.mark.event.point ? "" : p.w + "px";
         p.mark.node.style.top = (22 + p.r * 26) + "px";
         p.mark.node.classList.toggle("selected", selected !== null && selected.id === p.mark.event.id);
-        const next = placed.filter(q => q.r === p.r && q.start > p.start).map(q => q.start).sort((a, b) => a - b)[0];
-        const labelLeft = p.start + (p.mark.event.point ? 20 : 6);
-        const room = (next === undefined ? width() + 400 : next) - labelLeft - 6;
-        p.mark.label.style.left = labelLeft + "px";
-        p.mark.label.style.top = (22 + p.r * 26) + "px";
-        p.mark.label.style.maxWidth = Math.max(room, 0) + "px";
-        p.mark.label.style.overflow = "hidden";
-        p.mark.label.style.textOverflow = "ellipsis";
-        p.mark.label.hidden = room < 40;
+        const row = placed.filter(q => q.r === p.r && q !== p);
+        const next = row.filter(q => q.start > p.start).map(q => q.start).sort((a, b) => a - b)[0];
+        const prev = row.filter(q => q.start < p.start).map(q => q.start + q.w).sort((a, b) => b - a)[0];
+        const label = p.mark.label;
+        const right = p.start + (p.mark.event.point ? 20 : 6);
+        const roomRight = Math.min(next === undefined ? Infinity : next, width()) - right - 6;
+        const roomLeft = p.start - (prev === undefined ? 0 : prev) - 10;
+        label.style.top = (22 + p.r * 26) + "px";
+        label.style.overflow = "hidden";
+        label.style.textOverflow = "ellipsis";
+        // Near the right edge a point's label goes to its left, where there is room.
+        const leftSide = p.mark.event.point && roomRight < 160 && roomLeft > roomRight;
+        label.style.left = leftSide ? "" : right + "px";
+        label.style.right = leftSide ? (width() - p.start + 4) + "px" : "";
+        label.style.maxWidth = Math.max(leftSide ? roomLeft : roomRight, 0) + "px";
+        label.hidden = (leftSide ? roomLeft : roomRight) < 40;
       }
       lane.row.style.height = (46 + Math.max(rows.length - 1, 0) * 26) + "px";
     }
