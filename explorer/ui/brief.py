@@ -16,11 +16,13 @@ from typing import Any, Final
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QSize, QUrl
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.write_page import page_data
-from explorer.model.document import Document, subset
+from explorer.model.dates import DAY
+from explorer.model.document import Document, event_bounds, subset
+from explorer.model.viewport import Viewport
 from explorer.ui.timeline import TimelineWidget
 
 PICTURE: Final = QSize(1100, 520)  # pixels: the labels stay legible at the printed width
@@ -70,7 +72,21 @@ def brief_html(data: dict[str, Any], shown: int, total: int) -> str:
     return "\n".join(parts)
 
 
-_IMAGE_WIDTH: Final = 640  # points of text width on A4 with 15 mm margins, about
+_IMAGE_WIDTH: Final = 540  # the text width of an A4 page with 15 mm margins, in layout units
+
+
+def _picture(timeline: TimelineWidget, shown: Document) -> QImage:
+    """The timeline fitted to the brief's events (the window's view is put back)."""
+    before = timeline.viewport
+    if len(shown.events):
+        lo, hi = event_bounds(shown.events)
+        start, end = int(lo.min()), int(hi.max())
+        pad = max((end - start) // 20, DAY)
+        timeline.set_viewport(Viewport.fit(start - pad, end + pad, PICTURE.width()))
+    try:
+        return timeline.render_image(PICTURE)
+    finally:
+        timeline.set_viewport(before)
 
 
 def brief_pdf(
@@ -91,7 +107,7 @@ def brief_pdf(
     text.addResource(
         QTextDocument.ResourceType.ImageResource.value,
         QUrl("timeline"),
-        timeline.render_image(PICTURE),
+        _picture(timeline, shown_doc),
     )
     text.setHtml(brief_html(page_data(shown_doc), shown, total))
     with tempfile.TemporaryDirectory() as folder:
