@@ -41,7 +41,7 @@ STATUS_HINTS: Final[tuple[tuple[ClaimStatus, re.Pattern[str]], ...]] = (
 # Issue 11 adds an "unassessed" status; until it lands a proposal without a hint takes
 # the model's default for a new event. This is the one place to change.
 UNHINTED: Final = ClaimStatus.REPORTED
-UNHINTED_LABEL: Final = "no hedging word (unassessed)"
+UNHINTED_LABEL: Final = "no hedging word: the default status"
 
 _SHORT: Final = 90  # characters: a heading, a box value or label, a speaker line
 _SENTENCE_END: Final = re.compile(r"(?<=[.!?…])[”’\")\]]*\s+(?=[“\"‘(\[]?[A-Z0-9$€£])")
