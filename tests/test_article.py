@@ -20,7 +20,9 @@ from explorer.model.dates import MONTH_NAMES, Precision, days_in_month, parse_da
 from explorer.model.document import ClaimStatus, Document
 from tests.test_cli import run
 
-SEED = Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "permission-layer-article.txt"
+SEED = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "permission-layer-article.txt"
+)
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is not beside the repo")
 
 
@@ -60,7 +62,7 @@ def test_seed_facts_stated_twice_are_merged_into_one() -> None:
     assert "Anthropic ID verification deadline" in texts  # the summary box
     assert "mandatory passport and national ID verification" in texts  # the body
     june12 = by_date(proposals, "2026-06-12")
-    assert any("Fable 5 shut down to foreign nationals" == s.text for s in june12.sentences)
+    assert any(s.text == "Fable 5 shut down to foreign nationals" for s in june12.sentences)
     # The timeline entry wins as the summary; the title is drafted from it.
     assert june12.summary.startswith("US government orders Fable 5 shut down")
     assert june12.title == "US government orders Fable 5 shut down to foreign nationals"
@@ -112,7 +114,9 @@ def test_seed_actors_match_the_documents_own(story: Document) -> None:
 def test_seed_undated_figure_is_placed_in_the_publication_year_and_flagged() -> None:
     analysis = analyse(load_article(SEED), [], parse_date("2026-06-25"))
     undated = [p for p in analysis.proposals if p.undated]
-    assert [p.title for p in undated] == ["China committed $295 billion to domestic AI infrastructure"]
+    assert [p.title for p in undated] == [
+        "China committed $295 billion to domestic AI infrastructure"
+    ]
     assert undated[0].date == parse_date("2026")
     assert "the year of publication" in undated[0].notes[0]
     assert analysis.notes == []  # the date was given: no guess to announce
@@ -167,7 +171,8 @@ def test_html_takes_the_article_body_and_its_metadata(tmp_path: Path) -> None:
     assert article.publisher == "The Coastal Gazette"
     assert article.url == "https://example.org/news/port"
     assert article.published == parse_date("2024-03-06")
-    assert "menu" not in article.text and "Subscribe" not in article.text
+    assert "menu" not in article.text
+    assert "Subscribe" not in article.text
     proposals = analyse(article, []).proposals
     assert "1999-03-01" not in {p.date.iso() for p in proposals}  # the menu is not the article
     closure = next(p for p in proposals if "fuel spill" in p.summary)
@@ -231,13 +236,16 @@ def test_inferred_years_are_flagged_and_written_years_are_not() -> None:
     day=st.integers(1, 31),
     form=st.sampled_from(["{M} {d}, {y}", "{d} {M} {y}", "{y}-{m:02d}-{d:02d}", "{M} {y}", "{y}"]),
 )
-def test_a_written_date_is_read_at_its_precision(year: int, month: int, day: int, form: str) -> None:
+def test_a_written_date_is_read_at_its_precision(
+    year: int, month: int, day: int, form: str
+) -> None:
     day = min(day, days_in_month(year, month))
     written = form.format(M=MONTH_NAMES[month - 1], d=day, y=year, m=month)
     found = find_dates(f"It happened on {written}. Then nothing.")
     assert len(found) == 1
     resolved = resolve(found[0], None, None)
-    assert resolved is not None and resolved.notes == ()
+    assert resolved is not None
+    assert resolved.notes == ()
     precision = {"{M} {y}": Precision.MONTH, "{y}": Precision.YEAR}.get(form, Precision.DAY)
     assert resolved.value.precision == precision
     iso = {Precision.YEAR: f"{year}", Precision.MONTH: f"{year}-{month:02d}"}.get(
@@ -251,13 +259,16 @@ def test_relative_dates_need_the_publication_date() -> None:
     (yesterday,) = find_dates("yesterday")
     assert resolve(yesterday, None, None) is None
     got = resolve(yesterday, None, published)
-    assert got is not None and got.value.iso() == "2026-06-23"
+    assert got is not None
+    assert got.value.iso() == "2026-06-23"
     (monday,) = find_dates("on Monday")
     got = resolve(monday, None, published)
-    assert got is not None and got.value.iso() == "2026-06-22"
+    assert got is not None
+    assert got.value.iso() == "2026-06-22"
     (last_year,) = find_dates("last year")
     got = resolve(last_year, None, published)
-    assert got is not None and got.value.iso() == "2025"
+    assert got is not None
+    assert got.value.iso() == "2025"
 
 
 def test_numbers_that_are_not_dates() -> None:
@@ -345,7 +356,10 @@ def test_cli_from_article_accepts_every_proposal(tmp_path: Path) -> None:
     result = run("--from-article", str(SEED), "--published", "2026-06-25", "--export", str(out))
     assert result.returncode == 0, result.stderr
     doc = read_native(out)
-    assert doc.title == "Anthropic Accuses Alibaba of Using Thousands of Fake Accounts to Steal Claude Access"
+    assert (
+        doc.title
+        == "Anthropic Accuses Alibaba of Using Thousands of Fake Accounts to Steal Claude Access"
+    )
     assert sorted(document_to_json(doc)["events"], key=lambda e: e["start"])[0]["start"] == "2025"
     assert len(doc.events) == 6
     assert list(doc.sources["published"]) == [parse_date("2026-06-25").seconds]

@@ -50,7 +50,8 @@ def test_review_by_keys_then_one_undo_step(qtbot, window, review) -> None:
     depth = window.editor.stack.count()
     # In time order: the spill (2 March), the closure (4 March), the reopening (9 March).
     qtbot.keyClick(review.table, Qt.Key.Key_R)  # reject the first, move to the next
-    assert review.model.rows[0].decision == REJECTED and review.current() == 1
+    assert review.model.rows[0].decision == REJECTED
+    assert review.current() == 1
     qtbot.keyClick(review.table, Qt.Key.Key_A)  # accept the second
     assert review.model.rows[1].decision == ACCEPTED
     qtbot.keyClick(review.table, Qt.Key.Key_Space)  # accept the third
@@ -137,7 +138,8 @@ def test_source_dialog_reads_a_file_and_asks_for_the_date(qtbot, tmp_path: Path)
     assert "No publication date" in dialog.message.text()
     dialog.published.setText("2024-03-10")
     article = dialog.result_article()
-    assert article.published is not None and article.published.iso() == "2024-03-10"
+    assert article.published is not None
+    assert article.published.iso() == "2024-03-10"
     dialog.published.setText("tenth of March")
     dialog._accept()
     assert dialog.result() != QDialog.DialogCode.Accepted
@@ -154,7 +156,8 @@ def test_pasted_text_without_dates_says_so_and_adds_nothing(qtbot, window, monke
     before = len(window.store.document.events)
     result = window.publisher.review_article(article_from_text("Nothing dated here at all.\n"))
     assert result is None
-    assert shown and "no dates found" in shown[0]
+    assert shown
+    assert "no dates found" in shown[0]
     assert len(window.store.document.events) == before
 
 

@@ -38,15 +38,19 @@ def test_brief_lists_the_events_in_time_order_as_text(window, tmp_path: Path) ->
     write_brief(window, out)
     reader, text = pdf_text(out.read_bytes())
     flat = _flat(text)
-    assert reader.metadata is not None and reader.metadata.title == window.store.document.title
-    assert "The Permission Layer" in flat and "6 events" in flat
+    assert reader.metadata is not None
+    assert reader.metadata.title == window.store.document.title
+    assert "The Permission Layer" in flat
+    assert "6 events" in flat
     order = [
         flat.index(date)
         for date in ("2025", "12 June 2026", "19 June 2026", "24 June 2026", "8 July 2026")
     ]
     assert order == sorted(order)
-    assert "alleged" in flat and "reported" in flat
-    assert "Anthropic (accuser)" in flat and "Alibaba (accused)" in flat
+    assert "alleged" in flat
+    assert "reported" in flat
+    assert "Anthropic (accuser)" in flat
+    assert "Alibaba (accused)" in flat
     assert "Figure: 1,000s accounts (thousands)" in flat
     assert "Figure: 200+ organizations (more than)" in flat
     assert "Source: Bloomberg" in flat
@@ -98,7 +102,8 @@ def test_cli_export_pdf_is_the_brief(tmp_path: Path) -> None:
     result = run("--export", str(out))
     assert result.returncode == 0, result.stderr
     reader, text = pdf_text(out.read_bytes())
-    assert "24 June 2026" in _flat(text) and page_images(reader.pages[0])
+    assert "24 June 2026" in _flat(text)
+    assert page_images(reader.pages[0])
 
 
 def test_cli_to_view_still_writes_the_bare_view(tmp_path: Path) -> None:
@@ -106,7 +111,8 @@ def test_cli_to_view_still_writes_the_bare_view(tmp_path: Path) -> None:
     result = run("--export", str(out), "--to", "view")
     assert result.returncode == 0, result.stderr
     reader, text = pdf_text(out.read_bytes())
-    assert len(reader.pages) == 1 and "Events" not in text
+    assert len(reader.pages) == 1
+    assert "Events" not in text
 
 
 @pytest.mark.skipif(

@@ -31,15 +31,20 @@ HOSTILE = '</script><img src="https://example.invalid/x.png" onerror="window.own
 
 def test_json_for_script_cannot_close_its_block() -> None:
     text = json_for_script({"t": HOSTILE})
-    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert "\u2028" not in text
     assert json.loads(text) == {"t": HOSTILE}
 
 
 def test_page_is_self_contained(story: Document) -> None:
     html = page_html(story)
     assert not re.search(r"""\b(?:src|href)\s*=\s*["']?(?:https?:|//)""", html)
-    assert "<link" not in html and "@import" not in html
-    assert "innerHTML" not in html and "insertAdjacentHTML" not in html
+    assert "<link" not in html
+    assert "@import" not in html
+    assert "innerHTML" not in html
+    assert "insertAdjacentHTML" not in html
     assert "default-src 'none'" in html
     # Exactly one data block and one script, both inline.
     assert html.count('<script type="application/json"') == 1
@@ -116,11 +121,16 @@ def test_page_loads_offline_and_shows_the_events(browser, story: Document, tmp_p
     assert errors == []
     assert page.title() == story.title
     assert page.text_content("#title") == story.title
-    titles = set(page.eval_on_selector_all("#lanes .event", "ns => ns.map(n => n.getAttribute('aria-label'))"))
+    titles = set(
+        page.eval_on_selector_all(
+            "#lanes .event", "ns => ns.map(n => n.getAttribute('aria-label'))"
+        )
+    )
     for title in story.events["title"]:
         assert any(label.startswith(title + ",") for label in titles), title
     lanes = page.eval_on_selector_all(".lane-name", "ns => ns.map(n => n.textContent)")
-    assert "Anthropic" in lanes and "Alibaba" in lanes
+    assert "Anthropic" in lanes
+    assert "Alibaba" in lanes
     assert page.text_content("#count") == f"{len(story.events)} of {len(story.events)} events"
     page.close()
 
@@ -143,7 +153,9 @@ def test_page_answers_to_keys(browser, story: Document, tmp_path) -> None:
     page.keyboard.press("ArrowLeft")
     assert page.get_attribute("#timeline", "data-selected") == "e-alibaba-accusation"
     detail = page.text_content("#detail") or ""
-    assert "alleged" in detail and "Anthropic — accuser" in detail and "1,000s" in detail
+    assert "alleged" in detail
+    assert "Anthropic — accuser" in detail
+    assert "1,000s" in detail
     assert "Bloomberg" in detail  # its sources
 
     def span() -> float:
@@ -198,7 +210,8 @@ def test_page_zooms_with_the_wheel_and_pans_by_dragging(browser, story, tmp_path
     page.mouse.move(box["x"] + box["width"] / 2 - 200, box["y"] + box["height"] - 20)
     page.mouse.up()
     p0, p1 = view()
-    assert p0 > z0 and p1 - p0 == pytest.approx(z1 - z0)
+    assert p0 > z0
+    assert p1 - p0 == pytest.approx(z1 - z0)
     page.close()
 
 
@@ -236,7 +249,8 @@ def test_text_from_the_document_never_becomes_markup(browser, tmp_path) -> None:
     page.focus("#timeline")
     page.keyboard.press("Home")
     assert page.evaluate("window.owned") is None
-    assert page.query_selector("img") is None and page.query_selector("b") is None
+    assert page.query_selector("img") is None
+    assert page.query_selector("b") is None
     assert page.text_content("#title") == HOSTILE
     assert page.text_content("#description") == "{{script}} {{data}}"
     assert page.text_content("#detail h2") == HOSTILE
@@ -258,7 +272,8 @@ def test_periods_are_drawn_behind_the_lanes(browser, story, tmp_path) -> None:
     out.write_text(page_html(story, periods), encoding="utf-8")
     page, _, _ = open_page(browser, out)
     labels = page.eval_on_selector_all(".period-label", "ns => ns.map(n => n.textContent)")
-    assert labels and set(labels) == {"June 2026"}
+    assert labels
+    assert set(labels) == {"June 2026"}
     width = page.eval_on_selector(".period", "n => n.getBoundingClientRect().width")
     assert width > 5
     page.close()
@@ -271,6 +286,7 @@ def test_cli_export_html_is_the_page(browser, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     page, requests, errors = open_page(browser, out)
     assert page.eval_on_selector_all("#lanes .event", "ns => ns.length") >= 6
-    assert requests == [out.as_uri()] and errors == []
+    assert requests == [out.as_uri()]
+    assert errors == []
     page.screenshot(path=str(tmp_path / "page.png"))
     page.close()
