@@ -382,3 +382,11 @@ def test_cli_published_must_be_a_date(tmp_path: Path) -> None:
     result = run("--from-article", str(text), "--published", "soon", "--export", "x.json")
     assert result.returncode == 2
     assert "--published" in result.stderr
+
+
+def test_an_over_long_text_is_refused_with_the_limit() -> None:
+    from explorer.article.source import MAX_ARTICLE_CHARS
+    from explorer.io.errors import ReadError
+
+    with pytest.raises(ReadError, match=f"at most {MAX_ARTICLE_CHARS:,}"):
+        article_from_text("x" * (MAX_ARTICLE_CHARS + 1), "long.txt")

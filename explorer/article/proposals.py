@@ -12,6 +12,7 @@ become an undated proposal placed in the publication year and flagged.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -142,15 +143,20 @@ class _Block:
         return len(self.text) <= _SHORT and not self.text.rstrip().endswith((".", "?", "!"))
 
 
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str, names: bool) -> frozenset[str]:
+    return frozenset(
+        w.lower()[:5]
+        for w in _WORD.findall(text)
+        if w.lower() not in _STOPWORDS and len(w) > 2 and (names or not w[0].isupper())
+    )
+
+
 def content_words(text: str, *, names: bool = True) -> set[str]:
     """Words that say what a sentence is about, cut to five letters (a crude stem);
     without `names`, capitalised words are left out: two facts of one day often name
     the same actors, and only what they say of them tells them apart."""
-    return {
-        w.lower()[:5]
-        for w in _WORD.findall(text)
-        if w.lower() not in _STOPWORDS and len(w) > 2 and (names or not w[0].isupper())
-    }
+    return set(_content_words(text, names))
 
 
 def overlap(a: set[str], b: set[str]) -> float:

@@ -20,7 +20,10 @@ from explorer.io.errors import ReadError
 from explorer.io.text import decode, read_bytes
 from explorer.model.dates import DatedValue, DateError, parse_date
 
-MAX_ARTICLE_BYTES: Final = 20 * 1024 * 1024  # a long feature is ~100 KB; a page rarely 5 MB
+MAX_ARTICLE_BYTES: Final = 5 * 1024 * 1024  # a long feature is ~100 KB of text, a page ~1 MB
+# The analysis reads ~100,000 characters a second: past this it would keep the window
+# waiting for seconds, and no news article is this long (a long feature is ~40,000).
+MAX_ARTICLE_CHARS: Final = 400_000
 HTML_SUFFIXES: Final = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES: Final = (".txt", ".md", ".markdown", ".text")
 _ENCODINGS: Final = (
@@ -81,9 +84,19 @@ def _punctuation_from(triple: str) -> str | None:
     return None
 
 
+def _bounded(text: str, name: str) -> str:
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ReadError(
+            name,
+            f"{len(text):,} characters of text; an article may have at most "
+            f"{MAX_ARTICLE_CHARS:,} (split it, or paste the part that matters)",
+        )
+    return text
+
+
 def article_from_text(text: str, name: str = "pasted text", *, path: Path | None = None) -> Article:
     """Plain text or Markdown; the first non-empty line is taken as the headline."""
-    clean = _paragraphs(repair(text))
+    clean = _paragraphs(repair(_bounded(text, name)))
     first = next((line.strip() for line in clean.splitlines() if line.strip()), "")
     title = first.lstrip("#").strip() if len(first) <= 200 else ""
     return Article(text=clean, name=name, title=title, path=path)
@@ -104,7 +117,7 @@ def article_from_html(html: str, name: str, *, path: Path | None = None) -> Arti
     url = (meta.url or "") if meta is not None else ""
     published = _metadata_date(meta.date if meta is not None else None)
     # trafilatura writes one paragraph a line.
-    text = _paragraphs(repair(body).replace("\n", "\n\n"))
+    text = _paragraphs(repair(_bounded(body, name)).replace("\n", "\n\n"))
     if title and not text.startswith(title):
         text = f"{title}\n\n{text}"
     return Article(
