@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.io.errors import ReadError
+from explorer.io.limits import check_file
 from explorer.io.result import ImportResult
 from explorer.io.text import head
 
@@ -89,6 +90,7 @@ def read_any(
 ) -> ImportResult:
     """Open any supported file; raises ReadError (or Cancelled) and nothing else."""
     path = Path(path)
+    check_file(path)  # before opening: a FIFO would block, /dev/zero never end
     fmt = get(format_name) if format_name else detect(path)
     options = options or ReadOptions()
     try:

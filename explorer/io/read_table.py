@@ -94,6 +94,7 @@ import pyarrow.compute as pc
 from explorer.io.builder import build_document, unique_ids
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import read_text
 from explorer.io.timeparse import epoch_seconds
@@ -860,6 +861,7 @@ def _table_result(
     """A document from a table of text cells (header names as columns)."""
     columns = [str(c) for c in frame.columns]
     cols = {c: _unguard_array(_arrow(frame.iloc[:, i])) for i, c in enumerate(columns)}
+    check_cells(path, columns, list(cols.values()), lambda i: f"row {i + 2}")
     n = len(frame)
     # Blank rows are not events and not errors.
     nonblank = np.zeros(n, bool)
@@ -1266,6 +1268,7 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     if not text.strip():
         raise ReadError(path, "is empty")
     delimiter = _delimiter(text)
+    check_columns(path, first_header_width(text, delimiter))
     frame, ragged = _frame_csv(text, delimiter, path)
     notes: list[str] = []
     if delimiter != ",":
@@ -1331,6 +1334,7 @@ def read_excel_table(path: Path, options: ReadOptions) -> ImportResult:
         importlib.import_module("openpyxl")
     except ImportError:
         raise ReadError(path, "reading Excel files needs the openpyxl package") from None
+    check_workbook(path)  # inflated size and extent, before openpyxl builds anything
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = [str(s) for s in book.sheet_names]

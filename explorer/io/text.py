@@ -6,9 +6,11 @@ import codecs
 from pathlib import Path
 
 from explorer.io.errors import ReadError
+from explorer.io.limits import check_file
 
 
 def read_bytes(path: Path) -> bytes:
+    check_file(path)
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -40,7 +42,8 @@ def read_text(path: Path) -> str:
 
 
 def head(path: Path, size: int = 65536) -> bytes:
-    """The first bytes of a file, for format detection."""
+    """The first bytes of a file, for format detection (a regular file: see limits)."""
+    check_file(path)
     try:
         with path.open("rb") as handle:
             return handle.read(size)

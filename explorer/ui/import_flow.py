@@ -71,6 +71,7 @@ from PySide6.QtWidgets import (
 from explorer.app import MergedImport, combine_results, reader_mapping, skipped_rows
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
+from explorer.io.escaping import escape_controls
 from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
@@ -105,7 +106,8 @@ DATE_ORDER_CHOICES: Final = (
 
 
 def show_warning(parent: QWidget | None, title: str, text: str) -> None:
-    """A warning whose text is shown as written (never as markup)."""
+    """A warning whose text is shown as written (never as markup, controls escaped)."""
+    text = escape_controls(text, keep_newlines=True)
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setObjectName("import-warning")
