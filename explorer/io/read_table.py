@@ -94,6 +94,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from explorer.io import excel_dates
 from explorer.io.builder import build_document, unique_ids
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
@@ -335,7 +336,9 @@ _MONTH_KEYS: Final = (
 _MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
 
 # Why a date failed (0 is fine).
-_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE = range(8)
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _PUSHED = range(9)
+_FIRST_SECOND: Final = int(days_from_civil(-MAX_ABS_YEAR, 1, 1)) * DAY
+_PAST_LAST_SECOND: Final = int(days_from_civil(MAX_ABS_YEAR + 1, 1, 1)) * DAY
 
 
 @dataclass
@@ -534,6 +537,9 @@ def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int
     seconds = (first + d - 1) * DAY + np.where(
         ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
     )
+    # An offset can carry the last hours of the last year past the range (and back).
+    pushed = ok & ((seconds < _FIRST_SECOND) | (seconds >= _PAST_LAST_SECOND))
+    kind[pushed] = _PUSHED
     return seconds.astype(np.int64), scan.precision, kind
 
 
@@ -546,6 +552,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     read_as = ""
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
+    if kind == _SHAPE and scan.epoch and re.match(_NUMBER, raw):
+        return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
     if kind == _SHAPE:
         return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
     if kind == _YEAR:
@@ -556,6 +564,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
         return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
     if kind == _CLOCK:
         return f"{text} (not a time of day)"
+    if kind == _PUSHED:
+        return f"{text} (in UTC it falls outside the years ±{MAX_ABS_YEAR:,})"
     return f"{text} (UTC offset out of range)"
 
 
@@ -1412,6 +1422,7 @@ def read_excel_table(path: Path, options: ReadOptions) -> ImportResult:
     except ImportError:
         raise ReadError(path, "reading Excel files needs the openpyxl package") from None
     check_workbook(path)  # inflated size and extent, before openpyxl builds anything
+    excel_dates.install()  # serials to the microsecond: 23:59:59.999999 stays that day
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = [str(s) for s in book.sheet_names]
