@@ -14,7 +14,7 @@ from pathlib import Path
 from explorer.io.errors import ReadError
 from explorer.io.limits import check_file
 from explorer.io.result import ImportResult
-from explorer.io.text import head
+from explorer.io.text import encoding_problem, head
 
 
 class Cancelled(Exception):  # noqa: N818 (it is not an error: the user chose it)
@@ -79,6 +79,9 @@ def detect(path: Path) -> Format:
         key=lambda item: (-item[0], item[1]),
     )
     if not scored or scored[0][0] <= 0:
+        problem = encoding_problem(data)
+        if problem is not None:
+            raise ReadError(path, problem[1], where=problem[0])
         raise ReadError(
             path, "not a timeline format this program reads (use --format to say which it is)"
         )

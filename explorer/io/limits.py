@@ -20,8 +20,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
 
-import pyarrow.compute as pc
-
 from explorer.io.errors import ReadError
 
 KIB: Final = 1024
@@ -111,14 +109,14 @@ def check_file(path: Path) -> int:
     except OSError as exc:
         raise ReadError(path, exc.strerror or str(exc)) from None
     if not stat.S_ISREG(info.st_mode):
-        kind = _kind(info.st_mode)
+        kind = file_kind(info.st_mode)
         raise ReadError(path, f"is {kind}, not a regular file; only files are read")
     if info.st_size > LIMITS.file:
         raise over(path, "file", f"the file is {info.st_size:,} bytes")
     return info.st_size
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -147,6 +145,8 @@ def check_cells(
     """The longest cell of each (Arrow string) column against the cell limit; `where`
     names the row of a cell by its index. Bytes first, from the offsets alone: no
     character is longer than its bytes, so most columns cost next to nothing."""
+    import pyarrow.compute as pc  # here: saving (which imports this module) needs no Arrow
+
     for name, column in zip(names, columns, strict=True):
         if len(column) == 0 or (pc.max(pc.binary_length(column)).as_py() or 0) <= LIMITS.cell:
             continue

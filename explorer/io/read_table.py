@@ -100,7 +100,7 @@ from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
-from explorer.io.text import read_text
+from explorer.io.text import encoding_problem, read_text
 from explorer.io.timeparse import epoch_seconds
 from explorer.model.dates import (
     DAY,
@@ -1248,7 +1248,7 @@ def _mostly_numbers(arr: pa.Array) -> bool:
 def _head_text(head: bytes) -> str | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
-    if b"\x00" in head:
+    if encoding_problem(head) is not None:  # UTF-32, UTF-16 without BOM, binary: not ours
         return None
     return head.decode("utf-8", errors="replace")
 

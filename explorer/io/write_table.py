@@ -31,6 +31,7 @@ Both writers save atomically: the old file stays whole until the new one is.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import io
@@ -289,16 +290,23 @@ def write_excel_rows(
         table.append([prepared(v) for v in row])
         if len(table) > EXCEL_MAX_ROWS:
             raise WriteError(path, "too many rows for one Excel sheet (at most 1,048,575)")
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
-
-    def cell(value: Any) -> Any:
-        made = cell_module.WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            made.data_type = "s"  # text, never a formula
-        return made
-
-    for values in table:
-        sheet.append([cell(v) for v in values])
+    # The workbook exists only inside the save: a folder that cannot be written fails
+    # before openpyxl starts its row writer (which would print a traceback at exit).
     with atomic_open(path) as handle:
-        book.save(handle)
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(sheet_name)
+
+        def cell(value: Any) -> Any:
+            made = cell_module.WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                made.data_type = "s"  # text, never a formula
+            return made
+
+        try:
+            for values in table:
+                sheet.append([cell(v) for v in values])
+            book.save(handle)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                sheet.close()  # end openpyxl's row writer here, quietly
+            raise
