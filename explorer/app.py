@@ -417,7 +417,7 @@ def _run_gui(
     app.setOrganizationName("Timeline Explorer")
     # An imported file (TimelineJS, CSV, a merge...) is shown as "Untitled, imported from":
     # Save must never write the app's format over the user's source file.
-    window = MainWindow(document, path, imported=not native)
+    window = MainWindow(document, path, imported=not native, render_only=headless)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
         _say(f"{path.name}: no event with id {args.select!r}")

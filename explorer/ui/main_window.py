@@ -46,7 +46,12 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, document: Document, path: Path | None = None, *, imported: bool = False
+        self,
+        document: Document,
+        path: Path | None = None,
+        *,
+        imported: bool = False,
+        render_only: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("main-window")
@@ -90,7 +95,8 @@ class MainWindow(QMainWindow):
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
-        self.session = DocumentSession(self, path, imported=imported)
+        # render_only: a headless screenshot reads the file and never locks it.
+        self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
         self.actions_by_id: dict[str, QAction] = build_actions(
