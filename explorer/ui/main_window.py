@@ -25,6 +25,7 @@ from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
 from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = settings.recent_files()
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+            action = self.recent_menu.addAction(f"&{number % 10} {button_text(path.name)}")
             action.setToolTip(str(path))
             action.triggered.connect(lambda _c=False, p=path: self.importer.open_paths([p]))
         if not recent:
