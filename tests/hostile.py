@@ -1,5 +1,5 @@
 """Helpers for the hostile-input tests: the command line in a child process, measured
-(wall time and the child's own peak resident set), and hand-built workbooks."""
+(wall time and the child's own peak resident set, VmHWM), and hand-built workbooks."""
 
 from __future__ import annotations
 
@@ -15,14 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-# The child reports its own peak RSS (ru_maxrss, KiB on Linux) as the last line of stderr.
+# The child reports its own peak RSS as the last line of stderr: VmHWM from /proc, which
+# belongs to the child's own address space (ru_maxrss would carry over the parent's peak
+# from before the exec).
 _CHILD = (
-    "import resource, sys\n"
+    "import sys\n"
     "from explorer.app import main\n"
     "try:\n"
     "    rc = main(sys.argv[1:])\n"
     "finally:\n"
-    "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    peak = int(status.split('VmHWM:')[1].split()[0])\n"
     "    sys.stderr.write(f'\\n@maxrss={peak}\\n')\n"
     "sys.exit(rc)\n"
 )
