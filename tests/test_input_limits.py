@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile import SHEET_HEAD, baseline_mb, inline, run_cli, write_workbook
 
+END = "</row></sheetData></worksheet>"
 SECONDS = 20.0  # a refusal must come well within this
 EXTRA_MB = 300.0  # over the baseline of the command line itself
 
@@ -188,3 +190,30 @@ def test_a_bad_limit_option_is_a_usage_error() -> None:
     run = run_cli("--limit", "colums=5")
     assert run.returncode == 2
     assert "'colums=5' is not NAME=VALUE with NAME one of file, columns, cell, line" in run.stderr
+
+
+def test_the_window_refuses_a_sparse_workbook_before_its_preview(
+    qtbot: Any, window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from explorer.ui.import_flow import ImportController
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    book = tmp_path / "sparse.xlsx"
+    write_workbook(
+        book,
+        [SHEET_HEAD, '<sheetData><row r="1">', inline("A1", "date"), inline("XFD1", "x"), END],
+    )
+    before = window.store.document
+    ctl = ImportController(window, lambda result: True)
+    with qtbot.waitSignal(ctl.failed, timeout=20_000):
+        ctl.open_paths([book])
+    ctl.shutdown()
+    assert shown == [
+        "sparse.xlsx: sheet sheet1.xml has cells across 16,384 columns, over the limit of 5,000 "
+        "(if you mean it, raise it with --limit columns=N)\n\n"
+        "Nothing was opened; the current document is unchanged."
+    ]
+    assert window.store.document is before
