@@ -25,6 +25,7 @@ from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
 from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
@@ -32,6 +33,7 @@ from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
 from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
@@ -46,7 +48,12 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, document: Document, path: Path | None = None, *, imported: bool = False
+        self,
+        document: Document,
+        path: Path | None = None,
+        *,
+        imported: bool = False,
+        render_only: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("main-window")
@@ -90,9 +97,11 @@ class MainWindow(QMainWindow):
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
-        self.session = DocumentSession(self, path, imported=imported)
+        # render_only: a headless screenshot reads the file and never locks it.
+        self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
+        self.publisher = PublishController(self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -100,8 +109,15 @@ class MainWindow(QMainWindow):
                 "timeline": self.timeline,
                 "editor": self.editor,
                 "session": self.session,
+                "publish": self.publisher,
             },
-            {"window": self, "timeline": self.timeline, "editor": self, "session": self},
+            {
+                "window": self,
+                "timeline": self.timeline,
+                "editor": self,
+                "session": self,
+                "publish": self,
+            },
         )
         self._build_menus()
         self.statusBar().showMessage(self._summary())
@@ -162,7 +178,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = settings.recent_files()
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+            action = self.recent_menu.addAction(f"&{number % 10} {button_text(path.name)}")
             action.setToolTip(str(path))
             action.triggered.connect(lambda _c=False, p=path: self.importer.open_paths([p]))
         if not recent:
