@@ -134,7 +134,7 @@ _F13, _F35 = 0x0100003C, 0x01000052
 def pressable(sequence: QKeySequence) -> bool:
     """Whether a user can type `sequence` on an ordinary keyboard."""
     for i in range(sequence.count()):
-        key = int(sequence[i].key().value)
+        key = int(sequence[i].key().value)  # type: ignore[index]
         if key >= _FIRST_EXTRA_KEY or _F13 <= key <= _F35:
             return False
     return True

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
@@ -21,6 +21,7 @@ from explorer.io.result import ImportResult
 from explorer.io.save import SAVE_FORMATS, save_document
 from explorer.model.store import Filter
 from explorer.model.viewport import Viewport
+from explorer.resources import is_installed
 from explorer.ui import settings
 from explorer.ui.doc_lock import DocumentLock
 from explorer.ui.messages import plain
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     from explorer.ui.main_window import MainWindow
 
 
+def documents_folder() -> Path:
+    """The user's documents folder (home when the platform names none)."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    path = Path(folder) if folder else Path.home()
+    return path if path.is_dir() else Path.home()
+
+
 class DocumentSession(QObject):
     changed = Signal()  # path, read-only or modified state changed: retitle
 
@@ -37,8 +45,10 @@ class DocumentSession(QObject):
         super().__init__(window)
         self.window = window
         native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
-        self.path = path if native else None
-        self.imported_from = path if self.path is None else None
+        # A story shipped with the app opens as an untitled copy: Save asks where.
+        self.copy_of = path if path is not None and is_installed(path) else None
+        self.path = path if native and self.copy_of is None else None
+        self.imported_from = path if self.path is None and self.copy_of is None else None
         self.read_only = False
         self.lock: DocumentLock | None = None
         self.session_id = uuid.uuid4().hex
@@ -65,6 +75,8 @@ class DocumentSession(QObject):
             name = self.path.name
         elif self.imported_from is not None:
             name = f"Untitled (imported from {self.imported_from.name})"
+        elif self.copy_of is not None:
+            name = "Untitled (a copy of the bundled story)"
         else:
             name = "Untitled"
         return name + (" (read-only)" if self.read_only else "")
@@ -131,8 +143,9 @@ class DocumentSession(QObject):
         self.save_view()
         self.autosave.clean()
         native = result.format in ("native", "parquet")
-        self.path = result.path if native else None
-        self.imported_from = None if native else result.path
+        self.copy_of = result.path if is_installed(result.path) else None
+        self.path = result.path if native and self.copy_of is None else None
+        self.imported_from = None if native or self.copy_of else result.path
         self.read_only = False
         self.window.set_read_only(False)
         self.window.store.replace(result.document)
@@ -154,14 +167,7 @@ class DocumentSession(QObject):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        if self.path is not None:
-            suggested = self.path
-        elif self.imported_from is not None:
-            # Never suggest the imported file itself: that would replace the user's source.
-            stem = self.imported_from.name.split(".")[0] or "timeline"
-            suggested = self.imported_from.with_name(f"{stem}.timeline.json")
-        else:
-            suggested = Path.home() / "timeline.json"
+        suggested = self.suggested_path()
         name, _ = QFileDialog.getSaveFileName(
             self.window,
             "Save timeline as",
@@ -169,6 +175,19 @@ class DocumentSession(QObject):
             "Timeline Explorer (*.json);;Parquet, for large documents (*.parquet)",
         )
         return bool(name) and self.save_to(Path(name))
+
+    def suggested_path(self) -> Path:
+        """Where Save As starts: the file itself, beside an imported file (never the file:
+        that would replace the user's source), else the documents folder. Never inside
+        the installation."""
+        if self.path is not None:
+            return self.path
+        if self.imported_from is not None and not is_installed(self.imported_from):
+            stem = self.imported_from.name.split(".")[0] or "timeline"
+            return self.imported_from.with_name(f"{stem}.timeline.json")
+        source = self.copy_of or self.imported_from
+        stem = source.name.split(".")[0] if source is not None else "timeline"
+        return documents_folder() / f"{stem}.json"
 
     def save_to(self, path: Path) -> bool:
         """Save atomically; on failure say why, and the document stays modified.
@@ -207,7 +226,9 @@ class DocumentSession(QObject):
         self.window.editor.stack.setClean()
         self.autosave.clean(wait=False)
         settings.add_recent(path)
+        self.copy_of = None
         self.changed.emit()
+        self.window.statusBar().showMessage(f"Saved {path.name} in {path.parent}", 8000)
         return True
 
     def maybe_save(self) -> bool:
@@ -235,6 +256,15 @@ class DocumentSession(QObject):
         self.autosave.clean()
         self.release_lock()
         return True
+
+    def terminate(self) -> None:
+        """The system asked the app to stop (SIGTERM): nobody can answer a question, so
+        unsaved edits go to the recovery file (offered back next time) and the lock goes."""
+        if self.modified:
+            with contextlib.suppress(WriteError, OSError):
+                self.autosave.flush()
+        self.save_view()
+        self.release_lock()
 
     # --- crash recovery -------------------------------------------------------------------
 

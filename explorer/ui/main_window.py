@@ -291,16 +291,21 @@ class MainWindow(QMainWindow):
             self.history.setFocus()
 
     def export_view(self) -> None:
-        folder = self.path.parent if self.path and self.path.parent.is_dir() else Path.home()
-        dialog = ExportViewDialog(self.timeline.size(), folder / "timeline.png", self)
+        suggested = self.session.suggested_path()
+        dialog = ExportViewDialog(
+            self.timeline.size(), suggested.with_name(f"{suggested.name.split('.')[0]}.png"), self
+        )
         if dialog.exec() != ExportViewDialog.DialogCode.Accepted:
             return
         try:
-            export.export_view(self.timeline, dialog.path, dialog.size)
+            export.export_view(self.timeline, dialog.path, dialog.size, self.export_heading())
         except (OSError, ValueError, WriteError) as exc:
             QMessageBox.critical(self, "Export failed", plain(str(exc)))
             return
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
+
+    def export_heading(self) -> export.Heading:
+        return export.Heading(self.store.document.title, self.search.filter_summary())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.close():

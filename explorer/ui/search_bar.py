@@ -238,6 +238,13 @@ class SearchBar(QWidget):
 
     # --- chips and count ----------------------------------------------------------
 
+    def filter_summary(self) -> str:
+        """The active filter in words (for exported pictures): the chips and the search."""
+        parts = [text.removesuffix("  ✕") for text in self.chip_texts()]
+        if self.state.filter.text.strip():
+            parts.insert(0, f"Search: “{self.state.filter.text.strip()}”")
+        return " · ".join(parts)
+
     def chip_texts(self) -> list[str]:
         return [self.chips.itemAt(i).widget().text() for i in range(self.chips.count())]  # type: ignore[union-attr]
 
