@@ -54,9 +54,9 @@ def test_year_precision_moves_by_years(qtbot, window) -> None:
 def test_selection_and_view_survive_an_edit(qtbot, window) -> None:
     focus(qtbot, window)
     window.timeline.zoom_in()
-    view = window.timeline.viewport
     window.state.select_id("e-deepseek-v4-pro-launch")
     window.state.select_id("e-fable5-shutdown")
+    view = window.timeline.viewport
     qtbot.keyClick(window.timeline, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert window.state.selected_id == "e-fable5-shutdown"
     assert window.timeline.viewport == view

@@ -6,12 +6,15 @@ copy of the data, only the counts array it was last told about.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRectF,
     QSize,
@@ -115,7 +118,7 @@ class ActorModel(QAbstractTableModel):
             if col == EVENTS:
                 return int(self._counts[row]) if row < len(self._counts) else 0
             column = ("name", "kind", "posture")[col]
-            return str(actors[column].iat[row]).lower()
+            return natural_key(str(actors[column].iat[row]))
         if role == Qt.ItemDataRole.CheckStateRole and col == NAME:
             hidden = self.actor_id(row) in self.state.hidden_actors
             return Qt.CheckState.Unchecked if hidden else Qt.CheckState.Checked
@@ -184,10 +187,20 @@ class PostureBadge(QStyledItemDelegate):
         return QSize(hint.width() + 12, hint.height())
 
 
+def natural_key(text: str) -> str:
+    """A sort key putting "host-9" before "host-41": digit runs padded to one width."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(20), text.lower())
+
+
 class _ActorView(QTreeView):
-    """Space toggles the lane, as users of checkable lists expect."""
+    """Space toggles the lane, as users of checkable lists expect; Esc leaves."""
+
+    escape_pressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
         if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
             index = self.currentIndex().siblingAtColumn(NAME)
             state = self.model().data(index, Qt.ItemDataRole.CheckStateRole)
@@ -203,6 +216,7 @@ class ActorPanel(QWidget):
     """Who is in the story. Space: lane on/off; Enter: go to the actor's lane."""
 
     lane_requested = Signal(int)  # actor row: bring its lane into view
+    escape_pressed = Signal()  # Esc in the list (or in an empty find field): to the timeline
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -240,6 +254,12 @@ class ActorPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.setItemDelegateForColumn(POSTURE, PostureBadge(self.view))
+        # Long names (host names) keep their start and end, where they differ.
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.escape_pressed.connect(self.escape_pressed)
+        self.find_field.installEventFilter(self)
+        self.model.modelReset.connect(self._fit_columns)
+        self._fit_columns()
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # document order until asked
         self.view.activated.connect(self._activated)
@@ -253,6 +273,37 @@ class ActorPanel(QWidget):
         self.setFocusProxy(self.view)
         if self.model.rowCount():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.find_field
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            if self.find_field.text():
+                self.find_field.clear()
+            else:
+                self.escape_pressed.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Columns nobody filled (no kinds, no postures: most imports) give names the room."""
+        actors = self.state.store.document.actors
+        for col, column in ((KIND, "kind"), (POSTURE, "posture")):
+            empty = bool((actors[column].astype(str).str.strip() == "").all())
+            self.view.setColumnHidden(col, empty)
+
+    def use_default_order(self, *, authored: bool) -> None:
+        """A document's own actor order when its author chose one (native files); else
+        by name, naturally (imports list actors as they first appear, which means nothing)."""
+        if authored:
+            self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+            self.proxy.sort(-1)
+        else:
+            self.view.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self._publish_order()
 
     def _find(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

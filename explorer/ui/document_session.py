@@ -150,6 +150,7 @@ class DocumentSession(QObject):
         self.window.set_read_only(False)
         self.window.store.replace(result.document)
         self.window.editor.stack.clear()
+        self.window.actor_panel.use_default_order(authored=native)
         if self.path is not None:
             self._lock(self.path)
             settings.add_recent(self.path)

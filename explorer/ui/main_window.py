@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -93,6 +94,9 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self, path, imported=imported)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
+        self.actor_panel.use_default_order(authored=self.session.imported_from is None)
+        self.actor_panel.escape_pressed.connect(self.focus_timeline)
+        self.table.escape_pressed.connect(self.focus_timeline)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -104,6 +108,7 @@ class MainWindow(QMainWindow):
             {"window": self, "timeline": self.timeline, "editor": self, "session": self},
         )
         self._build_menus()
+        self._set_tab_order()
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
         self._build_recent_menu()
@@ -238,6 +243,20 @@ class MainWindow(QMainWindow):
     def panels(self) -> list[QWidget]:
         """The panels F6 cycles through, in reading order."""
         return [self.search.field, self.actor_panel.view, self.timeline, self.table, self.detail]
+
+    def _set_tab_order(self) -> None:
+        """Tab visits the panels in reading order: search, actors (find, then list),
+        timeline, table, then the detail view's buttons, and back to the search."""
+        chain: list[QWidget] = [
+            *self.search.tab_chain(),
+            self.actor_panel.find_field,
+            self.actor_panel.view,
+            self.timeline,
+            self.table,
+            self.detail,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _cycle(self, step: int) -> None:
         panels = self.panels()

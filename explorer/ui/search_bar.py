@@ -245,7 +245,12 @@ class SearchBar(QWidget):
             parts.insert(0, f"Search: “{self.state.filter.text.strip()}”")
         return " · ".join(parts)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The bar's stops in reading order (chips follow the Filters button)."""
+        return [self.field, self.filters_button]
+
     def chip_texts(self) -> list[str]:
+
         return [self.chips.itemAt(i).widget().text() for i in range(self.chips.count())]  # type: ignore[union-attr]
 
     def _refresh(self) -> None:
@@ -299,4 +304,9 @@ class SearchBar(QWidget):
             "QToolButton:focus { border: 2px solid #2e6fd8; }"
         )
         chip.clicked.connect(lambda: self._set(**clear))
+        previous = self.chips.itemAt(self.chips.count() - 1) if self.chips.count() else None
         self.chips.addWidget(chip)
+        # A new chip joins the tab order where it is drawn, not at the end of the window.
+        before = previous.widget() if previous is not None else self.filters_button
+        if before is not None:
+            QWidget.setTabOrder(before, chip)

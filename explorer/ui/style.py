@@ -50,6 +50,27 @@ AXIS_TEXT: Final = QColor("#3b3b3b")
 MUTED_TEXT: Final = QColor("#6b6b6b")
 SELECTION: Final = QColor("#111111")
 TODAY: Final = QColor("#d35400")
+EDGE_TAG: Final = QColor(235, 235, 230, 230)
+
+
+def luminance(colour: QColor) -> float:
+    """Relative luminance (WCAG) of an opaque colour, 0 black to 1 white."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour.redF())
+        + 0.7152 * channel(colour.greenF())
+        + 0.0722 * channel(colour.blueF())
+    )
+
+
+def reads_light_on(colour: QColor) -> bool:
+    """Whether white text contrasts more than dark text with `colour` (WCAG ratios)."""
+    lum = luminance(colour)
+    dark = luminance(AXIS_TEXT)
+    return (1.05 / (lum + 0.05)) > ((lum + 0.05) / (dark + 0.05))
 
 
 def actor_colour(colour: str, row: int) -> QColor:

@@ -11,8 +11,10 @@ drew, so hit tests and keyboard navigation agree with what the user sees.
 from __future__ import annotations
 
 import itertools
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -36,6 +38,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 from explorer.model import layout
 from explorer.model.dates import Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
+from explorer.model.opening_view import opening_window
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
@@ -57,6 +60,15 @@ DENSITY_LANE_H: Final = 30
 GAP: Final = 3.0  # least space between marks in one sub-row
 MIN_BAND_PX: Final = 5.0  # narrower than this, an interval is drawn as a point
 LABEL_MIN_PX: Final = 36.0  # room needed after a mark to draw its title
+# With this few marks in view, each mark keeps room for its title on its sub-row (so
+# titles are read whole), unless that would stack the lane deeper than MAX_SUBROWS.
+LABEL_STACK_MAX: Final = 300
+LABEL_RESERVE_PX: Final = 320.0  # the most room a mark reserves for its title
+# The opening view leaves this share of its width free on the right, where the last
+# events' titles are drawn, and OPEN_LEFT on the left.
+OPEN_RIGHT: Final = 0.3
+OPEN_LEFT: Final = 0.04
+EDGE_H: Final = 16.0  # height of an "events off screen" tag at a lane's edge
 
 # Level of detail: above DENSITY_ON visible marks, lanes become density strips; they
 # return to marks only below DENSITY_OFF, so hovering at the threshold cannot flicker.
@@ -67,6 +79,7 @@ SPARSE_LANE: Final = 200
 MAX_LABELS: Final = 400
 
 STATUS_ORDER: Final = tuple(ClaimStatus)
+TODAY_LABEL: Final = "today"
 
 
 @dataclass
@@ -151,6 +164,11 @@ class TimelineWidget(QWidget):
         self.density_peak = 0
         self._content_height = 0.0
         self._fitted = True  # until the user zooms or pans, a resize refits the data
+        self._fit_whole = False  # what a refit shows: everything (F), or the opening view
+        self._title_widths: dict[int, float] = {}
+        self.drawn_labels: dict[int, str] = {}  # row -> the title text last painted
+        self.edge_tags: list[tuple[int, str, str]] = []  # (lane, "left"/"right", text)
+        self.legend_items: list[str] = []
         self.last_paint_ms = 0.0
         self._font = QFont(self.font())
         self._small = QFont(self.font())
@@ -163,14 +181,15 @@ class TimelineWidget(QWidget):
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
         self._rebuild_lanes()
-        self.fit_all()
+        self.open_view()
 
     # --- data ----------------------------------------------------------------------
 
     def _on_document(self) -> None:
+        self._title_widths = {}
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
-            self.fit_all()  # a new document is shown whole; after an edit the view stays
+            self.open_view()  # a new document opens where its events are; edits keep the view
 
     def _rebuild_lanes(self) -> None:
         store = self.state.store
@@ -238,7 +257,7 @@ class TimelineWidget(QWidget):
         width = self.plot_rect().width()
         self._place_scrollbar()
         if self._fitted:
-            self.fit_all()
+            self.fit_all() if self._fit_whole else self.open_view()
         else:
             self._viewport = self._viewport.resized(width)
 
@@ -302,6 +321,10 @@ class TimelineWidget(QWidget):
             narrow = (x1 - x0) < MIN_BAND_PX
             left = np.where(narrow, (x0 + x1) / 2 - MARK / 2, x0)
             right = np.where(narrow, left + MARK, x1)
+            if total <= LABEL_STACK_MAX:
+                with_titles = np.maximum(right, left + self._title_room(rows))
+                if layout.depth(left, with_titles, MARK, GAP) <= MAX_SUBROWS:
+                    right = with_titles
             shown = min(max(layout.depth(left, right, MARK, GAP), 1), MAX_SUBROWS)
             height = 2 * LANE_PAD + shown * ROW_H
             frame = LaneFrame(lane, top, height, False, visible_count=len(rows))
@@ -317,6 +340,19 @@ class TimelineWidget(QWidget):
             top += height
         self._content_height = top
         return frames
+
+    def _title_room(self, rows: Rows) -> F64:
+        """Pixels each row's title needs after its mark (capped), measured once per row."""
+        cache = self._title_widths
+        missing = [r for r in rows.tolist() if r not in cache]
+        if missing:
+            metrics = QFontMetrics(self._small)
+            titles = self.state.store.document.events["title"].take(missing).tolist()
+            for r, title in zip(missing, titles, strict=True):
+                cache[r] = metrics.horizontalAdvance(str(title)) + MARK + 12
+        return np.minimum(
+            np.array([cache[r] for r in rows.tolist()], dtype=np.float64), LABEL_RESERVE_PX
+        )
 
     # --- painting ----------------------------------------------------------------------
 
@@ -362,6 +398,7 @@ class TimelineWidget(QWidget):
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
         p.translate(plot.left(), 0)
+        self._paint_edge_tags(p, plot, scroll)
         density_frames = [
             f
             for f in self._frames
@@ -530,35 +567,106 @@ class TimelineWidget(QWidget):
         p.drawRect(QRectF(x - MARK, y - MARK, 2 * MARK, 2 * MARK))
 
     def _paint_labels(self, p: QPainter, plot: QRect, scroll: int) -> None:
-        """Titles beside marks where there is room before the next mark in the sub-row."""
+        """Titles beside marks where there is room before the next mark in the sub-row.
+
+        A band's title sits inside it from its visible left edge (so a year-long band
+        keeps its name when zoomed in), in a colour that reads on the band's core.
+        """
         titles = self.state.store.document.events["title"]
+        store = self.state.store
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
-        p.setPen(style.AXIS_TEXT)
         budget = MAX_LABELS
+        self.drawn_labels = {}
+        width = float(plot.width())
         for frame in self._frames:
             if frame.density or not len(frame.rows) or budget <= 0:
                 continue
             if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
                 continue
-            start = np.where(frame.x == frame.x_end, frame.x + MARK / 2 + 4, frame.x + 4)
+            point = frame.x == frame.x_end
+            start = np.where(point, frame.x + MARK / 2 + 4, np.maximum(frame.x, 0.0) + 4)
             # Next mark on the same sub-row: sort by (y, x) and look one ahead.
             order = np.lexsort((frame.x, frame.y))
-            nxt = np.full(len(order), float(plot.width()))
+            nxt = np.full(len(order), width)
             same_row = frame.y[order][1:] == frame.y[order][:-1]
-            following = np.where(same_row, frame.x[order][1:] - MARK / 2 - 4, float(plot.width()))
+            following = np.where(same_row, frame.x[order][1:] - MARK / 2 - 4, width)
             nxt[order[:-1]] = following
-            room = np.minimum(nxt, plot.width()) - start
+            room = np.minimum(nxt, width) - start
             # Inside a wide band, the label sits in the band.
-            room = np.where(frame.x != frame.x_end, np.maximum(room, frame.x_end - start - 4), room)
-            can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < plot.width()) & (start > -200))
+            room = np.where(
+                ~point, np.maximum(room, np.minimum(frame.x_end, width) - start - 4), room
+            )
+            can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < width) & (start > -200))
             can = can[:budget]
+            core_lo, core_hi = store.core(frame.rows[can])
+            on_core = (~point[can]) & (self._viewport.x_of(core_lo) <= start[can])
+            on_core &= self._viewport.x_of(core_hi) > start[can] + LABEL_MIN_PX
+            on_dark = style.reads_light_on(frame.lane.colour)
             texts = titles.take(frame.rows[can]).tolist()
-            for i, title in zip(can.tolist(), texts, strict=True):
+            for k, (i, title) in enumerate(zip(can.tolist(), texts, strict=True)):
                 text = metrics.elidedText(str(title), Qt.TextElideMode.ElideRight, int(room[i]))
+                p.setPen(QColor("#ffffff") if on_dark and on_core[k] else style.AXIS_TEXT)
                 x = max(float(start[i]), 2.0)
                 p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
+                self.drawn_labels[int(frame.rows[i])] = text
             budget -= len(can)
+
+    def _paint_edge_tags(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        """At a lane's edges, what lies beyond the view: "◂ title" for one event, "◂ N
+        earlier" for more (counts from the sorted starts and ends, two searchsorted)."""
+        t0, t1 = self._viewport.window()
+        store = self.state.store
+        titles = store.document.events["title"]
+        metrics = QFontMetrics(self._small)
+        p.setFont(self._small)
+        self.edge_tags = []
+        width = float(plot.width())
+        for index, frame in enumerate(self._frames):
+            if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
+                continue
+            lane = frame.lane
+            earlier = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
+            later = len(lane.lo) - int(np.searchsorted(lane.lo, t1, side="left"))
+            # An empty lane with events on one side only gives its tag the whole width.
+            alone = not len(frame.rows) and not (earlier and later)
+            room = width - 24 if alone else width / 2 - 12
+            for side, count in (("left", earlier), ("right", later)):
+                if not count:
+                    continue
+                if count == 1:
+                    row = self._beyond(lane, t0, t1, side)
+                    title = str(titles.iat[row]) if row >= 0 else ""
+                    date = start_value(store.document.events, row).human() if row >= 0 else ""
+                    body = f"{title} ({date})" if title else "1 more"
+                else:
+                    body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
+                text = f"◂ {body}" if side == "left" else f"{body} ▸"
+                text = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room))
+                w = metrics.horizontalAdvance(text) + 10
+                x = 2.0 if side == "left" else width - w - 2
+                y = frame.top + frame.height - EDGE_H - 2
+                if len(frame.rows):
+                    # Beside marks: stay clear of the lane's last sub-row when it is free.
+                    y = max(y, frame.top + 2)
+                box = QRectF(x, y, w, EDGE_H)
+                p.fillRect(box, style.EDGE_TAG)
+                p.setPen(style.MUTED_TEXT)
+                p.drawText(box.adjusted(5, 0, -5, 0), Qt.AlignmentFlag.AlignVCenter, text)
+                self.edge_tags.append((index, side, text))
+
+    def _beyond(self, lane: Lane, t0: int, t1: int, side: str) -> int:
+        """The lane's one event entirely before t0 (left) or after t1 (right), or -1."""
+        hi = self.state.store.hi
+        if side == "right":
+            at = int(np.searchsorted(lane.lo, t1, side="left"))
+            return int(lane.rows[at]) if at < len(lane.rows) else -1
+        started = int(np.searchsorted(lane.lo, t0, side="right"))
+        if started > 10_000:
+            return -1  # not worth a scan: say "1 more"
+        head = lane.rows[:started]
+        hit = np.flatnonzero(hi[head] <= t0)
+        return int(head[hit[0]]) if len(hit) else -1
 
     def _paint_headers(self, p: QPainter, plot: QRect, scroll: int) -> None:
         p.save()
@@ -615,17 +723,20 @@ class TimelineWidget(QWidget):
         p.save()
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
+        bold = QFontMetrics(self._bold)
         for i, tick in enumerate(context):
-            x = max(vp.x_of_one(tick.seconds), 0.0)
+            x = vp.x_of_one(tick.seconds)
             nxt = vp.x_of_one(context[i + 1].seconds) if i + 1 < len(context) else plot.width()
-            if nxt - x < 10:
-                continue
-            p.setFont(self._bold)
-            p.setPen(style.AXIS_TEXT)
-            text = QFontMetrics(self._bold).elidedText(
-                tick.label, Qt.TextElideMode.ElideRight, int(nxt - x - 8)
-            )
-            p.drawText(QPointF(plot.left() + x + 4, 18), text)
+            label_w = bold.horizontalAdvance(tick.label) + 8
+            # A label is drawn whole or not at all (never "2…"): the one at the left edge
+            # stays in view until the next pushes it out; one with no room is left out.
+            label_x = min(max(x, 0.0), nxt - label_w) if x < 0 else x
+            if label_x + label_w > min(nxt, plot.width()) + 1:
+                label_x = -1e9
+            if label_x > -label_w:
+                p.setFont(self._bold)
+                p.setPen(style.AXIS_TEXT)
+                p.drawText(QPointF(plot.left() + label_x + 4, 18), tick.label)
             if tick.seconds * NS >= vp.start_ns:
                 p.setPen(QPen(style.AXIS_TEXT, 1))
                 p.drawLine(QPointF(plot.left() + x, 4), QPointF(plot.left() + x, AXIS_H))
@@ -634,8 +745,9 @@ class TimelineWidget(QWidget):
             x = vp.x_of_one(tick.seconds)
             p.setPen(QPen(style.MUTED_TEXT, 1))
             p.drawLine(QPointF(plot.left() + x, AXIS_H - 8), QPointF(plot.left() + x, AXIS_H))
-            p.setPen(style.AXIS_TEXT)
-            p.drawText(QPointF(plot.left() + x + 3, AXIS_H - 10), tick.label)
+            if x + 3 + metrics.horizontalAdvance(tick.label) <= plot.width():
+                p.setPen(style.AXIS_TEXT)
+                p.drawText(QPointF(plot.left() + x + 3, AXIS_H - 10), tick.label)
         p.restore()
         del metrics
 
@@ -665,6 +777,12 @@ class TimelineWidget(QWidget):
             QPointF(x + 32, y + metrics.ascent() / 2 - 1), "uncertain period (e.g. year only)"
         )
         x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
+        p.setPen(QPen(style.TODAY, 1, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
+        p.setPen(style.AXIS_TEXT)
+        p.drawText(QPointF(x + 12, y + metrics.ascent() / 2 - 1), TODAY_LABEL)
+        self.legend_items = [s.value for s in STATUS_ORDER] + ["uncertain period", TODAY_LABEL]
+        x += 24 + metrics.horizontalAdvance(TODAY_LABEL)
         if self._density_mode:
             p.setPen(style.MUTED_TEXT)
             note = "density: bar height = events per pixel column"
@@ -1031,6 +1149,22 @@ class TimelineWidget(QWidget):
     def fit_all(self) -> None:
         lo, hi = self.state.store.span()
         self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
+        self._fit_whole = True
+
+    def open_view(self) -> None:
+        """The view a document opens on: where its events are dense (see
+        model/opening_view), with room on the right for the last titles."""
+        store = self.state.store
+        start, end = opening_window(store.lo, store.hi)
+        if (start, end) == store.span():
+            self.fit_all()
+            self._fit_whole = False
+            return
+        length = max(end - start, 60) * NS
+        span = round(length / (1 - OPEN_LEFT - OPEN_RIGHT))
+        width = self.plot_rect().width()
+        self.set_viewport(Viewport(start * NS - round(span * OPEN_LEFT), span, width), fitted=True)
+        self._fit_whole = False
 
     def _zoom_anchor(self) -> int | None:
         """The selection's middle (in ns), when it is on screen: zoom keeps it in place."""
@@ -1044,11 +1178,28 @@ class TimelineWidget(QWidget):
         )
         return middle if on_screen else None
 
+    def _zoom(self, factor: float) -> None:
+        """Zoom about the selection, which zooming in also moves halfway to the centre
+        (so zooming in on the first event does not push the rest off screen), and zooming
+        out moves back (so + then - returns); about the centre when it is off screen."""
+        anchor = self._zoom_anchor()
+        zoomed = self._viewport.zoomed(factor, anchor_ns=anchor)
+        if anchor is not None:
+            vp = self._viewport
+            where = Fraction(anchor - vp.start_ns, vp.span_ns)
+            half = Fraction(1, 2)
+            target = (where + half) / 2 if factor < 1 else 2 * where - half
+            if not 0 <= target <= 1:
+                target = where
+            start = anchor - math.floor(target * zoomed.span_ns)
+            zoomed = replace(zoomed, start_ns=start)
+        self.set_viewport(zoomed)
+
     def zoom_in(self) -> None:
-        self.set_viewport(self._viewport.zoomed(0.5, anchor_ns=self._zoom_anchor()))
+        self._zoom(0.5)
 
     def zoom_out(self) -> None:
-        self.set_viewport(self._viewport.zoomed(2.0, anchor_ns=self._zoom_anchor()))
+        self._zoom(2.0)
 
     def zoom_to_selection(self) -> None:
         row = self.state.selected
