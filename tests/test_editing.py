@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from explorer.io.native import dumps_native, read_native
@@ -141,27 +141,28 @@ def test_failed_save_into_missing_folder(qtbot, window, tmp_path: Path, monkeypa
     assert "not saved" in messages[0]
 
 
-@pytest.mark.parametrize(
-    ("answer", "closes"),
-    [(QMessageBox.StandardButton.Cancel, False), (QMessageBox.StandardButton.Discard, True)],
-)
-def test_closing_with_changes_asks(qtbot, window, monkeypatch, answer, closes: bool) -> None:
+@pytest.mark.parametrize(("choice", "closes"), [("Cancel", False), ("&Discard Changes", True)])
+def test_closing_with_changes_asks(qtbot, window, monkeypatch, choice: str, closes: bool) -> None:
     window.state.select_id("e-fable5-shutdown")
     window.editor.nudge_later()
-    asked: list[str] = []
+    asked: list[list[str]] = []
 
-    def ask(*args):
-        asked.append(args[2])
-        return answer
+    def exec_(box: QMessageBox) -> int:
+        # What the user sees: the question and buttons with mnemonics (Alt+S, Alt+D).
+        asked.append([b.text() for b in box.buttons()])
+        button = next(b for b in box.buttons() if b.text() == choice)
+        button.click()
+        return 0
 
-    monkeypatch.setattr(QMessageBox, "warning", ask)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     window.close()
     assert asked
+    assert {"&Save", "&Discard Changes"} <= set(asked[0])
     assert window.isVisible() is not closes
 
 
 def test_clean_document_closes_without_asking(qtbot, window, monkeypatch) -> None:
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: pytest.fail("asked"))
+    monkeypatch.setattr(QMessageBox, "exec", lambda *args: pytest.fail("asked"))
     window.close()
     assert not window.isVisible()
 

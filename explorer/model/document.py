@@ -33,6 +33,11 @@ class ClaimStatus(StrEnum):
 
 
 STATUS_CATEGORIES: Final = pd.CategoricalDtype([s.value for s in ClaimStatus], ordered=True)
+DEFAULT_STATUS: Final = ClaimStatus.REPORTED  # what an event is when nobody said otherwise
+# Statuses that say someone stated the event: they need a source to rest on.
+SOURCED_STATUSES: Final = frozenset(
+    {ClaimStatus.CONFIRMED, ClaimStatus.REPORTED, ClaimStatus.ALLEGED}
+)
 
 # Column lists double as the schema: every table is created with exactly these.
 EVENT_COLUMNS: Final = (

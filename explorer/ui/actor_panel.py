@@ -254,8 +254,6 @@ class ActorPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.setItemDelegateForColumn(POSTURE, PostureBadge(self.view))
-        # Long names (host names) keep their start and end, where they differ.
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.escape_pressed.connect(self.escape_pressed)
         self.find_field.installEventFilter(self)
         self.model.modelReset.connect(self._fit_columns)

@@ -236,18 +236,21 @@ class DocumentSession(QObject):
         """Before the document goes away: Save / Discard / Cancel if it has changes."""
         if not self.modified:
             return True
-        answer = QMessageBox.warning(
-            self.window,
-            "Unsaved changes",
-            plain(f"Save the changes to {self.display_name()}?"),
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Save the changes to {self.display_name()}?")
+        # Own buttons, so each has a mnemonic (Alt+S, Alt+D) on every platform.
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard Changes", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        self.unsaved_box = box
+        box.exec()
+        if box.clickedButton() is save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return box.clickedButton() is discard
 
     def close(self) -> bool:
         """The window is closing: settle changes, then leave nothing behind."""

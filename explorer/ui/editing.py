@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from explorer.edit_summary import changes, describe_edit
 from explorer.edits import (
     AddEvent,
     DeleteEvents,
@@ -84,6 +85,7 @@ class EditController(QObject):
         dialog.setWindowTitle("New Event")
         if dialog.exec() and self.apply(AddEvent(dialog.record())):
             self.state.select_id(record["id"])
+            self._say(f"Added “{dialog.record()['title']}”")
 
     def edit_event(self) -> None:
 
@@ -91,8 +93,21 @@ class EditController(QObject):
         if record is None:
             return
         dialog = EventDialog(self.store.document, record, self.window)
-        if dialog.exec():
-            self.apply(ReplaceEvent(record["id"], dialog.record()))
+        if not dialog.exec():
+            return
+        edited = dialog.record()
+        if not changes(record, edited):
+            self._say("No change to the event")
+            return
+        text = describe_edit(record, edited)
+        if self.apply(ReplaceEvent(record["id"], edited, text)):
+            self._say(f"Saved {text}")
+
+    def _say(self, message: str) -> None:
+        """A line in the window's status bar (the window may be a bare widget in tests)."""
+        bar = getattr(self.window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(message, 8000)
 
     def duplicate_event(self) -> None:
         record = self._selected_record()

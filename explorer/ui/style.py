@@ -6,7 +6,7 @@ from typing import Final
 
 from PySide6.QtGui import QColor
 
-from explorer.model.document import ClaimStatus
+from explorer.model.document import SOURCED_STATUSES, ClaimStatus
 
 FALLBACK_ACTOR_COLOURS: Final = (
     "#4e79a7",
@@ -36,6 +36,19 @@ STATUS_DESCRIPTIONS: Final = {
     ClaimStatus.DISPUTED: "Disputed: contested by another party",
     ClaimStatus.RETRACTED: "Retracted: withdrawn by its source",
 }
+
+WARNING_COLOUR: Final = "#a04000"
+
+
+def source_warning(status: ClaimStatus, sources: int = 0) -> str:
+    """The warning for an event whose status says a source stated it, with no source."""
+    if sources or status not in SOURCED_STATUSES:
+        return ""
+    return (
+        f"⚠ No source: “{status.value}” means a source stated this event. "
+        "Link the source it rests on, or choose another status."
+    )
+
 
 STATUS_TEXT_COLOURS: Final = {
     ClaimStatus.ALLEGED: QColor("#a04000"),

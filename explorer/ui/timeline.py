@@ -527,6 +527,21 @@ class TimelineWidget(QWidget):
         xs = []
         for frame in self._frames:
             if frame.density:
+                # A density strip has no marks: the selected event is drawn over it.
+                spot = self._density_spot(frame, selected)
+                if spot is not None:
+                    x, y = spot
+                    marks.draw_points(
+                        p,
+                        STATUS_ORDER[int(self.state.store.status_codes[selected])],
+                        frame.lane.colour,
+                        qtarrays.points(np.array([x]), np.array([y])),
+                    )
+                    p.setPen(QPen(style.SELECTION, 2))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(QRectF(x - MARK / 2 - 3, y - MARK / 2 - 3, MARK + 6, MARK + 6))
+                    xs.append(x)
+                    ys.append(y)
                 continue
             hit = np.flatnonzero(frame.rows == selected)
             for i in hit:
@@ -550,6 +565,19 @@ class TimelineWidget(QWidget):
                 p.drawLine(
                     QPointF(xs[a], ys[a] + MARK / 2 + 3), QPointF(xs[b], ys[b] - MARK / 2 - 3)
                 )
+
+    def _density_spot(self, frame: LaneFrame, row: int) -> tuple[float, float] | None:
+        """Where `row` sits on a density lane (centre x, lane middle), if it is in it: found
+        by its start in the lane's sorted starts, not by a scan."""
+        store = self.state.store
+        lane = frame.lane
+        start = store.lo[row]
+        i0 = int(np.searchsorted(lane.lo, start, side="left"))
+        i1 = int(np.searchsorted(lane.lo, start, side="right"))
+        if not np.any(lane.rows[i0:i1] == row):
+            return None
+        x = float(self._viewport.x_of(np.array([start, store.hi[row]])).mean())
+        return x, frame.top + frame.height / 2
 
     def _paint_move(self, p: QPainter) -> None:
         """While dragging a mark: a dashed ghost where it will land."""
@@ -645,15 +673,29 @@ class TimelineWidget(QWidget):
                 text = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room))
                 w = metrics.horizontalAdvance(text) + 10
                 x = 2.0 if side == "left" else width - w - 2
-                y = frame.top + frame.height - EDGE_H - 2
-                if len(frame.rows):
-                    # Beside marks: stay clear of the lane's last sub-row when it is free.
-                    y = max(y, frame.top + 2)
-                box = QRectF(x, y, w, EDGE_H)
+                y = self._free_row(frame, x, x + w)
+                if y is None:
+                    continue  # no room without hiding a mark: the lane header counts them
+                box = QRectF(x, y - EDGE_H / 2, w, EDGE_H)
                 p.fillRect(box, style.EDGE_TAG)
                 p.setPen(style.MUTED_TEXT)
                 p.drawText(box.adjusted(5, 0, -5, 0), Qt.AlignmentFlag.AlignVCenter, text)
                 self.edge_tags.append((index, side, text))
+
+    @staticmethod
+    def _free_row(frame: LaneFrame, x0: float, x1: float) -> float | None:
+        """The middle of the lane's first sub-row with no mark between x0 and x1, if any."""
+        if frame.density:
+            return None
+        rows = max(round((frame.height - 2 * LANE_PAD) / ROW_H), 1)
+        for sub in range(rows):
+            y = frame.top + LANE_PAD + (sub + 0.5) * ROW_H
+            on_row = frame.y == y
+            left = np.where(frame.x == frame.x_end, frame.x - MARK, frame.x)[on_row]
+            right = np.where(frame.x == frame.x_end, frame.x + MARK, frame.x_end)[on_row]
+            if not np.any((left < x1 + 4) & (right > x0 - 4)):
+                return y
+        return None
 
     def _beyond(self, lane: Lane, t0: int, t1: int, side: str) -> int:
         """The lane's one event entirely before t0 (left) or after t1 (right), or -1."""
@@ -840,6 +882,11 @@ class TimelineWidget(QWidget):
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
         for index, frame in enumerate(self._frames):
             if lane_index is not None and index != lane_index:
+                continue
+            if frame.density:
+                spot = self._density_spot(frame, row)
+                if spot is not None:
+                    return QPointF(plot.left() + spot[0] + 1, plot.top() + spot[1] - scroll)
                 continue
             hit = np.flatnonzero(frame.rows == row)
             if len(hit):
