@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.model.dates import format_duration
+from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.model.html_text import html_to_plain
 from explorer.ui import style
@@ -231,6 +231,11 @@ class DetailView(QScrollArea):
         status_text = style.STATUS_DESCRIPTIONS[status]
         if rests_on:
             status_text += f"\nOn the word of: {rests_on}"
+        if store.known_dated[row]:
+            known = format_human(int(store.known_at[row]), Precision.DAY)
+            status_text += f"\nKnown since: {known} (its earliest dated source)"
+        else:
+            status_text += "\nKnown date unknown: no dated source"
         self._section("status", "Claim status", status_text)
         warning = style.source_warning(status, len(source_ids))
         if warning:

@@ -333,6 +333,7 @@ class DocumentSession(QObject):
                 "text": flt.text,
                 "window": None if flt.window is None else list(flt.window),
                 "known_by": flt.known_by,
+                "known_undated": flt.known_undated,
             },
         }
         with contextlib.suppress(TypeError, ValueError):  # a view not worth an error
@@ -364,6 +365,7 @@ class DocumentSession(QObject):
                     text=str(f.get("text", "")),
                     window=None if window is None else (int(window[0]), int(window[1])),
                     known_by=None if f.get("known_by") is None else int(f["known_by"]),
+                    known_undated=bool(f.get("known_undated", False)),
                 )
             )
             timeline = self.window.timeline

@@ -34,6 +34,14 @@ OPEN_START: Final = -(2**62)
 OPEN_END: Final = 2**62
 
 
+KNOWN_BY_RULE: Final = (
+    "Known by: an event counts as known from the publication date of its earliest "
+    "dated source. An event whose sources carry no date (or that has none) has no "
+    "known date: Filters > Include Events with No Dated Source decides whether it "
+    "is shown."
+)
+
+
 class SearchBar(QWidget):
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -191,6 +199,13 @@ class SearchBar(QWidget):
         self.menu.addSeparator()
         self.menu.addAction("&Date Range…", self.ask_date_range)
         self.menu.addAction("&Known By…", self.ask_known_by)
+        undated = self.menu.addAction("&Include Events with No Dated Source")
+        undated.setCheckable(True)
+        undated.setChecked(flt.known_undated)
+        undated.setEnabled(flt.known_by is not None)
+        undated.setToolTip(KNOWN_BY_RULE)
+        undated.toggled.connect(lambda on: self._set(known_undated=on))
+        self.undated_action = undated
         self.menu.addSeparator()
         clear = self.menu.addAction("C&lear All Filters", self.clear_all)
         clear.setEnabled(not flt.is_empty)
@@ -275,7 +290,7 @@ class SearchBar(QWidget):
             chosen = getattr(flt, facet)
             if chosen is not None:
                 shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"
-                self._chip(f"{label}: {shown}", **{facet: None})
+                self._chip(f"{label}: {shown}", tip="", **{facet: None})
         if flt.window is not None:
             lo, hi = flt.window
             parts = [
@@ -284,7 +299,13 @@ class SearchBar(QWidget):
             ]
             self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
         if flt.known_by is not None:
-            self._chip(f"Known by: {format_human(flt.known_by, Precision.DAY)}", known_by=None)
+            store = self.state.store
+            undated = int((~store.known_dated).sum())
+            text = f"Known by: {format_human(flt.known_by, Precision.DAY)} (earliest dated source)"
+            if undated:
+                verb = "kept" if flt.known_undated else "left out"
+                text += f" · {undated:,} with no dated source {verb}"
+            self._chip(text, tip=KNOWN_BY_RULE, known_by=None, known_undated=False)
         if self.field.text() != flt.text and not self._timer.isActive():
             self.field.blockSignals(True)
             self.field.setText(flt.text)
@@ -292,12 +313,12 @@ class SearchBar(QWidget):
         count = int(self.state.mask.sum())
         self.count.setText(f"{count:,} of {self.state.store.n:,} events")
 
-    def _chip(self, text: str, **clear: object) -> None:
+    def _chip(self, text: str, *, tip: str = "", **clear: object) -> None:
         chip = QToolButton()
         chip.setText(f"{text}  ✕")
         chip.setObjectName("filter-chip")
         chip.setAccessibleName(f"Remove filter {text}")
-        chip.setToolTip("Remove this filter")
+        chip.setToolTip(f"{tip}\n\nClick to remove this filter." if tip else "Remove this filter")
         chip.setStyleSheet(
             "QToolButton { background: #e8eef9; border: 1px solid #b8c7e6;"
             " border-radius: 9px; padding: 1px 8px; }"
