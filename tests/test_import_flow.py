@@ -114,10 +114,19 @@ def test_opens_a_timesketch_csv_off_the_gui_thread(
     assert len(window.store.document.events) == 50
     assert not ctl.busy
     assert ctl.progress_dialog is None
-    # Timesketch notes (lanes are hosts) are shown after the open.
+    # Timesketch notes (lanes are hosts) are shown after the open, in a bar (nothing
+    # was set aside: no dialog); Details opens the full list, Dismiss closes the bar.
+    assert ctl.skipped_dialog is None
+    bar = window.notes_bar
+    assert bar.isVisible()
+    assert "Lanes are hosts" in bar.label.text()
+    qtbot.mouseClick(bar.details, Qt.MouseButton.LeftButton)
     assert ctl.skipped_dialog is not None
-    assert ctl.skipped_dialog.heading.text() == "No rows set aside"
     assert "Lanes are hosts" in ctl.skipped_dialog.notes.toPlainText()
+    ctl.skipped_dialog.close()
+    bar.dismiss.setFocus()
+    qtbot.keyClick(bar.dismiss, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
 
 
 def test_several_files_merge_into_one_document(

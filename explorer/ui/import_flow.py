@@ -793,8 +793,14 @@ class ImportController(QObject):
             return
         self.opened.emit(result)
         self._status(_summary(result))
-        if result.skipped_total or result.notes:
+        bar = getattr(self.window, "notes_bar", None)
+        if bar is not None:
+            bar.hide()
+        # Rows set aside need the user's eyes (a dialog); notes alone do not (the bar).
+        if result.skipped_total or (result.notes and bar is None):
             self.show_skipped(result)
+        elif result.notes and bar is not None:
+            bar.show_notes(result, lambda: self.show_skipped(result))
 
     def _failed(self, message: str) -> None:
         self._end_reading()

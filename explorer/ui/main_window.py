@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolBar,
     QUndoView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +33,7 @@ from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
+from explorer.ui.notes_bar import NotesBar
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
@@ -62,7 +64,14 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.notes_bar = NotesBar(self)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(2)
+        centre_layout.addWidget(self.notes_bar)
+        centre_layout.addWidget(splitter, 1)
+        self.setCentralWidget(centre)
         self.search = SearchBar(self.state, self)
         toolbar = QToolBar("Search", self)
         toolbar.setObjectName("search-toolbar")
