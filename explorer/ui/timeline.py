@@ -169,6 +169,7 @@ class TimelineWidget(QWidget):
         self.drawn_labels: dict[int, str] = {}  # row -> the title text last painted
         self.edge_tags: list[tuple[int, str, str]] = []  # (lane, "left"/"right", text)
         self.legend_items: list[str] = []
+        self.axis_labels: list[str] = []  # the period labels last painted, whole
         self.last_paint_ms = 0.0
         self._font = QFont(self.font())
         self._small = QFont(self.font())
@@ -766,6 +767,7 @@ class TimelineWidget(QWidget):
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
         bold = QFontMetrics(self._bold)
+        self.axis_labels = []
         for i, tick in enumerate(context):
             x = vp.x_of_one(tick.seconds)
             nxt = vp.x_of_one(context[i + 1].seconds) if i + 1 < len(context) else plot.width()
@@ -779,6 +781,7 @@ class TimelineWidget(QWidget):
                 p.setFont(self._bold)
                 p.setPen(style.AXIS_TEXT)
                 p.drawText(QPointF(plot.left() + label_x + 4, 18), tick.label)
+                self.axis_labels.append(tick.label)
             if tick.seconds * NS >= vp.start_ns:
                 p.setPen(QPen(style.AXIS_TEXT, 1))
                 p.drawLine(QPointF(plot.left() + x, 4), QPointF(plot.left() + x, AXIS_H))
