@@ -252,6 +252,10 @@ class EventTable(QTableView):
         self.fit_date_column()
 
     def _header_menu(self, pos: QPoint) -> None:
+        self.build_header_menu().popup(self.horizontalHeader().mapToGlobal(pos))
+
+    def build_header_menu(self) -> QMenu:
+        """The header's context menu: date style, and fitting the date column."""
         menu = QMenu(self)
         compact = menu.addAction("&Compact Dates (2012-01-22 06:54)")
         compact.setCheckable(True)
@@ -259,7 +263,7 @@ class EventTable(QTableView):
         compact.toggled.connect(self.set_compact_dates)
         menu.addAction("&Fit Date Column", self.fit_date_column)
         self.header_menu = menu
-        menu.popup(self.horizontalHeader().mapToGlobal(pos))
+        return menu
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():

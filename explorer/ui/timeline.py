@@ -629,8 +629,9 @@ class TimelineWidget(QWidget):
             can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < width) & (start > -200))
             can = can[:budget]
             core_lo, core_hi = store.core(frame.rows[can])
-            on_core = (~point[can]) & (self._viewport.x_of(core_lo) <= start[can])
-            on_core &= self._viewport.x_of(core_hi) > start[can] + LABEL_MIN_PX
+            # Over a span's solid core (most of the label's first letters on it)?
+            on_core = (~point[can]) & (self._viewport.x_of(core_lo) <= start[can] + LABEL_MIN_PX)
+            on_core &= self._viewport.x_of(core_hi) > start[can] + 2 * LABEL_MIN_PX
             on_dark = style.reads_light_on(frame.lane.colour)
             texts = titles.take(frame.rows[can]).tolist()
             for k, (i, title) in enumerate(zip(can.tolist(), texts, strict=True)):
