@@ -773,12 +773,10 @@ class TimelineWidget(QWidget):
             x = vp.x_of_one(tick.seconds)
             nxt = vp.x_of_one(context[i + 1].seconds) if i + 1 < len(context) else plot.width()
             label_w = bold.horizontalAdvance(tick.label) + 8
-            # A label is drawn whole or not at all (never "2…"): the one at the left edge
-            # stays in view until the next pushes it out; one with no room is left out.
-            label_x = min(max(x, 0.0), nxt - label_w) if x < 0 else x
-            if label_x + label_w > min(nxt, plot.width()) + 1:
-                label_x = -1e9
-            if label_x > -label_w:
+            # A label is drawn whole or not at all (never "2…" or a clipped "025"): the
+            # one at the left edge stays in view while it fits before the next one.
+            label_x = max(x, 0.0)
+            if label_x + label_w <= min(nxt, plot.width()) + 1:
                 p.setFont(self._bold)
                 p.setPen(style.AXIS_TEXT)
                 p.drawText(QPointF(plot.left() + label_x + 4, 18), tick.label)
