@@ -14,7 +14,7 @@ from explorer.io.native import read_native
 from explorer.ui.event_table import DATE
 from explorer.ui.main_window import MainWindow
 from tests.test_edit_dialogs import alt, edit_event, focused, key, new_event
-from tests.test_first_look import CORPUS, needs_corpus, open_window
+from tests.test_first_look import CORPUS, needs_corpus, open_window, painted
 from tests.test_session import drive_dialogs
 
 
@@ -143,3 +143,35 @@ def test_span_label_reads_on_a_dark_bar(qtbot, tmp_path: Path) -> None:
     finally:
         window.editor.stack.setClean()
         window.close()
+
+
+@needs_corpus
+def test_lanes_from_any_column_chosen_in_the_actor_panel_and_remembered(qtbot) -> None:
+    path = CORPUS / "plaso" / "extract_and_output.log"
+    window = open_window(qtbot, read_any(path))
+    try:
+        t = window.timeline
+        assert [lane.name for lane in t.lanes] == ["(no actor)"]
+        painted(window)
+        assert sum(len(frame.rows) for frame in t._frames) <= 40
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # &Lanes:
+        combo = window.actor_panel.lanes_by
+        assert focused() is combo
+        qtbot.keyClicks(combo, "parser")
+        names = [lane.name for lane in t.lanes]
+        assert len(names) > 1
+        assert names == sorted(names, key=str.lower)
+        assert sum(len(lane.rows) for lane in t.lanes) == window.store.n
+        painted(window)
+        # More of the 445 events show as marks than the one lane's six rows did.
+        assert sum(len(frame.rows) for frame in t._frames) > 40
+        assert "lanes by parser" in window.actor_panel.lanes_note.text()
+    finally:
+        window.close()
+    again = open_window(qtbot, read_any(path))  # the choice is remembered per document
+    try:
+        qtbot.waitUntil(lambda: again.state.lane_grouping is not None)
+        assert again.state.lane_grouping.column == "parser"
+        assert again.actor_panel.lanes_by.currentText() == "parser"
+    finally:
+        again.close()

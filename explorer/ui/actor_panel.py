@@ -6,7 +6,6 @@ copy of the data, only the counts array it was last told about.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 import numpy as np
@@ -26,6 +25,8 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QStyle,
@@ -36,8 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model.lane_grouping import lane_columns, natural_key
 from explorer.ui import style
-from explorer.ui.messages import plain
+from explorer.ui.messages import plain, plain_label
 from explorer.ui.style import posture_colour
 from explorer.ui.view_state import ViewState
 
@@ -187,11 +189,6 @@ class PostureBadge(QStyledItemDelegate):
         return QSize(hint.width() + 12, hint.height())
 
 
-def natural_key(text: str) -> str:
-    """A sort key putting "host-9" before "host-41": digit runs padded to one width."""
-    return re.sub(r"\d+", lambda m: m.group().zfill(20), text.lower())
-
-
 class _ActorView(QTreeView):
     """Space toggles the lane, as users of checkable lists expect; Esc leaves."""
 
@@ -263,9 +260,26 @@ class ActorPanel(QWidget):
         self.view.activated.connect(self._activated)
         self.proxy.layoutChanged.connect(self._publish_order)
         self.proxy.modelReset.connect(self._publish_order)
+        # Lanes from any column: a file with no host or user column still gets lanes.
+        self.lanes_by = QComboBox()
+        self.lanes_by.setObjectName("lanes-by")
+        self.lanes_by.setAccessibleName("Make lanes from")
+        self.lanes_by.setToolTip("One lane per actor, or per value of any column of the file")
+        self.lanes_by.currentIndexChanged.connect(self._lanes_by_chosen)
+        self.lanes_note = plain_label(name="lanes-note", wrap=True)
+        self.lanes_note.setStyleSheet(f"color: {style.MUTED_TEXT.name()};")
+        self.lanes_note.hide()
+        lanes_row = QHBoxLayout()
+        lanes_row.addWidget(plain_label("&Lanes:", self.lanes_by))
+        lanes_row.addWidget(self.lanes_by, 1)
+        state.document_changed.connect(self._fill_lanes_by)
+        state.lanes_changed.connect(self._show_lanes_by)
+        self._fill_lanes_by()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addLayout(lanes_row)
+        layout.addWidget(self.lanes_note)
         layout.addWidget(self.find_field)
         layout.addWidget(self.view)
         self.setFocusProxy(self.view)
@@ -285,6 +299,38 @@ class ActorPanel(QWidget):
                 self.escape_pressed.emit()
             return True
         return super().eventFilter(watched, event)
+
+    def _fill_lanes_by(self) -> None:
+        if self.state.last_change_was_edit and self.lanes_by.count():
+            return
+        self.lanes_by.blockSignals(True)
+        self.lanes_by.clear()
+        self.lanes_by.addItem("Actors", None)
+        for column in lane_columns(self.state.store.document.events):
+            self.lanes_by.addItem(column, column)
+        self.lanes_by.blockSignals(False)
+        self._show_lanes_by()
+
+    def _show_lanes_by(self) -> None:
+        grouping = self.state.lane_grouping
+        found = self.lanes_by.findData(None if grouping is None else grouping.column)
+        self.lanes_by.blockSignals(True)
+        self.lanes_by.setCurrentIndex(max(found, 0))
+        self.lanes_by.blockSignals(False)
+        if grouping is not None:
+            self.lanes_note.setText(
+                f"{len(grouping.names):,} lanes by {grouping.column}; the list below is "
+                "still the document's actors."
+            )
+        self.lanes_note.setVisible(grouping is not None)
+
+    def _lanes_by_chosen(self, index: int) -> None:
+        column = self.lanes_by.itemData(index)
+        problem = self.state.set_lane_grouping(None if column is None else str(column))
+        if problem:
+            self._show_lanes_by()
+            self.lanes_note.setText(problem)
+            self.lanes_note.show()
 
     def _fit_columns(self) -> None:
         """Columns nobody filled (no kinds, no postures: most imports) give names the room."""

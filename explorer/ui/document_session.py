@@ -157,6 +157,7 @@ class DocumentSession(QObject):
             self.restore_view()
         else:
             self.release_lock()
+            self.restore_view()
         self.changed.emit()
         return True
 
@@ -316,8 +317,13 @@ class DocumentSession(QObject):
 
     # --- the last view, per document ----------------------------------------------------
 
+    def _view_key(self) -> Path | None:
+        """Views are remembered per file: the document's, or the file it was imported from."""
+        return self.path or self.imported_from
+
     def save_view(self) -> None:
-        if self.path is None:
+        key = self._view_key()
+        if key is None:
             return
         state = self.window.state
         vp = self.window.timeline.viewport
@@ -326,6 +332,7 @@ class DocumentSession(QObject):
             "start_ns": vp.start_ns,
             "span_ns": vp.span_ns,
             "hidden": sorted(state.hidden_actors),
+            "lanes_by": None if state.lane_grouping is None else state.lane_grouping.column,
             "filter": {
                 "actors": None if flt.actors is None else sorted(flt.actors),
                 "themes": None if flt.themes is None else sorted(flt.themes),
@@ -337,12 +344,13 @@ class DocumentSession(QObject):
             },
         }
         with contextlib.suppress(TypeError, ValueError):  # a view not worth an error
-            settings.save_view(self.path, view)
+            settings.save_view(key, view)
 
     def restore_view(self) -> None:
-        if self.path is None:
+        key = self._view_key()
+        if key is None:
             return
-        view = settings.load_view(self.path)
+        view = settings.load_view(key)
         if not view:
             return
         state = self.window.state
@@ -351,6 +359,8 @@ class DocumentSession(QObject):
             state.set_hidden_actors(
                 frozenset(a for a in view.get("hidden", []) if a in known_actors)
             )
+            lanes_by = view.get("lanes_by")
+            state.set_lane_grouping(None if lanes_by is None else str(lanes_by))
             f = view.get("filter") or {}
 
             def as_set(value: object) -> frozenset[str] | None:

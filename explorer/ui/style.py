@@ -94,5 +94,10 @@ def actor_colour(colour: str, row: int) -> QColor:
     return qcolour
 
 
+def group_colour(index: int) -> QColor:
+    """The colour of the index-th lane when lanes are a column's values."""
+    return QColor(FALLBACK_ACTOR_COLOURS[index % len(FALLBACK_ACTOR_COLOURS)])
+
+
 def posture_colour(posture: str) -> QColor:
     return QColor(POSTURE_COLOURS.get(posture.strip().upper(), "#6b6b6b"))

@@ -80,6 +80,7 @@ MAX_LABELS: Final = 400
 
 STATUS_ORDER: Final = tuple(ClaimStatus)
 TODAY_LABEL: Final = "today"
+GROUP_KEY: Final = -2  # lane k of a column's lanes has key GROUP_KEY - k (never an actor)
 
 
 @dataclass
@@ -166,6 +167,7 @@ class TimelineWidget(QWidget):
         self._fitted = True  # until the user zooms or pans, a resize refits the data
         self._fit_whole = False  # what a refit shows: everything (F), or the opening view
         self._title_widths: dict[int, float] = {}
+        self._order_cache: Rows | None = None
         self.drawn_labels: dict[int, str] = {}  # row -> the title text last painted
         self.edge_tags: list[tuple[int, str, str]] = []  # (lane, "left"/"right", text)
         self.legend_items: list[str] = []
@@ -196,6 +198,16 @@ class TimelineWidget(QWidget):
         store = self.state.store
         mask = self.state.mask
         lanes = []
+        grouping = self.state.lane_grouping
+        if grouping is not None:
+            self._lanes = [
+                self._lane(GROUP_KEY - k, name, "", style.group_colour(k), grouping.rows(k))
+                for k, name in enumerate(grouping.names)
+            ]
+            self._order_cache = None
+            self._current_lane = min(self._current_lane, max(len(self._lanes) - 1, 0))
+            self.update()
+            return
         for key in self.state.visible_lanes():
             rows = store.lane_rows(key)
             rows = rows[mask[rows]]
@@ -220,9 +232,24 @@ class TimelineWidget(QWidget):
                 )
             )
         self._lanes = lanes
-        self._order_cache: Rows | None = None
+        self._order_cache = None
         self._current_lane = min(self._current_lane, max(len(lanes) - 1, 0))
         self.update()
+
+    def _lane(self, key: int, name: str, posture: str, colour: QColor, rows: Rows) -> Lane:
+        store = self.state.store
+        rows = rows[self.state.mask[rows]]
+        lo, hi = store.lo[rows], store.hi[rows]
+        return Lane(
+            key=key,
+            name=name,
+            posture=posture,
+            colour=colour,
+            rows=rows,
+            lo=lo,
+            hi_sorted=np.sort(hi),
+            max_len=int((hi - lo).max()) if len(rows) else 0,
+        )
 
     @property
     def lanes(self) -> list[Lane]:
@@ -959,9 +986,12 @@ class TimelineWidget(QWidget):
             else format_iso(snap(end.seconds + shift, end.precision), end.precision)
         )
 
+        if self.state.lane_grouping is not None:
+            move.lane = move.lane0  # lanes are a column's values: a drag moves in time only
+
         def actor_of(index: int) -> str | None:
             key = self._lanes[index].key if 0 <= index < len(self._lanes) else NO_ACTOR
-            return None if key == NO_ACTOR else str(self.state.store.actor_index[key])
+            return None if key < 0 else str(self.state.store.actor_index[key])
 
         self.move_requested.emit(
             str(ev["id"].iloc[move.row]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from explorer.model.lane_grouping import GroupingError, LaneGrouping, group_by
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 
 
@@ -31,6 +32,7 @@ class ViewState(QObject):
         self._selected_id: str | None = None
         self.last_change_was_edit = False
         self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
+        self._grouping: LaneGrouping | None = None  # lanes by a column instead of actors
         self._mask: Mask = np.ones(store.n, dtype=bool)
         store.subscribe(self._on_document_replaced)
 
@@ -52,6 +54,10 @@ class ViewState(QObject):
             self._hidden = frozenset()
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
+        column = self._grouping.column if edited and self._grouping is not None else None
+        self._grouping = None
+        if column is not None:
+            self._regroup(column)
         if selected_id is not None:
             row = self.store.row_of(selected_id)
             self._selected = -1 if row is None else row
@@ -109,6 +115,29 @@ class ViewState(QObject):
         if order != self._lane_order:
             self._lane_order = order
             self.lanes_changed.emit()
+
+    @property
+    def lane_grouping(self) -> LaneGrouping | None:
+        return self._grouping
+
+    def _regroup(self, column: str) -> str:
+        try:
+            self._grouping = group_by(self.store.document.events, column, self.store.order)
+        except GroupingError as exc:
+            self._grouping = None
+            return str(exc)
+        return ""
+
+    def set_lane_grouping(self, column: str | None) -> str:
+        """Lanes by `column` (None: by actor). Returns why not, or ""."""
+        current = None if self._grouping is None else self._grouping.column
+        if column == current:
+            return ""
+        problem = self._regroup(column) if column is not None else ""
+        if column is None:
+            self._grouping = None
+        self.lanes_changed.emit()
+        return problem
 
     def visible_lanes(self) -> list[int]:
         """Actor rows in panel order, hidden ones left out, then the no-actor lane if used."""
