@@ -43,6 +43,7 @@ from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
 from explorer.ui import marks, qtarrays, style
+from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
@@ -662,7 +663,9 @@ class TimelineWidget(QWidget):
             on_dark = style.reads_light_on(frame.lane.colour)
             texts = titles.take(frame.rows[can]).tolist()
             for k, (i, title) in enumerate(zip(can.tolist(), texts, strict=True)):
-                text = metrics.elidedText(str(title), Qt.TextElideMode.ElideRight, int(room[i]))
+                text = metrics.elidedText(
+                    shown(str(title), lines=False), Qt.TextElideMode.ElideRight, int(room[i])
+                )
                 p.setPen(QColor("#ffffff") if on_dark and on_core[k] else style.AXIS_TEXT)
                 x = max(float(start[i]), 2.0)
                 p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
@@ -1044,9 +1047,9 @@ class TimelineWidget(QWidget):
             date += " – " + end.human()
         names = store.document.actors["name"]
         actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
-        parts = [str(ev["title"].iat[row]), date, f"Status: {ev['status'].iat[row]}"]
+        parts = [shown(str(ev["title"].iat[row])), date, f"Status: {ev['status'].iat[row]}"]
         if actors:
-            parts.append(f"Actors: {actors}")
+            parts.append(f"Actors: {shown(actors, lines=False)}")
         return "\n".join(parts)
 
     # --- selection and navigation --------------------------------------------------------
