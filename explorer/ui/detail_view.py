@@ -197,7 +197,9 @@ class DetailView(QScrollArea):
         ev = doc.events
         ident = str(ev["id"].iat[row])
         title = plain_label(
-            html_to_plain(str(ev["title"].iat[row])).text, object_name="detail-title", limit=2_000
+            html_to_plain(str(ev["title"].iat[row])[:8_000]).text,
+            object_name="detail-title",
+            limit=2_000,
         )
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() + 3)
@@ -294,7 +296,8 @@ class DetailView(QScrollArea):
         theme_ids = doc.event_themes.loc[doc.event_themes["event_id"] == ident, "theme_id"]
         theme_names = doc.themes.set_index("id")["name"]
         self._section("themes", "Themes", "\n".join(str(theme_names.get(t, t)) for t in theme_ids))
-        summary = html_to_plain(str(ev["summary"].iat[row]))
+        # Bounded before parsing: the label shows at most TEXT_CHARS of it anyway.
+        summary = html_to_plain(str(ev["summary"].iat[row])[: 4 * TEXT_CHARS])
         self._section("summary", "Summary", summary.text)
         summary_links = [url for url in summary.links if is_web_link(url)]
 

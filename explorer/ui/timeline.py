@@ -378,7 +378,8 @@ class TimelineWidget(QWidget):
             metrics = QFontMetrics(self._small)
             titles = self.state.store.document.events["title"].take(missing).tolist()
             for r, title in zip(missing, titles, strict=True):
-                cache[r] = metrics.horizontalAdvance(str(title)) + MARK + 12
+                # Room is capped anyway: measure a bounded prefix (a title may be huge).
+                cache[r] = metrics.horizontalAdvance(str(title)[:200]) + MARK + 12
         return np.minimum(
             np.array([cache[r] for r in rows.tolist()], dtype=np.float64), LABEL_RESERVE_PX
         )
@@ -696,7 +697,7 @@ class TimelineWidget(QWidget):
                     continue
                 if count == 1:
                     row = self._beyond(lane, t0, t1, side)
-                    title = str(titles.iat[row]) if row >= 0 else ""
+                    title = shown(str(titles.iat[row]), lines=False) if row >= 0 else ""
                     date = start_value(store.document.events, row).human() if row >= 0 else ""
                     body = f"{title} ({date})" if title else "1 more"
                 else:
