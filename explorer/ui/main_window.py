@@ -36,6 +36,7 @@ from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
 from explorer.ui.notes_bar import NotesBar
 from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.actor_panel.use_default_order(authored=self.session.imported_from is None)
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
+        self.publisher = PublishController(self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -120,8 +122,15 @@ class MainWindow(QMainWindow):
                 "timeline": self.timeline,
                 "editor": self.editor,
                 "session": self.session,
+                "publish": self.publisher,
             },
-            {"window": self, "timeline": self.timeline, "editor": self, "session": self},
+            {
+                "window": self,
+                "timeline": self.timeline,
+                "editor": self,
+                "session": self,
+                "publish": self,
+            },
         )
         self._build_menus()
         self._set_tab_order()
