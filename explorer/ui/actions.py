@@ -34,6 +34,7 @@ class ActionSpec:
 
 
 SK = QKeySequence.StandardKey
+OWN_WINDOW_SCOPES: Final = frozenset({"review"})  # scopes living in a window of their own
 
 # fmt: off
 ACTIONS: Final[tuple[ActionSpec, ...]] = (
@@ -178,14 +179,16 @@ def shortcut_text(item: ActionSpec) -> str:
 def conflicts(standard: StandardExpander = _platform_bindings) -> list[tuple[str, str, str]]:
     """Pairs of actions sharing a key sequence (either would make Qt's shortcut ambiguous,
     and then neither runs): (key, first action, second action)."""
-    owner: dict[str, str] = {}
+    owner: dict[tuple[str, str], str] = {}
     found: list[tuple[str, str, str]] = []
     for item in ACTIONS:
+        # Keys clash only within one window: the review dialog's are its own.
+        window = item.scope if item.scope in OWN_WINDOW_SCOPES else "main"
         for sequence in key_sequences(item, standard):
-            text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
-            if text in owner and owner[text] != item.id:
-                found.append((text, owner[text], item.id))
-            owner.setdefault(text, item.id)
+            key = (window, sequence.toString(QKeySequence.SequenceFormat.PortableText))
+            if key in owner and owner[key] != item.id:
+                found.append((key[1], owner[key], item.id))
+            owner.setdefault(key, item.id)
     return found
 
 
