@@ -27,7 +27,7 @@ from explorer.io.native import (
     document_from_json,
     document_to_json,
 )
-from explorer.model.document import Document
+from explorer.model.document import DEFAULT_STATUS, Document
 
 # Tables that hang off an event, and the column naming the event.
 EVENT_CHILDREN = ("links", "event_sources", "event_themes", "figures")
@@ -134,7 +134,7 @@ def blank_event_record(doc: Document, start: str) -> dict[str, Any]:
         "summary": "",
         "start": start,
         "end": None,
-        "status": "reported",
+        "status": DEFAULT_STATUS.value,
         "actors": [],
         "sources": [],
         "themes": [],

@@ -159,10 +159,10 @@ def test_ids_status_and_blank_rows(tmp_path: Path) -> None:
     events = result.document.events
     assert events["id"].tolist()[:2] == ["a", "row-4"]
     assert events["id"].tolist()[2].startswith("a-")  # made unique
-    assert events["status"].astype("str").tolist() == ["alleged", "confirmed", "reported"]
+    assert events["status"].astype("str").tolist() == ["alleged", "unassessed", "reported"]
     assert [str(s) for s in result.skipped] == [
         "row 6: column 'status': \"rumoured\" is not a claim status "
-        "(confirmed, reported, alleged, disputed, retracted)"
+        "(confirmed, reported, alleged, disputed, retracted, unassessed)"
     ]
     assert any("repeated ids" in n for n in result.notes)
 

@@ -107,7 +107,13 @@ from explorer.model.dates import (
     days_from_civil,
     period_ends,
 )
-from explorer.model.document import ACTOR_COLUMNS, NO_END, THEME_COLUMNS, ClaimStatus
+from explorer.model.document import (
+    ACTOR_COLUMNS,
+    DEFAULT_STATUS,
+    NO_END,
+    THEME_COLUMNS,
+    ClaimStatus,
+)
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -950,7 +956,7 @@ def _table_result(
     status: Any = None
     if status_column is not None:
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cols[status_column]))
-        values = pc.if_else(pc.equal(values, ""), ClaimStatus.CONFIRMED.value, values)
+        values = pc.if_else(pc.equal(values, ""), DEFAULT_STATUS.value, values)
         known = _np_bool(pc.is_in(values, value_set=pa.array(_STATUSES)))
         raw_status = cols[status_column]
         aside.add(

@@ -35,13 +35,17 @@ STATUS_DESCRIPTIONS: Final = {
     ClaimStatus.ALLEGED: "Alleged: one party's accusation",
     ClaimStatus.DISPUTED: "Disputed: contested by another party",
     ClaimStatus.RETRACTED: "Retracted: withdrawn by its source",
+    ClaimStatus.UNASSESSED: "Unassessed: nobody has said on whose word it rests yet",
 }
 
 STATUS_TEXT_COLOURS: Final = {
     ClaimStatus.ALLEGED: QColor("#a04000"),
     ClaimStatus.DISPUTED: QColor("#c0392b"),
     ClaimStatus.RETRACTED: QColor("#7f7f7f"),
+    ClaimStatus.UNASSESSED: QColor("#5f6b7a"),
 }
+
+UNASSESSED_EDGE: Final = QColor("#7d8794")  # neutral: no claim either way
 
 BACKGROUND: Final = QColor("#fbfbfa")
 LANE_ALT: Final = QColor("#f3f3f1")
