@@ -1,0 +1,332 @@
+"""Date columns taken apart in Arrow: one scanner for every date shape a table may hold,
+the day/month order settled for a whole file, and a reason for every cell refused.
+
+Moved from read_table so that column inference (kit.profile) and every reader share it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from explorer.io.timeparse import epoch_seconds
+from explorer.model.dates import (
+    DAY,
+    HOUR,
+    MAX_ABS_YEAR,
+    MINUTE,
+    MONTH_NAMES,
+    Precision,
+    days_from_civil,
+)
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+Bool = npt.NDArray[np.bool_]
+
+NA_TOKENS: Final = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null", "<NA>")
+
+
+# --- strings as Arrow ------------------------------------------------------------------
+
+
+def _arrow(values: Any) -> pa.Array:
+    """A column as one Arrow large_string array without nulls."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    arr = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return pc.fill_null(arr, "")
+
+
+def _np_bool(arr: Any) -> Bool:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank(arr: pa.Array) -> Bool:
+    return _np_bool(pc.equal(pc.utf8_trim_whitespace(arr), ""))
+
+
+def _is_na(arr: pa.Array) -> Bool:
+    return _np_bool(pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(NA_TOKENS)))
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(_arrow(arr)), dtype="str")
+
+
+# --- dates -----------------------------------------------------------------------------
+
+_TIME: Final = (
+    r"(?:[ T,]+(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?"
+)
+_ISO: Final = (
+    r"^(?P<y>[+-]?\d{1,12})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:[T ](?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?)?)?$"
+)
+_DMY: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})" + _TIME + "$"
+_YMD: Final = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME + "$"
+_NAMED: Final = (
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ \-](?P<mon>[A-Za-z]{3,9})\.?,?[ \-](?P<y>\d{1,4})$",
+    r"^(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{1,4})$",
+    r"^(?P<mon>[A-Za-z]{3,9})\.?,? (?P<y>\d{4})$",
+)
+_INTEGER: Final = r"^[+-]?\d+$"
+_NUMBER: Final = r"^[+-]?\d+(?:\.\d+)?$"
+_MONTH_KEYS: Final = (
+    *itertools.chain.from_iterable((name.lower(), name[:3].lower()) for name in MONTH_NAMES),
+    "sept",
+)
+_MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
+
+# Why a date failed (0 is fine).
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE = range(8)
+
+
+@dataclass
+class _Scan:
+    """One date column taken apart into calendar fields, before the day/month order
+    of slashed dates is known."""
+
+    text: pa.Array
+    y: I64
+    m: I64
+    d: I64
+    h: I64
+    mi: I64
+    s: I64
+    offset: I64
+    precision: I8
+    kind: npt.NDArray[np.int8]  # _OK, _EMPTY or _SHAPE so far
+    timed: Bool
+    zoned: Bool
+    slashed: Bool  # day and month still to be told apart: a, b in d, m
+    a: I64
+    b: I64
+    epoch: bool = False
+    seconds: I64 | None = None
+
+
+def _fields(struct: pa.StructArray, name: str, default: int) -> I64:
+    values = struct.field(name)
+    values = pc.if_else(pc.equal(values, ""), str(default), values)
+    values = pc.utf8_ltrim(pc.fill_null(values, str(default)), "+")
+    return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
+
+
+def _present(struct: pa.StructArray, name: str) -> Bool:
+    return _np_bool(pc.not_equal(struct.field(name), ""))
+
+
+def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
+    """Classify every cell of a date column by shape and read its fields."""
+    text = pc.utf8_trim_whitespace(_arrow(values))
+    n = len(text)
+    zeros = np.zeros(n, np.int64)
+    scan = _Scan(
+        text=text,
+        y=zeros.copy(),
+        m=np.ones(n, np.int64),
+        d=np.ones(n, np.int64),
+        h=zeros.copy(),
+        mi=zeros.copy(),
+        s=zeros.copy(),
+        offset=zeros.copy(),
+        precision=np.zeros(n, np.int8),
+        kind=np.full(n, _SHAPE, np.int8),
+        timed=np.zeros(n, bool),
+        zoned=np.zeros(n, bool),
+        slashed=np.zeros(n, bool),
+        a=zeros.copy(),
+        b=zeros.copy(),
+    )
+    blank = _np_bool(pc.equal(text, "")) | _is_na(text)
+    scan.kind[blank] = _EMPTY
+    if epoch_ok and n and not blank.all():
+        numeric = _np_bool(pc.match_substring_regex(text, _NUMBER))
+        if numeric[~blank].all():
+            numbers = pd.to_numeric(_series(text.filter(pa.array(~blank))), errors="coerce")
+            if float(np.median(np.abs(numbers.to_numpy(np.float64)))) >= 1e8:
+                seconds, ok = epoch_seconds(_series(text))
+                scan.epoch = True
+                scan.seconds = seconds
+                scan.precision[:] = Precision.SECOND
+                scan.kind[ok & ~blank] = _OK
+                return scan
+    todo = np.flatnonzero(~blank)
+    for pattern in (_ISO, _DMY, _YMD, *_NAMED):
+        if not len(todo):
+            break
+        struct = pc.extract_regex(text.take(pa.array(todo)), pattern)
+        hit = _np_bool(struct.is_valid())
+        names = {f.name for f in struct.type}
+        if "mon" in names:
+            month = pc.index_in(pc.utf8_lower(struct.field("mon")), value_set=pa.array(_MONTH_KEYS))
+            known = _np_bool(pc.is_valid(month))
+            hit &= known
+            month_number = _MONTH_NUMBERS[np.asarray(pc.fill_null(month, 0).to_numpy(), np.int64)]
+        rows = todo[hit]
+        if not len(rows):
+            continue
+        sub = struct.filter(pa.array(hit))
+        scan.y[rows] = _fields(sub, "y", 1970)
+        precision = np.zeros(len(rows), np.int8)
+        if "a" in names:  # dd/mm/yyyy or mm/dd/yyyy: decided later
+            scan.slashed[rows] = True
+            scan.a[rows] = _fields(sub, "a", 1)
+            scan.b[rows] = _fields(sub, "b", 1)
+            precision += 2
+        elif "mon" in names:
+            scan.m[rows] = month_number[hit]
+            precision += 1
+            if "d" in names:
+                scan.d[rows] = _fields(sub, "d", 1)
+                precision += 1
+        else:
+            for name, target in (("m", scan.m), ("d", scan.d)):
+                target[rows] = _fields(sub, name, 1)
+                precision += _present(sub, name)
+        if "h" in names:
+            for name, target in (("h", scan.h), ("mi", scan.mi), ("s", scan.s)):
+                target[rows] = _fields(sub, name, 0)
+                precision += _present(sub, name)
+            scan.timed[rows] = _present(sub, "h")
+            zone = _present(sub, "z")
+            scan.zoned[rows] = zone
+            sign = np.where(_np_bool(pc.equal(sub.field("zs"), "-")), -1, 1)
+            scan.offset[rows] = sign * (
+                _fields(sub, "zh", 0) * HOUR + _fields(sub, "zm", 0) * MINUTE
+            )
+        scan.precision[rows] = precision
+        scan.kind[rows] = _OK
+        todo = todo[~hit]
+    return scan
+
+
+@dataclass
+class _Order:
+    order: str  # "dmy" or "mdy"
+    note: str
+
+
+def _decide_order(scans: Sequence[tuple[str, _Scan]], given: str | None) -> _Order | None:
+    """Day/month order for all slashed dates of the file (see the module docstring)."""
+    slashed = [(name, s) for name, s in scans if s.slashed.any()]
+    if not slashed:
+        return None
+    if given:
+        return _Order(given, "")
+    firsts = [
+        (name, s, np.flatnonzero(s.slashed & (s.a > 12) & (s.b <= 12))) for name, s in slashed
+    ]
+    seconds = [
+        (name, s, np.flatnonzero(s.slashed & (s.b > 12) & (s.a <= 12))) for name, s in slashed
+    ]
+    n_dmy = sum(len(rows) for _, _, rows in firsts)
+    n_mdy = sum(len(rows) for _, _, rows in seconds)
+    if not n_dmy and not n_mdy:
+        names = ", ".join(f'"{name}"' for name, _ in slashed)
+        return _Order(
+            "dmy",
+            f"day/month order could not be settled from the data (column {names}); "
+            "read as day/month (use --mapping date-order=mdy)",
+        )
+    order = "dmy" if n_dmy >= n_mdy else "mdy"
+    evidence = firsts if order == "dmy" else seconds
+    name, scan, rows = next((e for e in evidence if len(e[2])), evidence[0])
+    example = str(scan.text[int(rows[0])].as_py())
+    label = "day/month" if order == "dmy" else "month/day"
+    note = f'dates like "{example}" (column "{name}") read as {label}'
+    if n_dmy and n_mdy:
+        note += f"; {min(n_dmy, n_mdy)} rows written the other way round were set aside"
+    return _Order(order, note)
+
+
+def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int8]]:
+    """Seconds, precision and failure kind per row, once the order is known."""
+    if scan.epoch:
+        assert scan.seconds is not None
+        return scan.seconds, scan.precision, scan.kind
+    if scan.slashed.any():
+        day_first = order != "mdy"
+        sl = scan.slashed
+        scan.d[sl] = np.where(day_first, scan.a[sl], scan.b[sl])
+        scan.m[sl] = np.where(day_first, scan.b[sl], scan.a[sl])
+    kind = scan.kind.copy()
+    ok = kind == _OK
+    bad_year = ok & (np.abs(scan.y) > MAX_ABS_YEAR)
+    kind[bad_year] = _YEAR
+    ok &= ~bad_year
+    bad_month = ok & ((scan.m < 1) | (scan.m > 12))
+    kind[bad_month] = _MONTH
+    ok &= ~bad_month
+    y = np.where(ok, scan.y, 1970)
+    m = np.where(ok, scan.m, 1)
+    first = days_from_civil(y, m, np.ones_like(m))
+    next_y = np.where(m == 12, y + 1, y)
+    next_m = np.where(m == 12, 1, m + 1)
+    length = days_from_civil(next_y, next_m, np.ones_like(m)) - first
+    bad_day = ok & ((scan.d < 1) | (scan.d > length))
+    kind[bad_day] = _DAY
+    ok &= ~bad_day
+    bad_clock = ok & ((scan.h > 23) | (scan.mi > 59) | (scan.s > 59))
+    kind[bad_clock] = _CLOCK
+    ok &= ~bad_clock
+    bad_zone = ok & (np.abs(scan.offset) >= DAY)
+    kind[bad_zone] = _ZONE
+    ok &= ~bad_zone
+    d = np.where(ok, scan.d, 1)
+    seconds = (first + d - 1) * DAY + np.where(
+        ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
+    )
+    return seconds.astype(np.int64), scan.precision, kind
+
+
+def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
+    if kind == _EMPTY:
+        return "is empty"
+    raw = str(scan.text[row].as_py())
+    text = f'"{raw}" is not a date'
+    y, m, d = int(scan.y[row]), int(scan.m[row]), int(scan.d[row])
+    read_as = ""
+    if scan.slashed[row]:
+        read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
+    if kind == _SHAPE:
+        return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
+    if kind == _YEAR:
+        return f"{text} (year {y} is out of range)"
+    if kind == _MONTH:
+        return f"{text} (month {m} is not 1-12{read_as})"
+    if kind == _DAY:
+        return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
+    if kind == _CLOCK:
+        return f"{text} (not a time of day)"
+    return f"{text} (UTC offset out of range)"
+
+
+def _looks_like_dates(values: pa.Array, *, hint: bool, epoch_ok: bool) -> float | None:
+    """The share of non-blank cells shaped like dates (None: no cells to judge).
+    Bare integers count only when the header says dates (`hint`): "5" is a count."""
+    scan = _scan(values, epoch_ok=epoch_ok)
+    judged = scan.kind != _EMPTY
+    if not judged.any():
+        return None
+    good = scan.kind == _OK
+    if not hint and not scan.epoch:
+        good &= ~_np_bool(pc.match_substring_regex(scan.text, _INTEGER))
+    return float(good[judged].mean())
