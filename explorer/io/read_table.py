@@ -96,18 +96,27 @@ from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.kit.datescan import (
     _EMPTY,
-    _NUMBER,
     _OK,
+    TWO_DIGIT_PIVOT,
     _arrow,
     _blank,
     _date_reason,
     _decide_order,
     _finish,
     _is_na,
-    _looks_like_dates,
     _np_bool,
     _scan,
     _series,
+)
+from explorer.io.kit.epochs import UNIT_NAMES, Unit
+from explorer.io.kit.profile import (
+    Choice,
+    Profile,
+    choose_time,
+    header_looks_like_data,
+    profile,
+    rejected,
+    tokens,
 )
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import read_text
@@ -128,7 +137,7 @@ Bool = npt.NDArray[np.bool_]
 
 ROLES: Final = ("date", "end", "title", "text", "actors", "roles", "group", "tags", "status", "id")
 LIST_ROLES: Final = frozenset({"actors", "tags"})
-SETTINGS: Final = ("date_order", "sheet")
+SETTINGS: Final = ("date_order", "sheet", "epoch")
 DATE_ORDERS: Final = ("dmy", "mdy")
 NAME_SEPARATOR: Final = r"\s*[;|]\s*"
 DELIMITERS: Final = (",", ";", "\t", "|")
@@ -151,41 +160,6 @@ _GUARDED: Final = r"^'('*[=+\-@\t\r])"
 
 # --- header names the guess knows, best first ------------------------------------------
 
-_DATE_NAMES: Final = (
-    "date",
-    "datetime",
-    "date_time",
-    "timestamp",
-    "start_date",
-    "startdate",
-    "start",
-    "start_time",
-    "starttime",
-    "begin",
-    "begin_date",
-    "from_date",
-    "when",
-    "time",
-    "occurred",
-    "occurred_at",
-    "created",
-    "created_at",
-    "year",
-)
-_END_NAMES: Final = (
-    "end",
-    "end_date",
-    "enddate",
-    "end_time",
-    "endtime",
-    "until",
-    "finish",
-    "finish_date",
-    "stop",
-    "ends",
-    "to_date",
-)
-_END_TOKENS: Final = frozenset({"end", "ends", "until", "finish", "finished", "stop", "to"})
 _TITLE_NAMES: Final = (
     "title",
     "headline",
@@ -213,6 +187,7 @@ _TEXT_NAMES: Final = (
     "comment",
     "comments",
 )
+_TITLE_WORDS: Final = frozenset({"title", "headline", "name", "event", "message", "subject"})
 _PERSON_NAMES: Final = ("actors", "actor", "who", "person", "persons", "people", "participants")
 _ACTOR_NAMES: Final = (
     *_PERSON_NAMES,
@@ -230,6 +205,9 @@ _ACTOR_NAMES: Final = (
     "organization",
     "host",
     "hostname",
+    "computer",
+    "computer_name",
+    "computername",
 )
 _GROUP_NAMES: Final = (
     "group",
@@ -257,8 +235,6 @@ _TAG_NAMES: Final = (
 _STATUS_NAMES: Final = ("status", "claim_status", "claim")
 _ID_NAMES: Final = ("id", "event_id", "eventid", "uuid", "identifier")
 _ROLE_NAMES: Final = ("roles", "role")
-_EPOCH_TOKENS: Final = ("timestamp", "epoch", "unix", "posix", "time")
-
 _STATUSES: Final = tuple(s.value for s in ClaimStatus)
 
 
@@ -292,74 +268,68 @@ def _ranked(columns: Sequence[str], names: Sequence[str], taken: set[str]) -> li
     return [c for _, _, c in sorted(found) if c not in taken]
 
 
-def _date_hint(column: str) -> bool:
-    tokens = set(_norm(column).split("_"))
-    return _norm(column) in _DATE_NAMES or bool(
-        tokens & {"date", "datetime", "timestamp", "time", "when", "year", "day"}
-    )
+@dataclass
+class Inference:
+    """A guessed mapping with its work shown: the time columns chosen and why, the
+    columns that were passed over, and how the titles were picked."""
 
+    mapping: dict[str, str | list[str]]
+    choices: list[Choice] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
-def _epoch_hint(column: str) -> bool:
-    norm = _norm(column)
-    return any(token in norm for token in _EPOCH_TOKENS)
-
-
-def _is_end_name(column: str) -> bool:
-    return _norm(column) in _END_NAMES or bool(set(_norm(column).split("_")) & _END_TOKENS)
+    def describe(self) -> str:
+        """One line for stderr and the dialog: the guess, how sure, the alternatives."""
+        if not self.choices:
+            return "no column looks like dates"
+        text = "; ".join(choice.describe() for choice in self.choices)
+        if self.rejected:
+            passed = ", ".join(f'"{c}" ({why})' for c, why in self.rejected[:4])
+            text += f"; not dates: {passed}"
+        return text
 
 
 def guess_mapping(columns: list[str], sample: pd.DataFrame) -> dict[str, str | list[str]]:
-    """Roles guessed from header names and, for dates and statuses, from `sample` rows.
+    """Roles guessed from header names and the sampled contents (see `infer_mapping`)."""
+    return infer_mapping(columns, sample).mapping
 
-    See the module docstring for the roles. Header names are compared lower-cased
-    with runs of other characters as "_" ("Start Date" is "start_date"). The date
-    is the best-named column whose sampled cells mostly (half) look like dates,
-    else the first column whose cells nearly all (80%) do; no date means no "date"
-    key. Actors are an "actors"/"actor"/"who"/"person"... column, else a
-    home_X/away_X or X1/X2 pair, else a "team"/"player"/"user"/"host"... column.
-    A status column is taken only if every sampled value is a claim status.
+
+def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
+    """Roles guessed from header names and, for dates, statuses and titles, from
+    `sample` rows.
+
+    See the module docstring for the roles and kit.profile for how the time column is
+    chosen. Header names are compared lower-cased with runs of other characters as "_"
+    ("Start Date" is "start_date"). No date means no "date" key. Actors are an
+    "actors"/"actor"/"who"/"person"... column, else a home_X/away_X or X1/X2 pair,
+    else a "team"/"player"/"user"/"host"... column. A status column is taken only if
+    every sampled value is a claim status. Titles and summaries are text columns,
+    never booleans, hex, ids or numbers.
     """
     columns = [str(c) for c in columns]
     cells = {
         c: _arrow(sample[c]) if c in sample.columns else pa.array([], pa.large_string())
         for c in columns
     }
+    profiles = {c: profile(c, cells[c]) for c in columns}
     taken: set[str] = set()
     mapping: dict[str, str | list[str]] = {}
-
-    def dates_ok(column: str, threshold: float) -> bool:
-        hint = _date_hint(column) or _is_end_name(column)  # a bare year is a date here
-        share = _looks_like_dates(cells[column], hint=hint, epoch_ok=_epoch_hint(column))
-        return share is None or share >= threshold
+    inference = Inference(mapping, profiles=profiles)
 
     def take(role: str, column: str) -> None:
         mapping[role] = column
         taken.add(column)
 
-    named = _ranked(columns, _DATE_NAMES, taken)
-    fuzzy = [c for c in columns if _date_hint(c) and not _is_end_name(c) and c not in named]
-    for column in [*named, *fuzzy]:
-        if dates_ok(column, 0.5):
-            take("date", column)
-            break
-    else:
-        for column in columns:
-            if _is_end_name(column):
-                continue
-            share = _looks_like_dates(cells[column], hint=False, epoch_ok=_epoch_hint(column))
-            if share is not None and share >= 0.8:
-                take("date", column)
-                break
-    end_named = _ranked(columns, _END_NAMES, taken)
-    end_fuzzy = [
-        c
-        for c in columns
-        if _is_end_name(c) and _date_hint(c) and c not in end_named and c not in taken
-    ]
-    for column in [*end_named, *end_fuzzy]:
-        if dates_ok(column, 0.5):
-            take("end", column)
-            break
+    ordered = [profiles[c] for c in columns]
+    date = choose_time(ordered, "date")
+    if date is not None:
+        take("date", date.column)
+        inference.choices.append(date)
+        end = choose_time(ordered, "end", frozenset(taken))
+        if end is not None:
+            take("end", end.column)
+            inference.choices.append(end)
+    inference.rejected = [(c, why) for c, why in rejected(ordered) if c not in taken]
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
         take("id", column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
@@ -389,11 +359,16 @@ def guess_mapping(columns: list[str], sample: pd.DataFrame) -> dict[str, str | l
         mapping["tags"] = [column]
     for column in _ranked(columns, _GROUP_NAMES, taken)[:1]:
         take("group", column)
-    for column in _ranked(columns, _TITLE_NAMES, taken)[:1]:
+    # Named exactly as text ("title", "summary"): taken as the file says. Only worded
+    # like a title ("ExecutableName") or picked by content: free text, never flags or hex.
+    named = columns
+    texts = [c for c in columns if profiles[c].text_like or profiles[c].cells == 0]
+    worded = [c for c in texts if set(tokens(c)) & _TITLE_WORDS and c not in taken]
+    for column in [*_ranked(named, _TITLE_NAMES, taken), *worded][:1]:
         take("title", column)
-    for column in _ranked(columns, _TEXT_NAMES, taken)[:1]:
+    for column in _ranked(named, _TEXT_NAMES, taken)[:1]:
         take("text", column)
-    return mapping
+    return inference
 
 
 def _actor_pair(columns: Sequence[str], taken: set[str]) -> list[str] | None:
@@ -457,7 +432,7 @@ def _resolve(
                 raise ReadError(
                     path,
                     f'"{key}" is not a mapping role (roles: {", ".join(ROLES)}; '
-                    f"settings: date-order, sheet)",
+                    f"settings: date-order, sheet, epoch)",
                 )
             names = _column_list(value, columns)
             if not names:
@@ -476,6 +451,29 @@ def _resolve(
             if source == "given":
                 result.given.add(role)
     return result
+
+
+def sample_rows(nonblank: Bool, size: int = 100) -> I64:
+    """The rows profiled: the first ones and as many spread over the file, so that a
+    column blank at the top or changing further down is judged on what it holds."""
+    rows = np.flatnonzero(nonblank)
+    if len(rows) <= 2 * size:
+        return rows
+    spread = rows[np.linspace(size, len(rows) - 1, size).astype(np.int64)]
+    return np.unique(np.concatenate([rows[:size], spread]))
+
+
+def _epoch_unit(value: str | None, path: Path) -> Unit | None:
+    if not value:
+        return None
+    text = value.strip().lower().replace("µs", "us")
+    try:
+        return Unit(text)
+    except ValueError:
+        known = ", ".join(u.value for u in Unit)
+        raise ReadError(
+            path, f'epoch unit "{value}" is not one of {known}', field="epoch"
+        ) from None
 
 
 def _column_list(value: object, columns: Sequence[str]) -> list[str]:
@@ -499,6 +497,7 @@ class _SetAside:
     mask: Bool  # rows not to read: set aside, or blank
     reasons: dict[int, tuple[str, str]] = field(default_factory=dict)
     total: int = 0
+    first_row: int = 2  # what a spreadsheet calls the first data row (1: no header)
 
     def add(self, positions: Sequence[int] | I64, column: str, reason: Any) -> None:
         """Set aside rows (positions from 0 for the first data row); only the first
@@ -513,7 +512,7 @@ class _SetAside:
 
     def rows(self) -> list[SkippedRow]:
         return [
-            SkippedRow(f"row {pos + 2}", column, reason)
+            SkippedRow(f"row {pos + self.first_row}", column, reason)
             for pos, (column, reason) in sorted(self.reasons.items())
         ]
 
@@ -571,6 +570,7 @@ def _table_result(
     options: ReadOptions,
     notes: list[str],
     ragged: dict[int, str] | None = None,
+    first_row: int = 2,
 ) -> ImportResult:
     """A document from a table of text cells (header names as columns)."""
     columns = [str(c) for c in frame.columns]
@@ -580,26 +580,29 @@ def _table_result(
     nonblank = np.zeros(n, bool)
     for arr in cols.values():
         nonblank |= ~_blank(arr)
-    aside = _SetAside(mask=~nonblank)
+    aside = _SetAside(mask=~nonblank, first_row=first_row)
     for pos, reason in sorted((ragged or {}).items()):
         aside.add([pos], "", reason)
-    head_rows = np.flatnonzero(nonblank)[:200]
     sample = pd.DataFrame(
-        {c: _series(cols[c].take(pa.array(head_rows))) for c in columns}, columns=columns
+        {c: _series(cols[c].take(pa.array(sample_rows(nonblank)))) for c in columns},
+        columns=columns,
     )
-    guess = guess_mapping(columns, sample)
-    mapping = _resolve(guess, options.mapping, columns, path)
+    inference = infer_mapping(columns, sample)
+    mapping = _resolve(inference.mapping, options.mapping, columns, path)
     options.report(0.2)
 
     date_column = mapping.one("date")
     if date_column is None:
         listing = ", ".join(f'"{c}"' for c in columns)
+        passed = "".join(f'; "{c}": {why}' for c, why in inference.rejected[:3])
         raise ReadError(
             path,
-            f"no column looks like dates, so this is not a timeline (columns: {listing}); "
-            "if one holds dates, say which with --mapping date=COLUMN",
+            f"no column looks like dates, so this is not a timeline (columns: {listing}"
+            f"{passed}); if one holds dates, say which with --map date=COLUMN",
         )
     notes.append(mapping.describe())
+    if "date" not in mapping.given:
+        notes.append("guessed " + inference.describe())
 
     # NA tokens are blanks outside free text.
     na_cells = 0
@@ -614,20 +617,25 @@ def _table_result(
         notes.append(f"{na_cells} cells reading NA, N/A, NULL or the like were taken as empty")
 
     # Dates.
-    scans = [(date_column, _scan(cols[date_column], epoch_ok=_epoch_hint(date_column)))]
+    unit = _epoch_unit(mapping.settings.get("epoch"), path)
+    scans = [(date_column, _scan(cols[date_column], unit=unit))]
     end_column = mapping.one("end")
     if end_column is not None:
-        scans.append((end_column, _scan(cols[end_column], epoch_ok=_epoch_hint(end_column))))
+        scans.append((end_column, _scan(cols[end_column], unit=unit)))
     order = _decide_order(scans, mapping.settings.get("date_order"))
     order_name = order.order if order else None
     if order and order.note:
         notes.append(order.note)
     start, start_prec, start_kind = _finish(scans[0][1], order_name)
     for column, scan in scans:
-        if scan.epoch:
+        if scan.epoch and scan.unit is not None:
+            how = "as given" if unit is not None else "the unit told by each number's size"
+            units = ", ".join(scan.shapes) or UNIT_NAMES[scan.unit]
+            notes.append(f'column "{column}" read as epoch times: {units} ({how})')
+        if scan.two_digit:
             notes.append(
-                f'column "{column}" read as Unix time (seconds, milliseconds, microseconds '
-                "or nanoseconds told apart by size)"
+                f'{scan.two_digit} dates in "{column}" have two-digit years, read as '
+                f"{1900 + TWO_DIGIT_PIVOT}-{2000 + TWO_DIGIT_PIVOT - 1}"
             )
     date_scan = scans[0][1]
     aside.add(
@@ -683,7 +691,7 @@ def _table_result(
     kept = np.flatnonzero(keep)
     take = pa.array(kept)
     cols = {c: a.take(take) for c, a in cols.items()}
-    row_numbers = pa.array((kept + 2).astype(np.int64)).cast(pa.string())
+    row_numbers = pa.array((kept + first_row).astype(np.int64)).cast(pa.string())
     m = len(kept)
 
     used: set[str] = set()
@@ -725,13 +733,33 @@ def _table_result(
         elif group_column is not None:
             fallback = pc.utf8_trim_whitespace(cols[group_column])
             notes.append(f'no title column: titles are the "{group_column}" values')
+        elif mapping.one("text") is not None:
+            text_for_title = str(mapping.one("text"))
+            fallback = pc.utf8_trim_whitespace(cols[text_for_title])
+            notes.append(f'no title column: titles are the "{text_for_title}" text')
         else:
             for column in extras:
-                if not _mostly_numbers(cols[column]):
+                if inference.profiles[column].text_like:
                     fallback = cols[column]
                     extras.remove(column)
                     notes.append(f'no title column: titles are the "{column}" values')
                     break
+            else:
+                # No free text at all: name the event by its most telling other
+                # column, labelled ("Blob: deadbeef"), rather than by its row number.
+                telling = [
+                    c
+                    for c in extras
+                    if not inference.profiles[c].all_equal and inference.profiles[c].cells
+                ]
+                telling.sort(
+                    key=lambda c: inference.profiles[c].hex + 2 * inference.profiles[c].booleans
+                )
+                if telling:
+                    column = telling[0]
+                    value = pc.utf8_trim_whitespace(cols[column])
+                    fallback = pc.if_else(_blank_arrow(value), "", _concat(f"{column}: ", value))
+                    notes.append(f'no text column: titles are "{column}: value"')
         if fallback is None:
             fallback = pa.array([""] * m, pa.large_string())
             notes.append("no title column: events are titled by their row")
@@ -859,15 +887,6 @@ def _blank_arrow(arr: pa.Array) -> pa.Array:
     return pc.equal(pc.utf8_trim_whitespace(arr), "")
 
 
-def _mostly_numbers(arr: pa.Array) -> bool:
-    values = pc.utf8_trim_whitespace(arr)
-    values = values.filter(pc.not_equal(values, ""))
-    if not len(values):
-        return True
-    share = pc.mean(pc.cast(pc.match_substring_regex(values, _NUMBER), pa.int8())).as_py()
-    return bool(share is not None and share >= 0.5)
-
-
 # --- CSV ---------------------------------------------------------------------------------
 
 
@@ -986,7 +1005,22 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     if delimiter != ",":
         names = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
         notes.append(f"cells are separated by {names[delimiter]}")
-    return _table_result(frame, path, "csv", options, notes, ragged)
+    headerless = header_looks_like_data([str(c) for c in frame.columns])
+    if headerless is None:
+        return _table_result(frame, path, "csv", options, notes, ragged)
+    width = len(frame.columns)
+    numbers = ", ".join(str(i) for i in range(1, min(width, 6) + 1))
+    if not any(str(k).strip().lower() not in SETTINGS for k in options.mapping or {}):
+        raise ReadError(
+            path,
+            f"has no header row ({headerless}); say which column holds what by its number, "
+            f"e.g. --map date=1 --map title=2 (columns {numbers}...)",
+        )
+    # Read with numbered columns: line 1 of the file is the first row of data.
+    header = delimiter.join(str(i) for i in range(1, width + 1))
+    frame, ragged = _frame_csv(header + "\n" + text, delimiter, path)
+    notes.append(f"no header row: columns are numbered 1 to {width}, rows are the file's lines")
+    return _table_result(frame, path, "csv", options, notes, ragged, first_row=1)
 
 
 # --- Excel -------------------------------------------------------------------------------

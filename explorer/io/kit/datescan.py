@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
@@ -17,7 +17,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from explorer.io.timeparse import epoch_seconds
+from explorer.io.kit.epochs import (
+    EPOCH_MIN,
+    UNIT_NAMES,
+    Unit,
+    cell_seconds,
+    column_unit,
+    unit_of,
+)
 from explorer.model.dates import (
     DAY,
     HOUR,
@@ -25,6 +32,7 @@ from explorer.model.dates import (
     MINUTE,
     MONTH_NAMES,
     Precision,
+    civil_from_days,
     days_from_civil,
 )
 
@@ -70,22 +78,36 @@ def _series(arr: pa.Array) -> pd.Series:
 
 # --- dates -----------------------------------------------------------------------------
 
+_ZONE_RE: Final = r"\s*(?P<z>Z|UTC|GMT|UT|(?P<zs>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?"
 _TIME: Final = (
-    r"(?:[ T,]+(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?"
+    r"(?:[ T,]+(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?" + _ZONE_RE + ")?"
 )
 _ISO: Final = (
     r"^(?P<y>[+-]?\d{1,12})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:[T ](?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?)?)?$"
+    r"(?:[T ](?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?" + _ZONE_RE + ")?)?)?$"
 )
+# 20200101: a compact ISO day, only with a plausible year, month and day.
+_COMPACT: Final = r"^(?P<y>1[5-9]\d\d|20\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])$"
 _DMY: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})" + _TIME + "$"
+# 1/21/77: two-digit years, read with the pivot below.
+_DMY2: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<yy>\d{2})" + _TIME + "$"
 _YMD: Final = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME + "$"
 _NAMED: Final = (
-    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ \-](?P<mon>[A-Za-z]{3,9})\.?,?[ \-](?P<y>\d{1,4})$",
-    r"^(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{1,4})$",
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ \-](?P<mon>[A-Za-z]{3,9})\.?,?[ \-](?P<y>\d{1,4})"
+    + _TIME
+    + "$",
+    r"^(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{1,4})" + _TIME + "$",
     r"^(?P<mon>[A-Za-z]{3,9})\.?,? (?P<y>\d{4})$",
 )
+# 100AD, AD 100, 509 BC, 44 BCE: year precision; 1 BC is year 0.
+_ERA: Final = (
+    r"^(?P<y>\d{1,12})\s*(?P<era>AD|A\.D\.|CE|C\.E\.|BC|B\.C\.|BCE|B\.C\.E\.)$",
+    r"^(?P<era>AD|A\.D\.)\s*(?P<y>\d{1,12})$",
+)
+_WEEKDAY: Final = r"(?i)^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+# A count or a serial, never a year ("+10000" is ISO 8601's expanded year, and is one).
+_LONG_NUMBER: Final = r"^\d{5,}(?:\.\d+)?$"
+TWO_DIGIT_PIVOT: Final = 69  # 00-68 are 2000-2068, 69-99 are 1969-1999 (POSIX %y)
 _INTEGER: Final = r"^[+-]?\d+$"
 _NUMBER: Final = r"^[+-]?\d+(?:\.\d+)?$"
 _MONTH_KEYS: Final = (
@@ -95,7 +117,7 @@ _MONTH_KEYS: Final = (
 _MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
 
 # Why a date failed (0 is fine).
-_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE = range(8)
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _COUNT = range(9)
 
 
 @dataclass
@@ -120,6 +142,9 @@ class _Scan:
     b: I64
     epoch: bool = False
     seconds: I64 | None = None
+    unit: Unit | None = None  # the epoch's unit, when epoch
+    two_digit: int = 0  # cells with a two-digit year
+    shapes: dict[str, int] = field(default_factory=dict)  # shape name -> cells read so
 
 
 def _fields(struct: pa.StructArray, name: str, default: int) -> I64:
@@ -133,8 +158,26 @@ def _present(struct: pa.StructArray, name: str) -> Bool:
     return _np_bool(pc.not_equal(struct.field(name), ""))
 
 
-def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
-    """Classify every cell of a date column by shape and read its fields."""
+_SHAPE_NAMES: Final = {
+    _ISO: "ISO 8601",
+    _COMPACT: "compact ISO (20200101)",
+    _DMY: "day and month with a 4-digit year",
+    _DMY2: "day and month with a 2-digit year",
+    _YMD: "year/month/day",
+    _NAMED[0]: "day month-name year",
+    _NAMED[1]: "month-name day, year",
+    _NAMED[2]: "month-name year",
+    _ERA[0]: "year with AD/BC",
+    _ERA[1]: "year with AD/BC",
+}
+
+
+def _scan(values: pa.Array, *, epoch_ok: bool = True, unit: Unit | None = None) -> _Scan:
+    """Classify every cell of a date column by shape and read its fields.
+
+    A column of numbers at least 1e8 in size is an epoch (unit by kit.epochs, or
+    `unit`); other numbers of five digits or more are counts or serials, refused
+    rather than read as years; a weekday before a date is ignored."""
     text = pc.utf8_trim_whitespace(_arrow(values))
     n = len(text)
     zeros = np.zeros(n, np.int64)
@@ -158,21 +201,38 @@ def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
     blank = _np_bool(pc.equal(text, "")) | _is_na(text)
     scan.kind[blank] = _EMPTY
     if epoch_ok and n and not blank.all():
-        numeric = _np_bool(pc.match_substring_regex(text, _NUMBER))
+        # Unsigned numbers only: "-44" and "+10000" are years, written as ISO writes them.
+        numeric = _np_bool(pc.match_substring_regex(text, r"^\d+(?:\.\d+)?$"))
         if numeric[~blank].all():
-            numbers = pd.to_numeric(_series(text.filter(pa.array(~blank))), errors="coerce")
-            if float(np.median(np.abs(numbers.to_numpy(np.float64)))) >= 1e8:
-                seconds, ok = epoch_seconds(_series(text))
+            numbers = pd.to_numeric(_series(text), errors="coerce").to_numpy(np.float64)
+            chosen = unit or column_unit(np.maximum(numbers[~blank], 0))
+            big = np.nan_to_num(numbers) >= EPOCH_MIN  # negative: deep-time years
+            if chosen is not None and (unit is not None or big[~blank].mean() >= 0.5):
                 scan.epoch = True
-                scan.seconds = seconds
+                scan.unit = chosen
+                scan.seconds = cell_seconds(numbers, unit)
                 scan.precision[:] = Precision.SECOND
-                scan.kind[ok & ~blank] = _OK
+                ok = ~blank & (big | (unit is not None))
+                scan.kind[ok] = _OK
+                scan.kind[~blank & ~ok] = _COUNT
+                if unit is not None:
+                    scan.shapes[UNIT_NAMES[unit]] = int(ok.sum())
+                else:
+                    found, counts = np.unique(unit_of(numbers[ok]).astype(str), return_counts=True)
+                    for name, count in zip(found.tolist(), counts.tolist(), strict=True):
+                        scan.shapes[UNIT_NAMES[Unit(name)]] = int(count)
                 return scan
+    match_text = pc.replace_substring_regex(text, _WEEKDAY, "")
     todo = np.flatnonzero(~blank)
-    for pattern in (_ISO, _DMY, _YMD, *_NAMED):
+    for pattern in (_COMPACT, _LONG_NUMBER, _ISO, _DMY, _DMY2, _YMD, *_NAMED, *_ERA):
         if not len(todo):
             break
-        struct = pc.extract_regex(text.take(pa.array(todo)), pattern)
+        if pattern == _LONG_NUMBER:
+            hit = _np_bool(pc.match_substring_regex(match_text.take(pa.array(todo)), pattern))
+            _long_numbers(scan, todo[hit])
+            todo = todo[~hit]
+            continue
+        struct = pc.extract_regex(match_text.take(pa.array(todo)), pattern)
         hit = _np_bool(struct.is_valid())
         names = {f.name for f in struct.type}
         if "mon" in names:
@@ -184,7 +244,17 @@ def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
         if not len(rows):
             continue
         sub = struct.filter(pa.array(hit))
-        scan.y[rows] = _fields(sub, "y", 1970)
+        scan.shapes[_SHAPE_NAMES[pattern]] = scan.shapes.get(_SHAPE_NAMES[pattern], 0) + len(rows)
+        if "yy" in names:
+            yy = _fields(sub, "yy", 0)
+            scan.y[rows] = np.where(yy < TWO_DIGIT_PIVOT, 2000 + yy, 1900 + yy)
+            scan.two_digit += len(rows)
+        else:
+            scan.y[rows] = _fields(sub, "y", 1970)
+        if "era" in names:
+            era = pc.utf8_upper(sub.field("era"))
+            bc = _np_bool(pc.starts_with(era, "B"))
+            scan.y[rows] = np.where(bc, 1 - scan.y[rows], scan.y[rows])
         precision = np.zeros(len(rows), np.int8)
         if "a" in names:  # dd/mm/yyyy or mm/dd/yyyy: decided later
             scan.slashed[rows] = True
@@ -197,7 +267,7 @@ def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
             if "d" in names:
                 scan.d[rows] = _fields(sub, "d", 1)
                 precision += 1
-        else:
+        elif "m" in names:
             for name, target in (("m", scan.m), ("d", scan.d)):
                 target[rows] = _fields(sub, name, 1)
                 precision += _present(sub, name)
@@ -216,6 +286,34 @@ def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
         scan.kind[rows] = _OK
         todo = todo[~hit]
     return scan
+
+
+def _long_numbers(scan: _Scan, rows: I64) -> None:
+    """Numbers of five digits or more among dates: epochs from 1e8 (unit by size, read
+    as UTC to the second), counts or serials below (refused, never a year)."""
+    if not len(rows):
+        return
+    numbers = pd.to_numeric(_series(scan.text.take(pa.array(rows))), errors="coerce")
+    values = numbers.to_numpy(np.float64)
+    big = np.nan_to_num(values) >= EPOCH_MIN
+    scan.kind[rows[~big]] = _COUNT
+    epoch_rows = rows[big]
+    if not len(epoch_rows):
+        return
+    seconds = cell_seconds(values[big])
+    days = seconds // DAY
+    y, m, d = civil_from_days(days)
+    rest = seconds - days * DAY
+    scan.y[epoch_rows], scan.m[epoch_rows], scan.d[epoch_rows] = y, m, d
+    scan.h[epoch_rows] = rest // HOUR
+    scan.mi[epoch_rows] = rest % HOUR // MINUTE
+    scan.s[epoch_rows] = rest % MINUTE
+    scan.precision[epoch_rows] = Precision.SECOND
+    scan.timed[epoch_rows] = True
+    scan.zoned[epoch_rows] = True
+    scan.kind[epoch_rows] = _OK
+    for unit in set(unit_of(values[big]).tolist()) - {None}:
+        scan.shapes[UNIT_NAMES[unit]] = scan.shapes.get(UNIT_NAMES[unit], 0) + 1
 
 
 @dataclass
@@ -308,6 +406,13 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
     if kind == _SHAPE:
         return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
+    if kind == _COUNT:
+        if scan.epoch:
+            return f"{text} (too small for an epoch time; the column holds epoch numbers)"
+        return (
+            f'"{raw}" is a number, not a date: not read as the year {raw}, nor as a day '
+            "count or an epoch (numbers from 1e8 are epochs; format the column as dates)"
+        )
     if kind == _YEAR:
         return f"{text} (year {y} is out of range)"
     if kind == _MONTH:
@@ -317,16 +422,3 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     if kind == _CLOCK:
         return f"{text} (not a time of day)"
     return f"{text} (UTC offset out of range)"
-
-
-def _looks_like_dates(values: pa.Array, *, hint: bool, epoch_ok: bool) -> float | None:
-    """The share of non-blank cells shaped like dates (None: no cells to judge).
-    Bare integers count only when the header says dates (`hint`): "5" is a count."""
-    scan = _scan(values, epoch_ok=epoch_ok)
-    judged = scan.kind != _EMPTY
-    if not judged.any():
-        return None
-    good = scan.kind == _OK
-    if not hint and not scan.epoch:
-        good &= ~_np_bool(pc.match_substring_regex(scan.text, _INTEGER))
-    return float(good[judged].mean())

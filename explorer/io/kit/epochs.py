@@ -93,6 +93,19 @@ def to_seconds(numbers: F64, unit: Unit) -> I64:
     return np.asarray(np.clip(values, -(2**62), 2**62), dtype=np.int64)
 
 
+def cell_seconds(numbers: F64, unit: Unit | None = None) -> I64:
+    """Seconds for each number: in `unit` when given, else each by its own size."""
+    if unit is not None:
+        return to_seconds(numbers, unit)
+    units = unit_of(numbers)
+    out = np.zeros(len(numbers), np.int64)
+    for one in Unit:
+        pick = units == one
+        if pick.any():
+            out[pick] = to_seconds(numbers[pick], one)
+    return out
+
+
 def column_unit(numbers: F64) -> Unit | None:
     """The unit most of a column's numbers have (one unit per column), or None."""
     units = unit_of(numbers)
