@@ -7,6 +7,7 @@ Moved from read_table so that column inference (kit.profile) and every reader sh
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -117,7 +118,9 @@ _MONTH_KEYS: Final = (
 _MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
 
 # Why a date failed (0 is fine).
-_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _COUNT = range(9)
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _PUSHED, _COUNT = range(10)
+_FIRST_SECOND: Final = int(days_from_civil(-MAX_ABS_YEAR, 1, 1)) * DAY
+_PAST_LAST_SECOND: Final = int(days_from_civil(MAX_ABS_YEAR + 1, 1, 1)) * DAY
 
 
 @dataclass
@@ -212,9 +215,12 @@ def _scan(values: pa.Array, *, epoch_ok: bool = True, unit: Unit | None = None) 
                 scan.unit = chosen
                 scan.seconds = cell_seconds(numbers, unit)
                 scan.precision[:] = Precision.SECOND
-                ok = ~blank & (big | (unit is not None))
+                seconds = scan.seconds
+                in_range = (seconds >= _FIRST_SECOND) & (seconds < _PAST_LAST_SECOND)
+                ok = ~blank & (big | (unit is not None)) & in_range
                 scan.kind[ok] = _OK
-                scan.kind[~blank & ~ok] = _COUNT
+                scan.kind[~blank & ~ok & in_range] = _COUNT
+                scan.kind[~blank & ~in_range] = _SHAPE
                 if unit is not None:
                     scan.shapes[UNIT_NAMES[unit]] = int(ok.sum())
                 else:
@@ -392,6 +398,9 @@ def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int
     seconds = (first + d - 1) * DAY + np.where(
         ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
     )
+    # An offset can carry the last hours of the last year past the range (and back).
+    pushed = ok & ((seconds < _FIRST_SECOND) | (seconds >= _PAST_LAST_SECOND))
+    kind[pushed] = _PUSHED
     return seconds.astype(np.int64), scan.precision, kind
 
 
@@ -404,6 +413,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     read_as = ""
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
+    if kind == _SHAPE and scan.epoch and re.match(_NUMBER, raw):
+        return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
     if kind == _SHAPE:
         return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
     if kind == _COUNT:
@@ -421,4 +432,6 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
         return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
     if kind == _CLOCK:
         return f"{text} (not a time of day)"
+    if kind == _PUSHED:
+        return f"{text} (in UTC it falls outside the years ±{MAX_ABS_YEAR:,})"
     return f"{text} (UTC offset out of range)"
