@@ -307,6 +307,12 @@ def _long_numbers(scan: _Scan, rows: I64) -> None:
     if not len(epoch_rows):
         return
     seconds = cell_seconds(values[big])
+    far = (seconds < _FIRST_SECOND) | (seconds >= _PAST_LAST_SECOND)
+    scan.kind[epoch_rows[far]] = _SHAPE  # an epoch past the range: refused, not clamped
+    epoch_rows, seconds = epoch_rows[~far], seconds[~far]
+    values = values[big][~far]
+    if not len(epoch_rows):
+        return
     days = seconds // DAY
     y, m, d = civil_from_days(days)
     rest = seconds - days * DAY
@@ -318,7 +324,7 @@ def _long_numbers(scan: _Scan, rows: I64) -> None:
     scan.timed[epoch_rows] = True
     scan.zoned[epoch_rows] = True
     scan.kind[epoch_rows] = _OK
-    for unit in set(unit_of(values[big]).tolist()) - {None}:
+    for unit in set(unit_of(values).tolist()) - {None}:
         scan.shapes[UNIT_NAMES[unit]] = scan.shapes.get(UNIT_NAMES[unit], 0) + 1
 
 
@@ -413,7 +419,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     read_as = ""
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
-    if kind == _SHAPE and scan.epoch and re.match(_NUMBER, raw):
+    huge = re.match(_NUMBER, raw) is not None and abs(float(raw)) >= EPOCH_MIN
+    if kind in (_SHAPE, _YEAR) and huge and (scan.epoch or kind == _SHAPE or abs(y) > 10**11):
         return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
     if kind == _SHAPE:
         return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"

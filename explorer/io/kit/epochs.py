@@ -94,11 +94,12 @@ def to_seconds(numbers: F64, unit: Unit) -> I64:
 
 
 def cell_seconds(numbers: F64, unit: Unit | None = None) -> I64:
-    """Seconds for each number: in `unit` when given, else each by its own size."""
+    """Seconds for each number: in `unit` when given, else each by its own size; a
+    number no unit fits gets 2**62, past every date, so callers refuse it."""
     if unit is not None:
         return to_seconds(numbers, unit)
     units = unit_of(numbers)
-    out = np.zeros(len(numbers), np.int64)
+    out = np.full(len(numbers), 2**62, np.int64)  # no unit (too large, NaN): out of range
     for one in Unit:
         pick = units == one
         if pick.any():
