@@ -20,7 +20,9 @@ from tests.test_session import drive_dialogs
 
 def test_new_event_warns_until_a_source_backs_its_status(qtbot, story) -> None:
     dialog = new_event(qtbot, story)
-    assert dialog.status.currentData() == "reported"  # the model's default status
+    assert dialog.status.currentData() == "unassessed"  # the model's default status
+    assert not dialog.source_warning.isVisible()  # nobody has stated it yet
+    dialog.status.setCurrentIndex(dialog.status.findData("reported"))
     assert dialog.source_warning.isVisible()
     assert "No source" in dialog.source_warning.text()
     dialog.sources.item(0).setCheckState(Qt.CheckState.Checked)

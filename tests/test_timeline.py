@@ -257,6 +257,7 @@ def test_legend_names_every_status(qtbot, window) -> None:
         "alleged",
         "disputed",
         "retracted",
+        "unassessed",
     ]
 
 

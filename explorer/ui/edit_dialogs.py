@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 from explorer.edits import validate_event_record
 from explorer.io.builder import slug
 from explorer.model.dates import DatedValue, DateError, Precision, floor_to, format_iso, parse_date
-from explorer.model.document import ClaimStatus, Document
+from explorer.model.document import DEFAULT_STATUS, ClaimStatus, Document
 from explorer.ui import style
 from explorer.ui.detail_view import is_web_link
 from explorer.ui.messages import plain, plain_label
@@ -431,8 +431,7 @@ class EventDialog(RecordDialog):
                 Qt.ItemDataRole.ToolTipRole,
             )
         self.status.currentIndexChanged.connect(self._status_tip)
-        # No status in a native record means confirmed (the format's rule).
-        found = self.status.findData(str(record.get("status") or ClaimStatus.CONFIRMED.value))
+        found = self.status.findData(str(record.get("status") or DEFAULT_STATUS.value))
         self.status.setCurrentIndex(max(found, 0))
         self._status_tip()
         self._row("Stat&us:", self.status, name="Claim status")

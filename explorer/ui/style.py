@@ -35,6 +35,7 @@ STATUS_DESCRIPTIONS: Final = {
     ClaimStatus.ALLEGED: "Alleged: one party's accusation",
     ClaimStatus.DISPUTED: "Disputed: contested by another party",
     ClaimStatus.RETRACTED: "Retracted: withdrawn by its source",
+    ClaimStatus.UNASSESSED: "Unassessed: nobody has said on whose word it rests yet",
 }
 
 WARNING_COLOUR: Final = "#a04000"
@@ -54,7 +55,10 @@ STATUS_TEXT_COLOURS: Final = {
     ClaimStatus.ALLEGED: QColor("#a04000"),
     ClaimStatus.DISPUTED: QColor("#c0392b"),
     ClaimStatus.RETRACTED: QColor("#7f7f7f"),
+    ClaimStatus.UNASSESSED: QColor("#5f6b7a"),
 }
+
+UNASSESSED_EDGE: Final = QColor("#7d8794")  # neutral: no claim either way
 
 BACKGROUND: Final = QColor("#fbfbfa")
 LANE_ALT: Final = QColor("#f3f3f1")
