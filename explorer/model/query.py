@@ -51,16 +51,24 @@ __all__ = [
     "ActorRef",
     "Change",
     "Cursor",
+    "DeleteEventsOp",
     "Density",
+    "EditOp",
     "EntityTable",
     "EventRecord",
     "FigureRef",
     "Filter",
+    "InvalidEditError",
     "Keys",
     "Lanes",
+    "Listener",
     "Marks",
+    "MergeActorsOp",
     "Page",
     "Problem",
+    "PutEntity",
+    "PutEvent",
+    "SetEventFields",
     "SortColumn",
     "SourceRef",
     "TableChange",
@@ -550,6 +558,7 @@ class SetEventFields(EditOp):
     ids: tuple[str, ...]
     fields: Mapping[str, Any]
     text: str = "Edit events"
+    keys: tuple[int, ...] = ()  # where the caller last saw `ids` (a hint; backends check it)
 
 
 @dataclass(frozen=True)
@@ -560,6 +569,7 @@ class PutEvent(EditOp):
     record: Mapping[str, Any]
     replacing: str | None = None
     text: str = "Edit event"
+    keys: tuple[int, ...] = ()  # where the caller last saw `replacing` (a hint)
 
 
 @dataclass(frozen=True)
