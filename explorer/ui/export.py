@@ -57,7 +57,7 @@ def _svg_bytes(timeline: TimelineWidget, size: QSize) -> bytes:
     generator.setTitle("Timeline Explorer view")
     painter = QPainter(generator)
     try:
-        timeline.paint(painter, size)
+        timeline.paint(painter, size, keep=False)
     finally:
         painter.end()
     buffer.close()
@@ -81,7 +81,7 @@ def _pdf_bytes(timeline: TimelineWidget, size: QSize) -> bytes:
         writer.setPageMargins(QMarginsF(0, 0, 0, 0))
         painter = QPainter(writer)
         try:
-            timeline.paint(painter, size)
+            timeline.paint(painter, size, keep=False)
         finally:
             painter.end()
         return Path(name).read_bytes()

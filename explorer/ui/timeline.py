@@ -139,6 +139,7 @@ class TimelineWidget(QWidget):
         self._scroll.valueChanged.connect(self.update)
         self._scroll.hide()
         self._lanes: list[Lane] = []
+        self._painting: Viewport | None = None
         self._frames: list[LaneFrame] = []
         self._density_mode = False
         self._current_lane = 0
@@ -147,7 +148,6 @@ class TimelineWidget(QWidget):
         self._move: MoveDrag | None = None
         self.editable = True
         self._drag_viewport: Viewport | None = None
-        self._viewport = Viewport(0, 60 * NS, 1000)
         self.density_peak = 0
         self._content_height = 0.0
         self._fitted = True  # until the user zooms or pans, a resize refits the data
@@ -222,14 +222,20 @@ class TimelineWidget(QWidget):
 
     @property
     def viewport(self) -> Viewport:
-        return self._viewport
+        return self.state.viewport
+
+    @property
+    def _viewport(self) -> Viewport:
+        """The visible range lives in the shared view state; the widget only reads it
+        (while painting, the copy being drawn)."""
+        return self._painting if self._painting is not None else self.state.viewport
 
     def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
         self._fitted = fitted
         lo, hi = self.state.store.span()
         clamped = viewport.clamped(lo, hi) if self.state.store.n else viewport
         if clamped != self._viewport:
-            self._viewport = clamped
+            self.state.set_viewport(clamped)
             self.viewport_changed.emit()
             self.update()
 
@@ -240,7 +246,7 @@ class TimelineWidget(QWidget):
         if self._fitted:
             self.fit_all()
         else:
-            self._viewport = self._viewport.resized(width)
+            self.state.set_viewport(self._viewport.resized(width))
 
     def _place_scrollbar(self) -> None:
         w = self._scroll.sizeHint().width()
@@ -280,7 +286,8 @@ class TimelineWidget(QWidget):
         vp = self._viewport
         t0, t1 = vp.window()
         store = self.state.store
-        counts = [self._overlapping(lane, t0, t1) for lane in self._lanes]
+        keys = np.asarray([lane.key for lane in self._lanes], dtype=np.int64)
+        counts = self.state.queries.window_counts(self.state.filter, keys, t0, t1).tolist()
         total = sum(counts)
         if total > DENSITY_ON:
             self._density_mode = True
@@ -340,11 +347,26 @@ class TimelineWidget(QWidget):
             self._scroll.setSingleStep(ROW_H)
             self._place_scrollbar()
 
-    def paint(self, p: QPainter, size: QSize) -> None:
-        """Draw the whole timeline at `size` (the widget, or an exported image)."""
+    def paint(self, p: QPainter, size: QSize, *, keep: bool = True) -> None:
+        """Draw the whole timeline at `size` (the widget, or an exported image).
+
+        Reads the view state and never writes it: an export (keep=False) draws a copy
+        of the visible range at its own width and leaves what was drawn on screen,
+        which hit tests and keyboard navigation use, as it was."""
         plot = self.plot_rect(size)
-        if plot.width() != round(self._viewport.width):
-            self._viewport = self._viewport.resized(plot.width())
+        vp = self.state.viewport
+        if plot.width() != round(vp.width):
+            vp = vp.resized(plot.width())
+        saved = (self._frames, self._content_height, self._density_mode, self.density_peak)
+        self._painting = vp
+        try:
+            self._paint(p, size, plot)
+        finally:
+            self._painting = None
+            if not keep:
+                self._frames, self._content_height, self._density_mode, self.density_peak = saved
+
+    def _paint(self, p: QPainter, size: QSize, plot: QRect) -> None:
         p.fillRect(QRect(QPoint(0, 0), size), style.BACKGROUND)
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
@@ -469,13 +491,11 @@ class TimelineWidget(QWidget):
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
-        vp = self._viewport
-        base, frac = divmod(vp.start_ns, NS)
-        # Column edges in whole seconds (floor), one per pixel boundary.
-        edges = np.int64(base) + np.floor(
-            frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
-        ).astype(np.int64)
-        counts = np.stack([layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames])
+        t0, t1 = self._viewport.window()
+        # One question for every lane on screen: counts per pixel column, read from the
+        # backend's power-of-two count tables (edges snapped to them, within a column).
+        keys = np.asarray([f.lane.key for f in frames], dtype=np.int64)
+        counts = self.state.queries.density(self.state.filter, keys, t0, t1, width).counts
         h = DENSITY_LANE_H - 6
         qimage, peak = marks.density_image(counts, [f.lane.colour for f in frames], h)
         for k, frame in enumerate(frames):
@@ -1079,7 +1099,7 @@ class TimelineWidget(QWidget):
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            self.paint(painter, size)
+            self.paint(painter, size, keep=False)
         finally:
             painter.end()
         return image

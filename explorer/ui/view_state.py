@@ -9,7 +9,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from explorer.engines.memory import MemoryBackend
+from explorer.model.query import Change, TimelineQueries
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
+from explorer.model.viewport import NS, Viewport
 
 
 class ViewState(QObject):
@@ -21,6 +24,8 @@ class ViewState(QObject):
     selection_changed = Signal(int)  # event row, or -1
     reveal_requested = Signal(int)  # event row to scroll into view (and show in detail)
     edited = Signal()  # the document was edited in place (views keep their state)
+    changed = Signal(object)  # the backend's Change, once per edit or new document
+    viewport_changed = Signal()  # the visible time range moved
 
     def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -32,9 +37,27 @@ class ViewState(QObject):
         self.last_change_was_edit = False
         self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
         self._mask: Mask = np.ones(store.n, dtype=bool)
-        store.subscribe(self._on_document_replaced)
+        self._viewport = Viewport(0, 60 * NS, 1000)
+        # Views ask their questions here; the store stays for saving and editing.
+        self.queries: TimelineQueries = MemoryBackend(store)
+        self.queries.subscribe(self._on_change)
+
+    # --- the visible time range (shared: the timeline draws it, exports copy it) ---
+
+    @property
+    def viewport(self) -> Viewport:
+        return self._viewport
+
+    def set_viewport(self, viewport: Viewport) -> None:
+        if viewport != self._viewport:
+            self._viewport = viewport
+            self.viewport_changed.emit()
 
     # --- document ----------------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        self._on_document_replaced(not change.replaced)
+        self.changed.emit(change)
 
     def _on_document_replaced(self, edited: bool) -> None:
         """A new document resets the view; an edit keeps it (and the selection, by id)."""
