@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 from explorer.model import layout
 from explorer.model.dates import Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
+from explorer.model.query import Change
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
@@ -162,6 +163,7 @@ class TimelineWidget(QWidget):
         state.filter_changed.connect(self._rebuild_lanes)
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
+        state.changed.connect(self._on_change)
         self._rebuild_lanes()
         self.fit_all()
 
@@ -171,6 +173,14 @@ class TimelineWidget(QWidget):
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
             self.fit_all()  # a new document is shown whole; after an edit the view stays
+
+    def _on_change(self, change: Change) -> None:
+        """Fields edited in place: new dates move marks (the lanes' sorted arrays are
+        rebuilt), anything else is drawn from the store by the next paint."""
+        if change.columns & {"start", "end"} and not change.replaced:
+            self._rebuild_lanes()
+        else:
+            self.update()
 
     def _rebuild_lanes(self) -> None:
         store = self.state.store

@@ -56,7 +56,27 @@ class ViewState(QObject):
     # --- document ----------------------------------------------------------------
 
     def _on_change(self, change: Change) -> None:
-        self._on_document_replaced(not change.replaced)
+        """One Change, one round of view updates. Fields edited in place (a status, a
+        title, dates) keep every key: the mask is recomputed only when the filter reads
+        those fields (then filter_changed, once); views that draw the fields listen to
+        `changed` and repaint or re-sort. Anything else resets the views as before."""
+        events = change.events
+        in_place = not (
+            change.replaced
+            or change.renumbered
+            or len(events.inserted)
+            or len(events.removed)
+            or change.touches("actors", "sources", "themes", "links")
+            or change.touches("event_sources", "event_themes", "figures")
+        )
+        if not in_place:
+            self._on_document_replaced(not change.replaced)
+        else:
+            self.last_change_was_edit = True
+            if _filter_reads(self._filter, change.columns):
+                self._mask = self.store.mask(self._filter)
+                self.filter_changed.emit()
+            self.edited.emit()
         self.changed.emit(change)
 
     def _on_document_replaced(self, edited: bool) -> None:
@@ -167,3 +187,13 @@ class ViewState(QObject):
             return False
         self.select(row)
         return True
+
+
+def _filter_reads(flt: Filter, columns: frozenset[str]) -> bool:
+    """Whether the events passing `flt` can change when these event fields change."""
+    text = bool(flt.text.strip()) and bool(columns & {"title", "summary"})
+    status = flt.statuses is not None and "status" in columns
+    dates = (flt.window is not None or flt.known_by is not None) and bool(
+        columns & {"start", "end"}
+    )
+    return text or status or dates
