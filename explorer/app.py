@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Final
 
 from explorer import __version__
+from explorer.io import limits
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.builder import merge
 from explorer.io.errors import ReadError, WriteError
+from explorer.io.escaping import escape_controls
 from explorer.io.formats import ReadOptions, formats, read_any
 from explorer.io.native import read_native, write_native
 from explorer.io.result import ImportResult, SkippedRow
@@ -161,6 +163,13 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _limit(text: str) -> tuple[str, int]:
+    try:
+        return limits.parse_setting(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _role_column(text: str) -> tuple[str, str]:
     role, sep, column = text.partition("=")
     if not sep or not role.strip():
@@ -224,6 +233,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="CSV",
         type=Path,
         help="write every set-aside row (file, where, field, reason) to this CSV file",
+    )
+    p.add_argument(
+        "--limit",
+        dest="limits",
+        metavar="NAME=VALUE",
+        type=_limit,
+        action="append",
+        default=[],
+        help="raise an input limit (repeatable): "
+        + ", ".join(
+            f"{name}={limits.shown(name.replace('-', '_'), value)}"
+            for name, value in zip(limits.names(), vars(limits.DEFAULTS).values(), strict=True)
+        )
+        + "; sizes take K, M or G",
     )
     p.add_argument(
         "-q", "--quiet", action="store_true", help="do not report set-aside rows and notes"
@@ -342,11 +365,15 @@ def export_document(document: Document, path: Path, writer: str) -> None:
 
 
 def _say(line: str) -> None:
-    print(f"{PROG}: {line}", file=sys.stderr)
+    """One line on stderr; text from files (names, cells, ids) has its controls escaped."""
+    print(f"{PROG}: {escape_controls(line)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    limits.reset()
+    for key, value in args.limits:
+        limits.set_limit(key, value)
     try:
         check_args(args)
         writer = export_format(args)
@@ -390,7 +417,7 @@ def _run_gui(
     app.setOrganizationName("Timeline Explorer")
     # An imported file (TimelineJS, CSV, a merge...) is shown as "Untitled, imported from":
     # Save must never write the app's format over the user's source file.
-    window = MainWindow(document, path, imported=not native)
+    window = MainWindow(document, path, imported=not native, render_only=headless)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
         _say(f"{path.name}: no event with id {args.select!r}")

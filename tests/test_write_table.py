@@ -12,7 +12,7 @@ import pytest
 from factories import make_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_parquet import dates, documents, plain_name
+from test_parquet import NA_LIKE, dates, documents, plain_name
 
 from explorer.io.errors import WriteError
 from explorer.io.formats import ReadOptions, get, read_any
@@ -320,3 +320,77 @@ def test_duplicate_ids_refused_and_old_file_kept(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="not unique"):
         write_csv(doc, path)
     assert path.read_text() == "old"
+
+
+# --- names that hold separators, quotes or spaces read back whole -----------------------
+
+HOSTILE_NAMES = ["Smith; Jones LLP", "AT|T", "\t=1+1", " =1+1", "\n=1+1", '"Quoted"', 'a"b']
+
+
+def hostile_names_document(names: list[str], themes: list[str]) -> Document:
+    return make_document(
+        [
+            {
+                "id": "e1",
+                "title": "t",
+                "start": "2020",
+                "actors": [
+                    {"actor": f"a{i}", "role": "lead; counsel" if i == 0 else f" r{i} "}
+                    for i in range(len(names))
+                ],
+                "themes": [f"t{i}" for i in range(len(themes))],
+            }
+        ],
+        actors=[{"id": f"a{i}", "name": n} for i, n in enumerate(names)],
+        themes=[{"id": f"t{i}", "name": n} for i, n in enumerate(themes)],
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_names_with_separators_quotes_and_spaces_round_trip(tmp_path: Path, suffix: str) -> None:
+    doc = hostile_names_document(HOSTILE_NAMES, ["war; peace", " padded "])
+    path = tmp_path / f"names{suffix}"
+    (write_csv if suffix == ".csv" else write_excel)(doc, path)
+    back = read_any(path).document
+    assert links_view(back) == links_view(doc)
+    assert themes_view(back) == themes_view(doc)
+
+
+def test_quoted_names_are_readable_in_the_cell() -> None:
+    doc = hostile_names_document(["Smith; Jones LLP", "Acme", " =1+1"], ["war; peace"])
+    header, row = csv_cells(dumps_csv(doc))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["actors"] == '"Smith; Jones LLP"; Acme; " =1+1"'
+    assert cells["roles"] == '"lead; counsel"; " r1 "; " r2 "'
+    assert cells["themes"] == '"war; peace"'
+
+
+def test_a_hand_written_list_with_quotes_reads_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "hand.csv"
+    path.write_text(
+        'date,title,actors\n2020,x,"""Smith; Jones"" ; Acme | The ""Boss""; ""open"\n',
+        newline="",
+    )
+    back = read_any(path).document
+    assert sorted(back.actors["name"]) == ['"open', "Acme", "Smith; Jones", 'The "Boss"']
+
+
+hostile_name = st.text(
+    st.sampled_from([*'ab ;|"\t\n=', "é", "\u00a0"]), min_size=1, max_size=8
+).filter(lambda s: s.strip(" \t\n\u00a0") != "" and s.strip() not in NA_LIKE)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(hostile_name, min_size=1, max_size=4, unique=True),
+    st.lists(hostile_name, max_size=3, unique=True),
+)
+def test_any_names_round_trip_through_csv(
+    scratch: Path, names: list[str], themes: list[str]
+) -> None:
+    doc = hostile_names_document(names, themes)
+    path = scratch / "names.csv"
+    write_csv(doc, path)
+    back = get("csv").read(path, ReadOptions()).document
+    assert links_view(back) == links_view(doc)
+    assert themes_view(back) == themes_view(doc)

@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 from explorer.io.attributes import AttributesDtype, ColumnAttributes  # noqa: F401 (re-exported)
 from explorer.io.errors import ReadError
 from explorer.io.formats import ReadOptions
+from explorer.io.limits import check_cells, check_columns, check_file
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -120,6 +121,7 @@ def read_delimited(
         if not record:
             raise ReadError(path, "no header row", where="row 1")
         names = record
+    check_columns(path, len(names), where="row 1" if header else "line 1")
     names = unique_names(names)
     malformed: list[tuple[int | None, str]] = []
 
@@ -183,6 +185,8 @@ def read_delimited(
             raise ReadError(path, reason)
     table = pa.Table.from_batches(batches, schema=schema)
     numbers = _row_numbers(table.num_rows, malformed, 2 if header else 1)
+    unit = "row" if header else "line"
+    check_cells(path, table.column_names, table.columns, lambda i: f"{unit} {numbers[i]}")
     if table.num_rows == 0 and malformed:
         raise ReadError(
             path,
@@ -331,6 +335,7 @@ def arrow_reason(exc: BaseException, delimiter: str = ",") -> str:
 
 
 def open_file(path: Path) -> Any:
+    check_file(path)
     try:
         return path.open("rb")
     except OSError as exc:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from explorer.io.escaping import escape_controls
+
 
 class ReadError(Exception):
     """A file that cannot be read as a timeline, located as precisely as the format allows.
 
     `where` is a row ("row 983"), a line ("line 12"), a byte offset or a path into a
-    JSON document ("events[3] (id \"e4\")"); `field` names the column or key.
+    JSON document ("events[3] (id \"e4\")"); `field` names the column or key. The
+    message is one line: control characters from the file are escaped.
     """
 
     def __init__(
@@ -28,7 +31,7 @@ class ReadError(Exception):
         if self.field:
             parts.append(f'field "{self.field}"')
         parts.append(self.reason)
-        return ": ".join(parts)
+        return escape_controls(": ".join(parts))
 
 
 class WriteError(Exception):
@@ -37,4 +40,4 @@ class WriteError(Exception):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(escape_controls(f"{self.path}: {reason}"))

@@ -295,15 +295,18 @@ def _iso_slow(values: pa.Array, rows: I64, out: Dates, epoch_numbers: bool) -> N
     )
 
 
-def epoch_dates(values: pa.ChunkedArray | pa.Array | Sequence[Any]) -> Dates:
-    """Epoch numbers (s, ms, µs or ns, by magnitude, as Timesketch tells them apart)."""
+def epoch_dates(
+    values: pa.ChunkedArray | pa.Array | Sequence[Any], *, seconds_only: bool = False
+) -> Dates:
+    """Epoch numbers (s, ms, µs or ns, by magnitude, as Timesketch tells them apart;
+    `seconds_only` for formats whose epochs are always seconds, as TLN's are)."""
     if not isinstance(values, pa.ChunkedArray | pa.Array):
         values = pa.array(
             [str(v) if not isinstance(v, str) else v for v in values], type=pa.string()
         )
     parts = []
     for chunk in _string_chunks(values):
-        parts.append(_epoch_chunk(pc.utf8_trim_whitespace(chunk)))
+        parts.append(_epoch_chunk(pc.utf8_trim_whitespace(chunk), seconds_only))
     return Dates.concat(parts)
 
 
@@ -312,7 +315,7 @@ def _unsigned(numbers: Any) -> Any:
     return pc.replace_substring_regex(numbers, pattern=r"^\+", replacement="")
 
 
-def _epoch_chunk(text: pa.Array) -> Dates:
+def _epoch_chunk(text: pa.Array, seconds_only: bool = False) -> Dates:
     n = len(text)
     out = Dates.empty(n)
     if n == 0:
@@ -334,7 +337,7 @@ def _epoch_chunk(text: pa.Array) -> Dates:
     ok = np.zeros(len(rows), dtype=bool)
     if integral.any():
         ints = pc.cast(_unsigned(chosen.filter(pa.array(integral))), pa.int64()).to_numpy()
-        magnitude = np.abs(ints)
+        magnitude = np.abs(ints) if not seconds_only else np.zeros_like(ints)
         divisor = np.select(
             [magnitude >= 10**17, magnitude >= 10**14, magnitude >= 10**11],
             [10**9, 10**6, 10**3],
@@ -345,7 +348,7 @@ def _epoch_chunk(text: pa.Array) -> Dates:
     if (~integral).any():
         floats = pc.cast(_unsigned(chosen.filter(pa.array(~integral))), pa.float64()).to_numpy()
         finite = np.isfinite(floats)
-        magnitude = np.abs(np.where(finite, floats, 0.0))
+        magnitude = np.abs(np.where(finite, floats, 0.0)) * (not seconds_only)
         divisor = np.select(
             [magnitude >= 1e17, magnitude >= 1e14, magnitude >= 1e11], [1e9, 1e6, 1e3], 1.0
         )

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from explorer.io.errors import ReadError
+from explorer.io.limits import check_file
 from explorer.io.result import ImportResult
-from explorer.io.text import head
+from explorer.io.text import encoding_problem, head
 
 
 class Cancelled(Exception):  # noqa: N818 (it is not an error: the user chose it)
@@ -78,6 +79,9 @@ def detect(path: Path) -> Format:
         key=lambda item: (-item[0], item[1]),
     )
     if not scored or scored[0][0] <= 0:
+        problem = encoding_problem(data)
+        if problem is not None:
+            raise ReadError(path, problem[1], where=problem[0])
         raise ReadError(
             path, "not a timeline format this program reads (use --format to say which it is)"
         )
@@ -89,6 +93,7 @@ def read_any(
 ) -> ImportResult:
     """Open any supported file; raises ReadError (or Cancelled) and nothing else."""
     path = Path(path)
+    check_file(path)  # before opening: a FIFO would block, /dev/zero never end
     fmt = get(format_name) if format_name else detect(path)
     options = options or ReadOptions()
     try:

@@ -526,7 +526,7 @@ def _read_tln(path: Path, options: ReadOptions, format_name: str) -> ImportResul
     _malformed(data, aside, "line")
     columns = {c.lower(): c for c in table.column_names}
     time_col = columns["time"]
-    dates = epoch_dates(table[time_col])
+    dates = epoch_dates(table[time_col], seconds_only=True)  # TLN's Time is always seconds
     options.report(READ_SHARE + 0.05)
     failed = np.flatnonzero(~dates.ok)
     if failed.size:

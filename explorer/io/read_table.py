@@ -27,8 +27,11 @@ dropped). Several columns for one role are a list, or one string joined by
 
 **Several names in a cell.** An actors, roles or tags cell may hold several
 names separated by ``;`` or ``|`` (``"Anthropic; Alibaba"``); not by commas,
-which occur inside names ("Korea, Republic of"). Blank names are dropped. With
-several actor columns, each link's role is its column's name.
+which occur inside names ("Korea, Republic of"). Names are trimmed, except a name
+in double quotes, which is kept exactly as written (``"Smith; Jones LLP"; " AT|T "``,
+``""`` for a quote inside): that is how our writers write a name that would not
+read back whole. Blank names are dropped. With several actor columns, each link's
+role is its column's name.
 
 **Missing values.** ``NA``, ``N/A``, ``#N/A``, ``NaN``, ``NULL``, ``<NA>`` (any of
 the spellings in :data:`NA_TOKENS`) count as empty in every column except
@@ -91,11 +94,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from explorer.io import excel_dates
 from explorer.io.builder import build_document, unique_ids
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
-from explorer.io.text import read_text
+from explorer.io.text import encoding_problem, read_text
 from explorer.io.timeparse import epoch_seconds
 from explorer.model.dates import (
     DAY,
@@ -118,6 +123,7 @@ LIST_ROLES: Final = frozenset({"actors", "tags"})
 SETTINGS: Final = ("date_order", "sheet")
 DATE_ORDERS: Final = ("dmy", "mdy")
 NAME_SEPARATOR: Final = r"\s*[;|]\s*"
+_QUOTED_ITEM: Final = r'(?:^|[;|])\s*"'  # some name in the cell starts with a quote
 NA_TOKENS: Final = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null", "<NA>")
 DELIMITERS: Final = (",", ";", "\t", "|")
 
@@ -330,7 +336,9 @@ _MONTH_KEYS: Final = (
 _MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
 
 # Why a date failed (0 is fine).
-_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE = range(8)
+_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _PUSHED = range(9)
+_FIRST_SECOND: Final = int(days_from_civil(-MAX_ABS_YEAR, 1, 1)) * DAY
+_PAST_LAST_SECOND: Final = int(days_from_civil(MAX_ABS_YEAR + 1, 1, 1)) * DAY
 
 
 @dataclass
@@ -529,6 +537,9 @@ def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int
     seconds = (first + d - 1) * DAY + np.where(
         ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
     )
+    # An offset can carry the last hours of the last year past the range (and back).
+    pushed = ok & ((seconds < _FIRST_SECOND) | (seconds >= _PAST_LAST_SECOND))
+    kind[pushed] = _PUSHED
     return seconds.astype(np.int64), scan.precision, kind
 
 
@@ -541,6 +552,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     read_as = ""
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
+    if kind == _SHAPE and scan.epoch and re.match(_NUMBER, raw):
+        return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
     if kind == _SHAPE:
         return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
     if kind == _YEAR:
@@ -551,6 +564,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
         return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
     if kind == _CLOCK:
         return f"{text} (not a time of day)"
+    if kind == _PUSHED:
+        return f"{text} (in UTC it falls outside the years ±{MAX_ABS_YEAR:,})"
     return f"{text} (UTC offset out of range)"
 
 
@@ -822,17 +837,90 @@ def _join(parts: Sequence[pa.Array], separator: str) -> pa.Array:
 
 
 def _split(arr: pa.Array) -> tuple[I64, I64, pa.Array]:
-    """(row, position in cell, name) for each name in a column of `;`/`|` lists."""
+    """(row, position in cell, name) for each name in a column of `;`/`|` lists; a
+    name in double quotes is taken whole, as written (see `split_quoted`)."""
+    original = arr
+    quoted = np.zeros(len(arr), bool)
+    if len(arr) and pc.any(pc.match_substring_regex(arr, _QUOTED_ITEM)).as_py():
+        quoted = _np_bool(pc.match_substring_regex(arr, _QUOTED_ITEM))
+        arr = pc.if_else(pa.array(quoted), "", arr)  # split below, one distinct cell at a time
     if len(arr) and pc.any(pc.match_substring_regex(arr, r"[;|]")).as_py():
         lists = pc.split_pattern_regex(arr, NAME_SEPARATOR)
         parents = np.asarray(pc.list_parent_indices(lists).to_numpy(), np.int64)
-        flat = pc.list_flatten(lists)
+        flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     else:
         parents = np.arange(len(arr), dtype=np.int64)
-        flat = arr
+        flat = pc.utf8_trim_whitespace(arr)
+    if quoted.any():
+        parents, flat = _with_quoted(parents, flat, original, quoted)
     firsts = np.searchsorted(parents, parents, side="left")
     positions = np.arange(len(parents), dtype=np.int64) - firsts
-    return parents, positions, pc.utf8_trim_whitespace(flat)
+    return parents, positions, flat
+
+
+def split_quoted(cell: str) -> list[str]:
+    """One cell's names: split on ; or |, each trimmed, except that a name in double
+    quotes ("" inside for a quote) is kept exactly as written, separators and spaces
+    included. A quote that does not close before a separator is just a character."""
+    names: list[str] = []
+    i, n = 0, len(cell)
+    while True:
+        j = i
+        while j < n and cell[j].isspace():
+            j += 1
+        if j < n and cell[j] == '"':
+            k, buf = j + 1, []
+            while k < n:
+                if cell[k] == '"':
+                    if cell.startswith('""', k):
+                        buf.append('"')
+                        k += 2
+                        continue
+                    break
+                buf.append(cell[k])
+                k += 1
+            m = k + 1
+            while m < n and cell[m].isspace():
+                m += 1
+            if k < n and (m >= n or cell[m] in ";|"):
+                names.append("".join(buf))
+                if m >= n:
+                    return names
+                i = m + 1
+                continue
+        found = re.search(r"[;|]", cell[i:])
+        end = n if found is None else i + found.start()
+        names.append(cell[i:end].strip())
+        if end >= n:
+            return names
+        i = end + 1
+
+
+def _with_quoted(
+    parents: I64, flat: pa.Array, cells: pa.Array, quoted: Bool
+) -> tuple[I64, pa.Array]:
+    """`parents`/`flat` with the rows of `quoted` cells split by `split_quoted`, once
+    per distinct cell (lists repeat: a few distinct cells even in a long file)."""
+    rows = np.flatnonzero(quoted)
+    values = cells.take(pa.array(rows)).to_numpy(zero_copy_only=False)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    split = [split_quoted(str(u)) for u in uniques]
+    lengths = np.array([len(s) for s in split], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    distinct = pa.array([name for names in split for name in names], pa.large_string())
+    per_row = lengths[codes]
+    starts = np.repeat(offsets[codes], per_row)
+    within = np.arange(int(per_row.sum())) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    keep = ~quoted[parents]
+    all_parents = np.concatenate([parents[keep], np.repeat(rows, per_row)])
+    names = pa.concat_arrays(
+        [
+            flat.filter(pa.array(keep)).cast(pa.large_string()),
+            distinct.take(pa.array(starts + within)),
+        ]
+    )
+    order = np.argsort(all_parents, kind="stable")
+    return all_parents[order], names.take(pa.array(order))
 
 
 def _named_table(
@@ -860,6 +948,7 @@ def _table_result(
     """A document from a table of text cells (header names as columns)."""
     columns = [str(c) for c in frame.columns]
     cols = {c: _unguard_array(_arrow(frame.iloc[:, i])) for i, c in enumerate(columns)}
+    check_cells(path, columns, list(cols.values()), lambda i: f"row {i + 2}")
     n = len(frame)
     # Blank rows are not events and not errors.
     nonblank = np.zeros(n, bool)
@@ -1159,7 +1248,7 @@ def _mostly_numbers(arr: pa.Array) -> bool:
 def _head_text(head: bytes) -> str | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
-    if b"\x00" in head:
+    if encoding_problem(head) is not None:  # UTF-32, UTF-16 without BOM, binary: not ours
         return None
     return head.decode("utf-8", errors="replace")
 
@@ -1266,6 +1355,7 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     if not text.strip():
         raise ReadError(path, "is empty")
     delimiter = _delimiter(text)
+    check_columns(path, first_header_width(text, delimiter))
     frame, ragged = _frame_csv(text, delimiter, path)
     notes: list[str] = []
     if delimiter != ",":
@@ -1331,6 +1421,8 @@ def read_excel_table(path: Path, options: ReadOptions) -> ImportResult:
         importlib.import_module("openpyxl")
     except ImportError:
         raise ReadError(path, "reading Excel files needs the openpyxl package") from None
+    check_workbook(path)  # inflated size and extent, before openpyxl builds anything
+    excel_dates.install()  # serials to the microsecond: 23:59:59.999999 stays that day
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             sheets = [str(s) for s in book.sheet_names]

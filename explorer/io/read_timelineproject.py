@@ -321,6 +321,28 @@ class _Reader:
         )
 
 
+NEWLINE: Final = b"\n"
+
+
+def _refusal(path: Path, data: bytes, exc: defusedxml.DefusedXmlException) -> ReadError:
+    """What defusedxml refused, in words, at the line of the declaration."""
+    name = str(getattr(exc, "name", "") or "")
+    system = getattr(exc, "sysid", None)
+    if isinstance(exc, defusedxml.EntitiesForbidden):
+        what = f'an entity "{name}"' + (f' that refers to "{system}"' if system else "")
+        found = data.find(b"<!ENTITY")
+        found = data.find(f"<!ENTITY {name}".encode(), max(found, 0)) if name else found
+    else:
+        what = "an external reference" + (f' to "{system}"' if system else "")
+        found = -1
+    where = f"line {data.count(NEWLINE, 0, found) + 1}" if found >= 0 else None
+    return ReadError(
+        path,
+        f"refused: the XML declares {what}; entities are never expanded, for safety",
+        where=where,
+    )
+
+
 def _read(path: Path, options: ReadOptions) -> ImportResult:
     options.report(0.0)
     data = read_bytes(path)
@@ -335,7 +357,7 @@ def _read(path: Path, options: ReadOptions) -> ImportResult:
             path, f"not valid XML: {reason}", where=f"line {line}, column {column + 1}"
         ) from None
     except defusedxml.DefusedXmlException as exc:
-        raise ReadError(path, f"refused: the XML declares {exc}") from None
+        raise _refusal(path, data, exc) from None
     except (LookupError, ValueError) as exc:  # an unknown or unsupported encoding
         raise ReadError(path, f"not valid XML: {exc}", where="line 1") from None
     except RecursionError:

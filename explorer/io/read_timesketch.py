@@ -87,6 +87,7 @@ from explorer.io.fast_dates import (
     iso_dates,
 )
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.limits import check_line
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import decode, read_bytes
 from explorer.model.dates import Precision
@@ -356,6 +357,7 @@ def json_lines(
         if number % 20_000 == 0:
             options.report(READ_SHARE * position / total)
         position += len(line) + 1
+        check_line(path, len(line), where=f"line {number}")
         line = line.strip()
         if not line:
             continue
@@ -463,7 +465,9 @@ def read_timesketch_jsonl(path: Path, options: ReadOptions) -> ImportResult:
     raw_ts: list[Any] = []
     seen_message = seen_date = False
     options.report(0.0)
+    seen_objects = False
     for number, obj in json_lines(path, options, aside):
+        seen_objects = True
         where = f"line {number}"
         if "message" not in obj:
             aside.add(
@@ -501,6 +505,10 @@ def read_timesketch_jsonl(path: Path, options: ReadOptions) -> ImportResult:
             or None
         )
     if not rec.where:
+        if not seen_objects and aside.rows:  # no line was an object: say why, not "no message"
+            first = aside.rows[0]
+            more = f" (and {aside.total - 1:,} more lines)" if aside.total > 1 else ""
+            raise ReadError(path, first.reason + more, where=first.where)
         if not seen_message and aside.total:
             raise ReadError(path, f'no "message" on any line: {_TIMESKETCH_NEEDS}', field="message")
         if seen_message and not seen_date:

@@ -9,6 +9,7 @@ says which rows failed so the importer can set them aside with a reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,8 @@ from explorer.model.dates import (
     days_from_civil,
     parse_date,
 )
+
+_MAX_EPOCH_SECONDS: Final = float(days_from_civil(MAX_ABS_YEAR, 1, 1) * DAY)
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -102,7 +105,10 @@ def epoch_seconds(values: pd.Series) -> tuple[I64, Bool]:
     divisor = np.select(
         [magnitude >= 1e17, magnitude >= 1e14, magnitude >= 1e11], [1e9, 1e6, 1e3], default=1.0
     )
-    seconds = np.floor(np.where(ok, numbers, 0.0) / divisor).astype(np.int64)
+    value = np.floor(np.where(ok, numbers, 0.0) / divisor)
+    # Past the calendar's range (and int64's), a number is not a date: never a clamped one.
+    ok &= np.abs(value) <= _MAX_EPOCH_SECONDS
+    seconds = np.where(ok, value, 0.0).astype(np.int64)
     return seconds, ok
 
 

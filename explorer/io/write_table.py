@@ -8,9 +8,10 @@ with ``"; "``; ``roles`` lines up with ``actors`` (empty when no link has a
 role). Sources are written as "publisher: title" (or the URL, or the id).
 :mod:`explorer.io.read_table` reads such a file back with the mapping it guesses
 (start -> date, summary -> text, themes -> tags, ...): events, dates with their
-precision, actors with their roles and themes survive, provided names hold no
-``;`` or ``|`` and do not start or end with spaces. Sources and figures are
-written for people to read, not read back.
+precision, actors with their roles and themes survive whole: a name that holds
+``;`` or ``|``, starts with a quote or starts or ends with a space is written in
+double quotes (``"Smith; Jones LLP"; Acme``), which the reader takes as one name
+exactly as written. Sources and figures are written for people to read, not read back.
 
 **Formula-injection guard (OWASP).** A spreadsheet runs a cell starting with
 ``=``, ``+``, ``-`` or ``@`` (and some treat a leading tab or carriage return
@@ -30,6 +31,7 @@ Both writers save atomically: the old file stays whole until the new one is.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import io
@@ -64,6 +66,8 @@ COLUMNS: Final = (
     "figures",
 )
 SEPARATOR: Final = "; "
+_SPACE: Final = r"[\s\pZ\x0b\x1c-\x1f\x85]"  # what the reader would trim
+NEEDS_QUOTES: Final = rf'[;|]|^{_SPACE}|{_SPACE}$|^"'
 DANGEROUS: Final = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS: Final = 1_048_576
 EXCEL_MAX_CELL: Final = 32_767
@@ -122,6 +126,19 @@ def iso_dates(seconds: Any, precision: Any) -> pa.Array:
     return pc.if_else(pa.array(precision == NO_END), "", out)
 
 
+def quote_names(values: pa.Array) -> pa.Array:
+    """Names as list items that read back whole: a name holding ; or |, starting with a
+    quote, or starting or ending with a space is written in double quotes ("" for a
+    quote inside), as a spreadsheet user would write it: "Smith; Jones LLP"; Acme."""
+    if not len(values):
+        return values
+    risky = pc.match_substring_regex(values, NEEDS_QUOTES)
+    if not pc.any(risky).as_py():
+        return values
+    quoted = _concat('"', pc.replace_substring(values, '"', '""'), '"')
+    return pc.if_else(risky, quoted, values)
+
+
 def _joined(rows: npt.NDArray[np.int64], values: pa.Array, n: int) -> pa.Array:
     """Per event row, its `values` joined by "; " (in link order)."""
     keep = rows >= 0
@@ -162,13 +179,12 @@ def event_table(doc: Document) -> dict[str, pa.Array]:
     }
     links = doc.links
     actor_names = _names(links["actor_id"], doc.actors, _text(doc.actors["name"]))
-    out["actors"] = _joined(rows(links), actor_names, n)
-    roles = _joined(rows(links), _text(links["role"]), n)
+    out["actors"] = _joined(rows(links), quote_names(actor_names), n)
+    roles = _joined(rows(links), quote_names(_text(links["role"])), n)
     out["roles"] = pc.if_else(pc.match_substring_regex(roles, r"^[;\s]*$"), "", roles)
     themes = doc.event_themes
-    out["themes"] = _joined(
-        rows(themes), _names(themes["theme_id"], doc.themes, _text(doc.themes["name"])), n
-    )
+    theme_names = _names(themes["theme_id"], doc.themes, _text(doc.themes["name"]))
+    out["themes"] = _joined(rows(themes), quote_names(theme_names), n)
     src = doc.sources
     publisher, title, url = _text(src["publisher"]), _text(src["title"]), _text(src["url"])
     both = pc.and_(pc.not_equal(publisher, ""), pc.not_equal(title, ""))
@@ -274,16 +290,23 @@ def write_excel_rows(
         table.append([prepared(v) for v in row])
         if len(table) > EXCEL_MAX_ROWS:
             raise WriteError(path, "too many rows for one Excel sheet (at most 1,048,575)")
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name)
-
-    def cell(value: Any) -> Any:
-        made = cell_module.WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            made.data_type = "s"  # text, never a formula
-        return made
-
-    for values in table:
-        sheet.append([cell(v) for v in values])
+    # The workbook exists only inside the save: a folder that cannot be written fails
+    # before openpyxl starts its row writer (which would print a traceback at exit).
     with atomic_open(path) as handle:
-        book.save(handle)
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet(sheet_name)
+
+        def cell(value: Any) -> Any:
+            made = cell_module.WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                made.data_type = "s"  # text, never a formula
+            return made
+
+        try:
+            for values in table:
+                sheet.append([cell(v) for v in values])
+            book.save(handle)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                sheet.close()  # end openpyxl's row writer here, quietly
+            raise

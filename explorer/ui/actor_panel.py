@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.ui import style
+from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.style import posture_colour
 from explorer.ui.view_state import ViewState
@@ -104,7 +105,7 @@ class ActorModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == NAME:
-                return str(actors["name"].iat[row])
+                return shown(str(actors["name"].iat[row]), lines=False)
             if col == KIND:
                 return str(actors["kind"].iat[row])
             if col == POSTURE:

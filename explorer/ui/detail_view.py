@@ -16,14 +16,17 @@ from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.model.query import Change
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
+from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
 from explorer.ui.messages import plain
 from explorer.ui.messages import plain_label as shared_plain_label
 from explorer.ui.view_state import ViewState
 
 
-def plain_label(text: str = "", *, object_name: str = "") -> QLabel:
-    """Detail text: plain, wrapped, selectable (for copying a quote or a date)."""
-    return shared_plain_label(text, name=object_name, wrap=True, selectable=True)
+def plain_label(text: str = "", *, object_name: str = "", limit: int = TEXT_CHARS) -> QLabel:
+    """Detail text: plain, wrapped, selectable (for copying a quote or a date); bounded
+    and with bidi controls shown (display_text.shown), so a huge or tricky title costs
+    and reads like any other."""
+    return shared_plain_label(shown(text, limit), name=object_name, wrap=True, selectable=True)
 
 
 def is_web_link(url: str) -> bool:
@@ -117,7 +120,7 @@ class DetailView(QScrollArea):
         doc = store.document
         ev = doc.events
         ident = str(ev["id"].iat[row])
-        title = plain_label(str(ev["title"].iat[row]), object_name="detail-title")
+        title = plain_label(str(ev["title"].iat[row]), object_name="detail-title", limit=2_000)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() + 3)
         font.setBold(True)
@@ -171,10 +174,12 @@ class DetailView(QScrollArea):
             self._heading("Actors")
             # One button per actor: activating it selects the actor in the actor panel.
             for actor_id, line in self.actor_buttons:
-                button = QPushButton(line)
+                button = QPushButton(button_text(line))  # "AT&T" is text, not Alt+T
                 button.setFlat(True)
                 button.setObjectName("detail-actor")
-                button.setAccessibleName(f"Actor {line}; press to select in the actor panel")
+                button.setAccessibleName(
+                    f"Actor {shown(line, lines=False)}; press to select in the actor panel"
+                )
                 button.setStyleSheet("text-align: left; padding: 1px 0px;")
                 button.clicked.connect(lambda _c=False, a=actor_id: self.actor_activated.emit(a))
                 self._layout.addWidget(button)
@@ -221,10 +226,11 @@ class DetailView(QScrollArea):
         self._section("sources", "Sources", "\n".join(source_lines))
         for url in self.links:
             # Links open only on request, and only http(s): nothing from a file runs itself.
-            button = QPushButton(f"Open {QUrl(url).host() or url}")
+            # The host as a user can trust it: punycode when a label mixes scripts.
+            button = QPushButton(button_text(f"Open {link_host(url) or url}"))
             button.setObjectName("detail-link")
-            button.setAccessibleName(f"Open link {url} in the browser")
-            button.setToolTip(plain(url))
+            button.setAccessibleName(f"Open link {shown(url, lines=False)} in the browser")
+            button.setToolTip(plain(shown(url)))
             button.clicked.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
             self._layout.addWidget(button)
         self._layout.addStretch(1)

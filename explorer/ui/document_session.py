@@ -33,9 +33,17 @@ if TYPE_CHECKING:
 class DocumentSession(QObject):
     changed = Signal()  # path, read-only or modified state changed: retitle
 
-    def __init__(self, window: MainWindow, path: Path | None, *, imported: bool = False) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        path: Path | None,
+        *,
+        imported: bool = False,
+        render_only: bool = False,
+    ) -> None:
         super().__init__(window)
         self.window = window
+        self.render_only = render_only  # a headless render: no lock, no recent-files entry
         native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
         self.path = path if native else None
         self.imported_from = path if self.path is None else None
@@ -84,7 +92,7 @@ class DocumentSession(QObject):
     def start(self) -> None:
         """As the window opens: lock the file. (Its last view is restored once the window
         has its size: see MainWindow.showEvent.)"""
-        if self.path is not None:
+        if self.path is not None and not self.render_only:
             self._lock(self.path)
             settings.add_recent(self.path)
         self.changed.emit()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.query import Change
 from explorer.model.store import Rows
+from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
@@ -150,13 +151,13 @@ class EventTableModel(QAbstractTableModel):
                 end = end_value(ev, row)
                 return f"{text} – {end.human()}" if end is not None else text
             if column == TITLE:
-                return str(ev["title"].iloc[row])
+                return shown(str(ev["title"].iloc[row]), lines=False)
             if column == ACTORS:
-                return self._actors_text(row)
+                return shown(self._actors_text(row), lines=False)
             if column == STATUS:
                 return str(ev["status"].iloc[row])
             if column == SOURCES:
-                return self._sources_text(row)
+                return shown(self._sources_text(row), lines=False)
         if role == Qt.ItemDataRole.UserRole:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:

@@ -71,7 +71,9 @@ from PySide6.QtWidgets import (
 from explorer.app import MergedImport, combine_results, reader_mapping, skipped_rows
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
+from explorer.io.escaping import escape_controls
 from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
+from explorer.io.limits import check_columns, check_workbook, first_header_width
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
 from explorer.ui.messages import plain, plain_label
@@ -105,7 +107,8 @@ DATE_ORDER_CHOICES: Final = (
 
 
 def show_warning(parent: QWidget | None, title: str, text: str) -> None:
-    """A warning whose text is shown as written (never as markup)."""
+    """A warning whose text is shown as written (never as markup, controls escaped)."""
+    text = escape_controls(text, keep_newlines=True)
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setObjectName("import-warning")
@@ -154,6 +157,7 @@ def _csv_sample(path: Path, rows: int) -> pd.DataFrame:
     if not text.strip():
         raise ReadError(path, "is empty")
     delimiter = _delimiter(text)
+    check_columns(path, first_header_width(text, delimiter))
     columns = [
         str(c)
         for c in pd.read_csv(
@@ -180,6 +184,7 @@ def _csv_sample(path: Path, rows: int) -> pd.DataFrame:
 def _excel_sample(path: Path, rows: int) -> pd.DataFrame:
     from explorer.io.read_table import _cell_text, _excel_column, _unique_names, unguard
 
+    check_workbook(path)  # the preview is bounded like the read (explorer/io/limits.py)
     raw = pd.read_excel(
         path, sheet_name=0, header=0, nrows=rows, dtype=object, na_filter=False, engine="openpyxl"
     )

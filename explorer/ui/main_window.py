@@ -25,6 +25,7 @@ from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
+from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
 from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
@@ -46,7 +47,12 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, document: Document, path: Path | None = None, *, imported: bool = False
+        self,
+        document: Document,
+        path: Path | None = None,
+        *,
+        imported: bool = False,
+        render_only: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("main-window")
@@ -90,7 +96,8 @@ class MainWindow(QMainWindow):
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
-        self.session = DocumentSession(self, path, imported=imported)
+        # render_only: a headless screenshot reads the file and never locks it.
+        self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
         self.actions_by_id: dict[str, QAction] = build_actions(
@@ -162,7 +169,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         recent = settings.recent_files()
         for number, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {path.name}")
+            action = self.recent_menu.addAction(f"&{number % 10} {button_text(path.name)}")
             action.setToolTip(str(path))
             action.triggered.connect(lambda _c=False, p=path: self.importer.open_paths([p]))
         if not recent:

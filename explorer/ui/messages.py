@@ -13,9 +13,14 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from explorer.io.escaping import escape_controls
+
 
 def plain(text: str) -> str:
-    return "<qt>" + html.escape(text, quote=False).replace("\n", "<br>") + "</qt>"
+    """Rich text showing `text` as written; control characters (ESC, bidi overrides...)
+    escaped visibly, line feeds kept as line breaks."""
+    shown = escape_controls(text, keep_newlines=True)
+    return "<qt>" + html.escape(shown, quote=False).replace("\n", "<br>") + "</qt>"
 
 
 def plain_label(

@@ -26,6 +26,7 @@ from explorer.model.dates import DAY, DatedValue, Precision, format_human, forma
 from explorer.model.document import ClaimStatus
 from explorer.model.store import Filter
 from explorer.ui.date_dialog import DateDialog
+from explorer.ui.display_text import button_text
 from explorer.ui.view_state import ViewState
 
 DEBOUNCE_MS: Final = 200
@@ -278,7 +279,7 @@ class SearchBar(QWidget):
 
     def _chip(self, text: str, **clear: object) -> None:
         chip = QToolButton()
-        chip.setText(f"{text}  ✕")
+        chip.setText(f"{button_text(text)}  ✕")  # an actor "AT&T" is not a mnemonic
         chip.setObjectName("filter-chip")
         chip.setAccessibleName(f"Remove filter {text}")
         chip.setToolTip("Remove this filter")

@@ -41,6 +41,7 @@ from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
 from explorer.ui import marks, qtarrays, style
+from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
@@ -585,7 +586,9 @@ class TimelineWidget(QWidget):
             can = can[:budget]
             texts = titles.take(frame.rows[can]).tolist()
             for i, title in zip(can.tolist(), texts, strict=True):
-                text = metrics.elidedText(str(title), Qt.TextElideMode.ElideRight, int(room[i]))
+                text = metrics.elidedText(
+                    shown(str(title), lines=False), Qt.TextElideMode.ElideRight, int(room[i])
+                )
                 x = max(float(start[i]), 2.0)
                 p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
             budget -= len(can)
@@ -877,9 +880,9 @@ class TimelineWidget(QWidget):
             date += " – " + end.human()
         names = store.document.actors["name"]
         actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
-        parts = [str(ev["title"].iat[row]), date, f"Status: {ev['status'].iat[row]}"]
+        parts = [shown(str(ev["title"].iat[row])), date, f"Status: {ev['status'].iat[row]}"]
         if actors:
-            parts.append(f"Actors: {actors}")
+            parts.append(f"Actors: {shown(actors, lines=False)}")
         return "\n".join(parts)
 
     # --- selection and navigation --------------------------------------------------------
