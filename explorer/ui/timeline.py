@@ -97,7 +97,6 @@ class Lane:
     colour: QColor
     rows: Rows  # filtered event rows, sorted by start
     lo: I64  # their starts (sorted)
-    hi_sorted: I64  # their ends, sorted on their own (for density)
     max_len: int
 
 
@@ -206,7 +205,6 @@ class TimelineWidget(QWidget):
                     colour=colour,
                     rows=rows,
                     lo=lo,
-                    hi_sorted=np.sort(hi),
                     max_len=int((hi - lo).max()) if len(rows) else 0,
                 )
             )
@@ -272,17 +270,10 @@ class TimelineWidget(QWidget):
         i1 = int(np.searchsorted(lane.lo, t1, side="left"))
         return i0, i1
 
-    @staticmethod
-    def _overlapping(lane: Lane, t0: int, t1: int) -> int:
-        """Exact count of the lane's events overlapping [t0, t1), in O(log n):
-        those starting before t1, minus those that ended by t0."""
-        started = int(np.searchsorted(lane.lo, t1, side="left"))
-        ended = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
-        return started - ended
-
     def visible_count(self) -> int:
         t0, t1 = self._viewport.window()
-        return sum(self._overlapping(lane, t0, t1) for lane in self._lanes)
+        keys = np.asarray([lane.key for lane in self._lanes], dtype=np.int64)
+        return int(self.state.queries.window_counts(self.state.filter, keys, t0, t1).sum())
 
     @property
     def density_mode(self) -> bool:
