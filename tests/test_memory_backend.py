@@ -117,3 +117,24 @@ def test_a_status_change_is_one_notification_and_patches_in_place(story: Documen
     q.apply(undo)
     assert len(seen) == 2
     assert q.record(int(key)).status != "retracted"
+
+
+def test_a_bad_record_is_refused_field_by_field(story: Document) -> None:
+    q = memory_backend(story)
+    record = {
+        "id": "e-new",
+        "title": "x",
+        "start": "2026-05",
+        "end": "2025",
+        "status": "rumoured",
+        "actors": [{"actor": "nobody", "role": ""}],
+        "sources": ["no-such-source"],
+        "themes": [],
+        "figures": [{"text": "3", "quantity": float("inf")}],
+    }
+    fields = [p.field for p in q.validate_event(record, None)]
+    assert fields == ["status", "end", "actors[0]", "sources[0]", "figures[0].quantity"]
+    taken = dict(record, id=q.event_ids(np.array([0]))[0], status="reported", end=None)
+    taken.update(actors=[], sources=[], figures=[])
+    assert [p.field for p in q.validate_event(taken, None)] == ["id"]
+    assert q.validate_event(taken, replacing=taken["id"]) == []

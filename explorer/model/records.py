@@ -154,7 +154,7 @@ def _actor_links(
             problems.append(Problem(where, 'must be an actor id or {"actor": id, "role": text}'))
             continue
         if actor not in known:
-            problems.append(Problem(where, f"no actor with id {actor!r}"))
+            problems.append(Problem(where, f"unknown actor {actor!r}"))
             continue
         links.append((ident, actor, role))
     return links
@@ -172,7 +172,7 @@ def _refs(
         if not isinstance(ref, str):
             problems.append(Problem(f"{key}[{i}]", "must be an id"))
         elif ref not in known:
-            problems.append(Problem(f"{key}[{i}]", f"no {noun} with id {ref!r}"))
+            problems.append(Problem(f"{key}[{i}]", f"unknown {noun} {ref!r}"))
         else:
             out.append(ref)
     return out
