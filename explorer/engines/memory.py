@@ -135,10 +135,9 @@ class MemoryBackend(TimelineQueries):
         a saved snapshot or an undo record may hold the same tables."""
         s = self.store
         s.status_codes = np.array(s.status_codes, dtype=np.int8, copy=True)
-        s.lo = np.array(s.lo, dtype=np.int64, copy=True)
         s._start_prec = np.array(s._start_prec, dtype=np.int8, copy=True)
-        s._end = np.array(s._end, dtype=np.int64, copy=True)
         s._end_prec = np.array(s._end_prec, dtype=np.int8, copy=True)
+        self._dates_owned = False  # starts and ends: copied on the first date edit (80 MB at 10M)
 
     @property
     def document(self) -> Document:
@@ -870,6 +869,10 @@ class MemoryBackend(TimelineQueries):
                 )
         events["start"], events["start_precision"] = start, start_prec
         events["end"], events["end_precision"] = end, end_prec
+        if not self._dates_owned:
+            s.lo = np.array(s.lo, dtype=np.int64, copy=True)
+            s._end = np.array(s._end, dtype=np.int64, copy=True)
+            self._dates_owned = True
         s.lo[rows] = start[rows]
         s._start_prec[rows] = start_prec[rows]
         s._end[rows] = end[rows]
