@@ -32,7 +32,8 @@ from explorer.model.document import Document
 from explorer.resources import dataset_path
 
 PROG: Final = "timeline-explorer"
-VIEW_FORMATS: Final = (".png", ".svg", ".pdf")
+VIEW_FORMATS: Final = (".png", ".svg")  # .pdf is the brief; --to view writes the bare view
+QT_WRITERS: Final = ("view", "brief")  # written through the window's painter
 TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
 DATE_ORDERS: Final = ("dmy", "mdy")
 MERGED: Final = "merged"  # the format of a result made of several files
@@ -57,6 +58,12 @@ def _write_excel(document: Document, path: Path) -> None:
     write_excel(document, path)
 
 
+def _write_page(document: Document, path: Path) -> None:
+    from explorer.io.write_page import write_page
+
+    write_page(document, path)
+
+
 def _write_timelinejs(document: Document, path: Path) -> None:
     from explorer.io.write_timelinejs import write_timelinejs
 
@@ -69,6 +76,7 @@ WRITERS: Final[dict[str, Callable[[Document, Path], None]]] = {
     "csv": _write_csv,
     "excel": _write_excel,
     "parquet": _write_parquet,
+    "html": _write_page,
 }
 # Longest first: "story.timelinejs.json" is TimelineJS, "story.json" native.
 EXTENSIONS: Final = (
@@ -77,6 +85,9 @@ EXTENSIONS: Final = (
     (".parquet", "parquet"),
     (".csv", "csv"),
     (".xlsx", "excel"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".pdf", "brief"),
 )
 
 
@@ -221,12 +232,27 @@ def parser() -> argparse.ArgumentParser:
         metavar="OUT",
         type=Path,
         help="write the document and exit, no window: .json (native), .timelinejs.json, "
-        ".parquet, .csv, .xlsx; or the timeline view: .png, .svg, .pdf",
+        ".parquet, .csv, .xlsx, .html (a standalone page), .pdf (a printable brief); "
+        "or the timeline view: .png, .svg",
     )
     p.add_argument(
         "--to",
-        choices=tuple(WRITERS),
-        help="write --export in this format whatever its extension",
+        choices=(*WRITERS, *QT_WRITERS),
+        help="write --export in this format whatever its extension (view: the bare "
+        "timeline picture as .png, .svg or .pdf)",
+    )
+    p.add_argument(
+        "--from-article",
+        metavar="ARTICLE",
+        type=Path,
+        help="draft events from an article (.txt, .md, .html) and accept every proposal; "
+        "added to the FILEs opened, or to a new document",
+    )
+    p.add_argument(
+        "--published",
+        metavar="YYYY-MM-DD",
+        help="the article's publication date, which anchors dates written without a year "
+        "and relative dates (default: the page's metadata)",
     )
     p.add_argument(
         "--skipped",
@@ -294,6 +320,8 @@ def export_format(args: argparse.Namespace) -> str | None:
             raise UsageError("--to needs --export OUT")
         return None
     if args.to:
+        if args.to == "view" and not args.export.name.lower().endswith((*VIEW_FORMATS, ".pdf")):
+            raise UsageError(f"{args.export.name}: the view is written as .png, .svg or .pdf")
         return str(args.to)
     name = args.export.name.lower()
     if name.endswith(VIEW_FORMATS):
@@ -311,10 +339,14 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown format {args.format!r} (known: {known})")
     if not args.files and (args.format or args.mapping or args.date_order):
         raise UsageError("--format, --map and --date-order need a FILE")
+    if args.published is not None and args.from_article is None:
+        raise UsageError("--published needs --from-article ARTICLE")
 
 
 def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
     """The files on the command line as one result (default: the embedded story)."""
+    if not args.files and args.from_article is not None:
+        return ImportResult(Document(), args.from_article, "article"), args.from_article
     if not args.files:
         path = dataset_path()
         return ImportResult(read_native(path), path, "native"), path
@@ -385,24 +417,72 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(exc))
         return 2
     report(result, args)
+    if args.from_article is not None:
+        try:
+            from_article(result.document, args)
+        except UsageError as exc:
+            _say(str(exc))
+            return 2
+        except ReadError as exc:
+            _say(str(exc))
+            return 2
     try:
         if args.skipped is not None:
             write_skipped(result, args.skipped)
-        if writer is not None and writer != "view":
+        if writer is not None and writer not in QT_WRITERS:
             export_document(result.document, args.export, writer)
             return 0
     except (WriteError, OSError) as exc:
         _say(str(exc))
         return 1
-    headless = args.screenshot is not None or writer == "view"
+    headless = args.screenshot is not None or writer in QT_WRITERS
     if headless:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    native = result.format in ("native", "parquet")
-    return _run_gui(result.document, path, args, headless, native=native)
+    native = result.format in ("native", "parquet") and args.from_article is None
+    return _run_gui(result.document, path, args, headless, native=native, writer=writer)
+
+
+def from_article(document: Document, args: argparse.Namespace) -> None:
+    """Add every proposal of --from-article to `document` (in place), and say what."""
+    from explorer.article.proposals import NoDatesError, analyse
+    from explorer.article.records import article_edit
+    from explorer.article.source import load_article
+    from explorer.model.dates import DateError, parse_date
+
+    try:
+        published = parse_date(args.published) if args.published else None
+    except DateError as exc:
+        raise UsageError(f"--published: {exc}") from None
+    article = load_article(args.from_article)
+    actors = list(
+        zip(document.actors["id"], document.actors["name"], document.actors["kind"], strict=True)
+    )
+    try:
+        analysis = analyse(article, actors, published)
+    except NoDatesError as exc:
+        raise UsageError(str(exc)) from None
+    if not document.title and not len(document.events):
+        document.title = article.title
+    article_edit(document, analysis, analysis.proposals).apply(document)
+    name = article.name
+    if not args.quiet:
+        for note in analysis.notes:
+            _say(f"{name}: note: {note}")
+        for p in analysis.proposals:
+            flags = f" [{'; '.join(p.notes)}]" if p.notes else ""
+            _say(f"{name}: {p.date.iso()} {p.status.value}: {p.title}{flags}")
+    count = len(analysis.proposals)
+    _say(f"{name}: {count} event{'s' if count != 1 else ''} added from the article")
 
 
 def _run_gui(
-    document: Document, path: Path, args: argparse.Namespace, headless: bool, *, native: bool = True
+    document: Document,
+    path: Path,
+    args: argparse.Namespace,
+    headless: bool,
+    *,
+    native: bool = True,
+    writer: str | None = None,
 ) -> int:
     from PySide6.QtCore import QSize, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
@@ -430,7 +510,11 @@ def _run_gui(
     try:
         if args.screenshot is not None:
             export.save_png(window.grab().toImage(), args.screenshot)
-        if args.export is not None:
+        if args.export is not None and writer == "brief":
+            from explorer.ui.brief import write_brief
+
+            write_brief(window, args.export)
+        elif args.export is not None:
             export.export_view(window.timeline, args.export, QSize(*args.size))
     except (OSError, ValueError, WriteError) as exc:
         _say(str(exc))

@@ -371,3 +371,27 @@ def new_event_id(doc: Document, prefix: str = "e-new") -> str:
     while f"{prefix}-{n}" in existing:
         n += 1
     return f"{prefix}-{n}"
+
+
+class EditGroup(Edit):
+    """Several edits as one undo step (an article's source, actors and events): applied
+    in order, undone in reverse; if one is refused, those before it are undone."""
+
+    def __init__(self, edits: list[Edit], text: str) -> None:
+        self.edits = list(edits)
+        self.text = text
+
+    def apply(self, doc: Document) -> None:
+        done: list[Edit] = []
+        try:
+            for edit in self.edits:
+                edit.apply(doc)
+                done.append(edit)
+        except EditError:
+            for edit in reversed(done):
+                edit.undo(doc)
+            raise
+
+    def undo(self, doc: Document) -> None:
+        for edit in reversed(self.edits):
+            edit.undo(doc)

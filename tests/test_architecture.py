@@ -1,4 +1,4 @@
-"""The model and io layers stay free of Qt, so they can be tested and reused headless."""
+"""The model, io and article layers stay free of Qt, so they can be tested and reused headless."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "explorer"
-PURE = ("model", "io")
+PURE = ("model", "io", "article")
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,8 +42,8 @@ def test_pure_layers_import_no_qt(layer: str) -> None:
 def test_importing_pure_layers_loads_no_qt() -> None:
     """The static check above misses imports done indirectly; this one does not."""
     code = (
-        "import sys, pkgutil, importlib, explorer.model, explorer.io\n"
-        "for pkg in (explorer.model, explorer.io):\n"
+        "import sys, pkgutil, importlib, explorer.model, explorer.io, explorer.article\n"
+        "for pkg in (explorer.model, explorer.io, explorer.article):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
         "print(sorted(k for k in sys.modules if k.startswith(('PySide6', 'shiboken6'))))\n"

@@ -216,3 +216,24 @@ def start_value(events: pd.DataFrame, row: int) -> DatedValue:
 
 def end_value(events: pd.DataFrame, row: int) -> DatedValue | None:
     return dated(events, "end", row)
+
+
+def subset(doc: Document, keep: Any) -> Document:
+    """The events where the boolean mask `keep` is true, with their links; actors,
+    sources and themes whole (an export of what a filter shows)."""
+    mask = np.asarray(keep, dtype=bool)
+    events = doc.events[mask].reset_index(drop=True)
+    ids = set(events["id"])
+    children = {
+        name: getattr(doc, name)[getattr(doc, name)["event_id"].isin(ids)].reset_index(drop=True)
+        for name in ("links", "event_sources", "event_themes", "figures")
+    }
+    return Document(
+        title=doc.title,
+        description=doc.description,
+        events=events,
+        actors=doc.actors,
+        sources=doc.sources,
+        themes=doc.themes,
+        **children,
+    )

@@ -27,7 +27,8 @@ class ActionSpec:
     menu: str | None = None
     # "window"/"editor"/"session": anywhere in the window (handled by the window, the
     # editor or the document session);
-    # "timeline": only while the timeline has focus
+    # "timeline": only while the timeline has focus; "publish": the article and publishing
+    # controller; "review": the article review dialog
     scope: str = "window"
     tip: str = ""
 
@@ -40,7 +41,10 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.open",            "&Open…",                    "open_file",           (SK.Open,),                         "&File"),
     ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File",    "session"),
     ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File",    "session"),
+    ActionSpec("file.new_from_article", "New from &Article…",       "new_from_article",    ("Ctrl+Shift+I",),                  "&File",    "publish"),
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
+    ActionSpec("file.export_page",     "Export &Web Page…",         "export_page",         (),                                 "&File",    "publish"),
+    ActionSpec("file.export_brief",    "Export &Brief (PDF)…",      "export_brief",        (),                                 "&File",    "publish"),
     ActionSpec("file.quit",            "&Quit",                     "close",               (SK.Quit, "Ctrl+Q"),                "&File"),
     ActionSpec("edit.undo",            "&Undo",                     "undo",                (SK.Undo,),                         "&Edit",    "editor"),
     ActionSpec("edit.redo",            "&Redo",                     "redo",                (SK.Redo, "Ctrl+Y"),                "&Edit",    "editor"),
@@ -92,6 +96,14 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("go.last",              "&Last Event",               "select_last",         ("End",),                           "&Go",      "timeline"),
     ActionSpec("go.show_detail",       "Show in &Detail",           "show_selection",      ("Return", "Enter"),                "&Go",      "timeline"),
     ActionSpec("go.clear",             "Clear Selection",           "clear_selection",     ("Escape",),                        "&Go",      "timeline"),
+    # The article review dialog (explorer/ui/article_review.py): no menu, its own window.
+    ActionSpec("review.accept",        "Accept Proposal",           "accept_current",      ("A", "Space"),                     None,       "review"),
+    ActionSpec("review.reject",        "Reject Proposal",           "reject_current",      ("R", "Delete"),                    None,       "review"),
+    ActionSpec("review.edit",          "Edit Proposal…",            "edit_current",        ("F2", "Return"),                   None,       "review"),
+    ActionSpec("review.merge",         "Merge Proposals",           "merge_current",       ("M",),                             None,       "review"),
+    ActionSpec("review.jump",          "Show Sentence in Article",  "jump_to_sentence",    ("J",),                             None,       "review"),
+    ActionSpec("review.accept_all",    "Accept All Proposals",      "accept_all",          ("Ctrl+Shift+A",),                  None,       "review"),
+    ActionSpec("review.finish",        "Add Accepted Proposals",    "finish",              ("Ctrl+Return",),                   None,       "review"),
     ActionSpec("help.shortcuts",       "&Keyboard Shortcuts",       "show_shortcuts",      (SK.HelpContents, "?"),             "&Help"),
 )
 # fmt: on

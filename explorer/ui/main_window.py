@@ -33,6 +33,7 @@ from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
 from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
+        self.publisher = PublishController(self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -107,8 +109,15 @@ class MainWindow(QMainWindow):
                 "timeline": self.timeline,
                 "editor": self.editor,
                 "session": self.session,
+                "publish": self.publisher,
             },
-            {"window": self, "timeline": self.timeline, "editor": self, "session": self},
+            {
+                "window": self,
+                "timeline": self.timeline,
+                "editor": self,
+                "session": self,
+                "publish": self,
+            },
         )
         self._build_menus()
         self.statusBar().showMessage(self._summary())
