@@ -128,7 +128,7 @@ def test_span_label_reads_on_a_dark_bar(qtbot, tmp_path: Path) -> None:
             )
         )
         t = window.timeline
-        image = t.render_image(t.size())
+        image = t.grab().toImage()  # a real paint: the frame that hit tests use
         row = window.store.row_of("e-span")
         frame = next(f for f in t._frames if row in f.rows.tolist() and f.lane.name == "China")
         i = frame.rows.tolist().index(row)

@@ -76,6 +76,11 @@ class EventStore:
         self._build()
         self._notify(edited=True)
 
+    def reindex(self) -> None:
+        """Rebuild the indexes after the tables changed, telling nobody (a backend that
+        sends its own, more precise, notification calls this)."""
+        self._build()
+
     def _notify(self, *, edited: bool) -> None:
         for listener in list(self._listeners):
             listener(edited)

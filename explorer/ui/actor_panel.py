@@ -56,18 +56,18 @@ class ActorModel(QAbstractTableModel):
     def __init__(self, state: ViewState) -> None:
         super().__init__()
         self.state = state
-        self._counts = state.store.actor_counts(state.mask)
+        self._counts = state.queries.actor_counts(state.filter)
         state.document_changed.connect(self._reset)
         state.filter_changed.connect(self._recount)
         state.lanes_changed.connect(self._lanes_changed)
 
     def _reset(self) -> None:
         self.beginResetModel()
-        self._counts = self.state.store.actor_counts(self.state.mask)
+        self._counts = self.state.queries.actor_counts(self.state.filter)
         self.endResetModel()
 
     def _recount(self) -> None:
-        counts = self.state.store.actor_counts(self.state.mask)
+        counts = self.state.queries.actor_counts(self.state.filter)
         if len(counts) == len(self._counts) and not np.array_equal(counts, self._counts):
             self._counts = counts
             if self.rowCount():

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.model.html_text import html_to_plain
+from explorer.model.query import Change
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -141,7 +142,14 @@ class DetailView(QScrollArea):
         self._editable = True
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
+        state.changed.connect(self._on_change)
         self.show_event(state.selected)
+
+    def _on_change(self, change: Change) -> None:
+        """An event edited in place: show it again if it is the one shown (other
+        changes arrive as document_changed, which re-shows already)."""
+        if change.columns and self.state.selected in change.events.updated.tolist():
+            self.show_event(self.state.selected)
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable

@@ -51,10 +51,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.edits import validate_event_record
 from explorer.io.builder import slug
 from explorer.model.dates import DatedValue, DateError, Precision, floor_to, format_iso, parse_date
 from explorer.model.document import DEFAULT_STATUS, ClaimStatus, Document
+from explorer.model.records import check_event
 from explorer.ui import style
 from explorer.ui.detail_view import is_web_link
 from explorer.ui.messages import plain, plain_label
@@ -721,15 +721,21 @@ class EventDialog(RecordDialog):
             "figures": self._figure_records(),
             "attributes": copy.deepcopy(self.original.get("attributes") or {}),
         }
-        problem = validate_event(self.doc, record)
-        if problem is not None:
-            raise FieldError(problem, self._widget_for(problem))
+        # Checked against the document's tables; each problem names its field, and
+        # the field names the widget (no message parsing).
+        _, problems = check_event(self.doc, record, replacing=str(record.get("id")))
+        if problems:
+            first = problems[0]
+            text = f"{first.field}: {first.reason}" if first.field else first.reason
+            raise FieldError(text, self._widget_for(first.field))
         return record
 
     def _ids(self, key: str) -> list[str]:
         return [str(i) for i in self.original.get(key) or []]
 
-    def _widget_for(self, problem: str) -> QWidget:
+    def _widget_for(self, field: str) -> QWidget:
+        """The widget holding a record field ("start", "actors[2]", "figures[0].text")."""
+        head = re.split(r"[\[.]", field, maxsplit=1)[0]
         for key, widget in (
             ("actors", self.actors),
             ("sources", self.sources),
@@ -740,15 +746,9 @@ class EventDialog(RecordDialog):
             ("status", self.status),
             ("title", self.title_edit),
         ):
-            if re.search(rf"\b{key}\b", problem):
+            if head == key:
                 return widget
         return self.title_edit
-
-
-def validate_event(doc: Document, record: dict[str, Any]) -> str | None:
-    """explorer.edits' verdict on the record, without the file-position prefix."""
-    problem = validate_event_record(doc, record)
-    return None if problem is None else _WHERE.sub("", problem)
 
 
 # --- actors, sources, themes -------------------------------------------------------

@@ -28,8 +28,9 @@ from explorer.edits import (
     new_event_id,
 )
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
+from explorer.model.query import InvalidEditError, PutEvent
 from explorer.model.viewport import NS
-from explorer.ui.commands import perform
+from explorer.ui.commands import QueryCommand, perform
 from explorer.ui.edit_dialogs import (
     ActorDialog,
     EventDialog,
@@ -53,6 +54,19 @@ class EditController(QObject):
     # --- plumbing ----------------------------------------------------------------------
 
     def apply(self, edit: Edit, *, nudge: bool = False) -> bool:
+        if isinstance(edit, ReplaceEvent) and not nudge:
+            # Through the backend: a change of fields only is patched in place (no
+            # rebuild of the indexes), and the views hear of it once.
+            op = PutEvent(
+                edit.record, replacing=edit.event_id, text=edit.text, keys=(self.state.selected,)
+            )
+            try:
+                undo = self.state.queries.apply(op)
+            except InvalidEditError as exc:
+                QMessageBox.warning(self.window, "Edit refused", plain(str(exc)))
+                return False
+            self.stack.push(QueryCommand(self.state.queries, op, undo))
+            return True
         try:
             perform(self.stack, self.store, edit, nudge=nudge)
         except EditError as exc:

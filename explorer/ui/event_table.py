@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 
 from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
 from explorer.model.document import NO_END, ClaimStatus, end_value, start_value
+from explorer.model.query import Change
 from explorer.model.store import Rows
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
@@ -45,6 +46,20 @@ class EventTableModel(QAbstractTableModel):
         self.rows: Rows = self._sorted(np.flatnonzero(state.mask).astype(np.int64))
         state.filter_changed.connect(self.refresh)
         state.document_changed.connect(self.refresh)
+        state.changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """Fields edited in place: re-sort only if the sort reads them, else repaint
+        the cells (a reset or a re-sort of ten million rows is not an edit's cost)."""
+        if change.replaced or change.renumbered or not change.columns:
+            return  # document_changed / filter_changed refresh the whole model
+        reads = {DATE: {"start", "end"}, TITLE: {"title"}, STATUS: {"status"}}
+        if change.columns & reads.get(self._sort[0], set()):
+            self.sort(*self._sort)
+        elif self.rows.size:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
+            )
 
     def refresh(self) -> None:
         self.beginResetModel()

@@ -44,7 +44,7 @@ class Heading:
 def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Heading | None) -> None:
     """The timeline at `size`, under a strip naming the document (and its filter)."""
     if heading is None or not (heading.title or heading.filter) or size.height() < 3 * HEADING_H:
-        timeline.paint(p, size)
+        timeline.paint(p, size, keep=False)
         return
     p.fillRect(QRect(0, 0, size.width(), HEADING_H), style.BACKGROUND)
     bold = QFont(timeline.font())
@@ -69,7 +69,7 @@ def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Head
         )
     p.save()
     p.translate(0, HEADING_H)
-    timeline.paint(p, QSize(size.width(), size.height() - HEADING_H))
+    timeline.paint(p, QSize(size.width(), size.height() - HEADING_H), keep=False)
     p.restore()
 
 

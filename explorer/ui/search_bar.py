@@ -33,6 +33,8 @@ DEBOUNCE_MS: Final = 200
 # A date range open at one end runs to these (any event's seconds fit well inside).
 OPEN_START: Final = -(2**62)
 OPEN_END: Final = 2**62
+_FIRST: Final = (-(2**63), -1)  # before every event, for step()
+_LAST: Final = (2**63 - 1, 2**63 - 1)  # after every event
 
 
 KNOWN_BY_RULE: Final = (
@@ -122,29 +124,23 @@ class SearchBar(QWidget):
             timeline.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def jump(self, step: int) -> None:
-        """Select the next (or previous) event in the filter after the selection, by time."""
-        store = self.state.store
-        rows = store.order[self.state.mask[store.order]]  # matches by start, no sort
-        if not len(rows):
-            return
+        """Select the next (or previous) event in the filter after the selection, by
+        time, wrapping at either end (asked of the query interface: no scan)."""
+        q = self.state.queries
+        flt = self.state.filter
         selected = self.state.selected
-        hit = np.flatnonzero(rows == selected) if selected >= 0 else np.zeros(0, np.int64)
-        if len(hit):
-            position = (int(hit[0]) + step) % len(rows)
+        if selected >= 0 and q.passes(flt, np.array([selected]))[0]:
+            lo = int(q.bounds(np.array([selected]))[0][0])
+            row = q.step(flt, None, (lo, selected), step)
+            if row < 0:  # past the end: wrap round
+                row = q.step(flt, None, _FIRST if step > 0 else _LAST, step)
+        elif step > 0:
+            row = q.first_title_match(flt) if flt.text.strip() else -1
+            row = row if row >= 0 else q.step(flt, None, _FIRST, 1)
         else:
-            position = self._best_match(rows) if step > 0 else len(rows) - 1
-        self.state.select(int(rows[position]))
-
-    def _best_match(self, rows: np.ndarray) -> int:
-        """Where the first Enter lands: the first event whose title has the search text
-        (a title hit is what the user is looking for), else the first match in time."""
-        text = self.state.filter.text.strip()
-        if text:
-            titles = self.state.store.document.events["title"].iloc[rows[:10_000]]
-            hits = np.flatnonzero(titles.str.contains(text, case=False, regex=False).to_numpy(bool))
-            if len(hits):
-                return int(hits[0])
-        return 0
+            row = q.step(flt, None, _LAST, -1)
+        if row >= 0:
+            self.state.select(row)
 
     def focus_search(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -311,8 +307,8 @@ class SearchBar(QWidget):
             self.field.blockSignals(True)
             self.field.setText(flt.text)
             self.field.blockSignals(False)
-        count = int(self.state.mask.sum())
-        self.count.setText(f"{count:,} of {self.state.store.n:,} events")
+        count = self.state.queries.event_count(flt)
+        self.count.setText(f"{count:,} of {self.state.queries.event_count():,} events")
 
     def _chip(self, text: str, *, tip: str = "", **clear: object) -> None:
         chip = QToolButton()

@@ -39,6 +39,7 @@ from explorer.model import layout
 from explorer.model.dates import Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.opening_view import opening_window
+from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
@@ -110,7 +111,6 @@ class Lane:
     colour: QColor
     rows: Rows  # filtered event rows, sorted by start
     lo: I64  # their starts (sorted)
-    hi_sorted: I64  # their ends, sorted on their own (for density)
     max_len: int
 
 
@@ -154,6 +154,7 @@ class TimelineWidget(QWidget):
         self._scroll.valueChanged.connect(self.update)
         self._scroll.hide()
         self._lanes: list[Lane] = []
+        self._painting: Viewport | None = None
         self._frames: list[LaneFrame] = []
         self._density_mode = False
         self._current_lane = 0
@@ -162,7 +163,6 @@ class TimelineWidget(QWidget):
         self._move: MoveDrag | None = None
         self.editable = True
         self._drag_viewport: Viewport | None = None
-        self._viewport = Viewport(0, 60 * NS, 1000)
         self.density_peak = 0
         self._content_height = 0.0
         self._fitted = True  # until the user zooms or pans, a resize refits the data
@@ -184,6 +184,7 @@ class TimelineWidget(QWidget):
         state.filter_changed.connect(self._rebuild_lanes)
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
+        state.changed.connect(self._on_change)
         self._rebuild_lanes()
         self.open_view()
 
@@ -194,6 +195,14 @@ class TimelineWidget(QWidget):
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
             self.open_view()  # a new document opens where its events are; edits keep the view
+
+    def _on_change(self, change: Change) -> None:
+        """Fields edited in place: new dates move marks (the lanes' sorted arrays are
+        rebuilt), anything else is drawn from the store by the next paint."""
+        if change.columns & {"start", "end"} and not change.replaced:
+            self._rebuild_lanes()
+        else:
+            self.update()
 
     def _rebuild_lanes(self) -> None:
         store = self.state.store
@@ -228,7 +237,6 @@ class TimelineWidget(QWidget):
                     colour=colour,
                     rows=rows,
                     lo=lo,
-                    hi_sorted=np.sort(hi),
                     max_len=int((hi - lo).max()) if len(rows) else 0,
                 )
             )
@@ -248,7 +256,6 @@ class TimelineWidget(QWidget):
             colour=colour,
             rows=rows,
             lo=lo,
-            hi_sorted=np.sort(hi),
             max_len=int((hi - lo).max()) if len(rows) else 0,
         )
 
@@ -270,14 +277,20 @@ class TimelineWidget(QWidget):
 
     @property
     def viewport(self) -> Viewport:
-        return self._viewport
+        return self.state.viewport
+
+    @property
+    def _viewport(self) -> Viewport:
+        """The visible range lives in the shared view state; the widget only reads it
+        (while painting, the copy being drawn)."""
+        return self._painting if self._painting is not None else self.state.viewport
 
     def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
         self._fitted = fitted
         lo, hi = self.state.store.span()
         clamped = viewport.clamped(lo, hi) if self.state.store.n else viewport
         if clamped != self._viewport:
-            self._viewport = clamped
+            self.state.set_viewport(clamped)
             self.viewport_changed.emit()
             self.update()
 
@@ -288,7 +301,7 @@ class TimelineWidget(QWidget):
         if self._fitted:
             self.fit_all() if self._fit_whole else self.open_view()
         else:
-            self._viewport = self._viewport.resized(width)
+            self.state.set_viewport(self._viewport.resized(width))
 
     def _place_scrollbar(self) -> None:
         w = self._scroll.sizeHint().width()
@@ -303,17 +316,44 @@ class TimelineWidget(QWidget):
         i1 = int(np.searchsorted(lane.lo, t1, side="left"))
         return i0, i1
 
-    @staticmethod
-    def _overlapping(lane: Lane, t0: int, t1: int) -> int:
-        """Exact count of the lane's events overlapping [t0, t1), in O(log n):
-        those starting before t1, minus those that ended by t0."""
-        started = int(np.searchsorted(lane.lo, t1, side="left"))
-        ended = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
-        return started - ended
-
     def visible_count(self) -> int:
         t0, t1 = self._viewport.window()
-        return sum(self._overlapping(lane, t0, t1) for lane in self._lanes)
+        return int(self._window_counts(self._lanes, t0, t1).sum())
+
+    def _window_counts(self, lanes: list[Lane], t0: int, t1: int) -> npt.NDArray[np.int64]:
+        """Events of each lane overlapping [t0, t1): actor lanes from the backend; lanes
+        made from a column (keys below NO_ACTOR, which no backend knows) from their rows."""
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        out = np.zeros(len(lanes), dtype=np.int64)
+        ours = keys >= NO_ACTOR
+        if ours.any():
+            out[ours] = self.state.queries.window_counts(self.state.filter, keys[ours], t0, t1)
+        hi = self.state.store.hi
+        for i in np.flatnonzero(~ours):
+            lane = lanes[int(i)]
+            i0, i1 = self._visible_slice(lane, t0, t1)
+            out[i] = int((hi[lane.rows[i0:i1]] > t0).sum())
+        return out
+
+    def _density(self, lanes: list[Lane], t0: int, t1: int, bins: int) -> npt.NDArray[np.int64]:
+        """Counts per lane per pixel column, routed as `_window_counts` routes them."""
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        out = np.zeros((len(lanes), max(bins, 1)), dtype=np.int64)
+        ours = keys >= NO_ACTOR
+        if ours.any():
+            out[ours] = self.state.queries.density(
+                self.state.filter, keys[ours], t0, t1, bins
+            ).counts
+        if (~ours).any():
+            edges = density_edges(t0, t1, bins)
+            hi = self.state.store.hi
+            for i in np.flatnonzero(~ours):
+                lane = lanes[int(i)]
+                ends = np.sort(hi[lane.rows])
+                out[i] = np.searchsorted(lane.lo, edges[1:], side="left") - np.searchsorted(
+                    ends, edges[:-1], side="right"
+                )
+        return out
 
     @property
     def density_mode(self) -> bool:
@@ -328,7 +368,7 @@ class TimelineWidget(QWidget):
         vp = self._viewport
         t0, t1 = vp.window()
         store = self.state.store
-        counts = [self._overlapping(lane, t0, t1) for lane in self._lanes]
+        counts = self._window_counts(self._lanes, t0, t1).tolist()
         total = sum(counts)
         if total > DENSITY_ON:
             self._density_mode = True
@@ -406,11 +446,26 @@ class TimelineWidget(QWidget):
             self._scroll.setSingleStep(ROW_H)
             self._place_scrollbar()
 
-    def paint(self, p: QPainter, size: QSize) -> None:
-        """Draw the whole timeline at `size` (the widget, or an exported image)."""
+    def paint(self, p: QPainter, size: QSize, *, keep: bool = True) -> None:
+        """Draw the whole timeline at `size` (the widget, or an exported image).
+
+        Reads the view state and never writes it: an export (keep=False) draws a copy
+        of the visible range at its own width and leaves what was drawn on screen,
+        which hit tests and keyboard navigation use, as it was."""
         plot = self.plot_rect(size)
-        if plot.width() != round(self._viewport.width):
-            self._viewport = self._viewport.resized(plot.width())
+        vp = self.state.viewport
+        if plot.width() != round(vp.width):
+            vp = vp.resized(plot.width())
+        saved = (self._frames, self._content_height, self._density_mode, self.density_peak)
+        self._painting = vp
+        try:
+            self._paint(p, size, plot)
+        finally:
+            self._painting = None
+            if not keep:
+                self._frames, self._content_height, self._density_mode, self.density_peak = saved
+
+    def _paint(self, p: QPainter, size: QSize, plot: QRect) -> None:
         p.fillRect(QRect(QPoint(0, 0), size), style.BACKGROUND)
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
@@ -536,13 +591,10 @@ class TimelineWidget(QWidget):
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
-        vp = self._viewport
-        base, frac = divmod(vp.start_ns, NS)
-        # Column edges in whole seconds (floor), one per pixel boundary.
-        edges = np.int64(base) + np.floor(
-            frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
-        ).astype(np.int64)
-        counts = np.stack([layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames])
+        t0, t1 = self._viewport.window()
+        # One question for every lane on screen: counts per pixel column, read from the
+        # backend's power-of-two count tables (edges snapped to them, within a column).
+        counts = self._density([f.lane for f in frames], t0, t1, width)
         h = DENSITY_LANE_H - 6
         qimage, peak = marks.density_image(counts, [f.lane.colour for f in frames], h)
         for k, frame in enumerate(frames):
@@ -683,12 +735,19 @@ class TimelineWidget(QWidget):
         p.setFont(self._small)
         self.edge_tags = []
         width = float(plot.width())
-        for index, frame in enumerate(self._frames):
-            if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
-                continue
+        on_screen = [
+            i
+            for i, f in enumerate(self._frames)
+            if not (f.top + f.height < scroll or f.top > scroll + plot.height())
+        ]
+        # Overlapping the view: actor lanes from the backend; lanes grouped by a column
+        # (keys below NO_ACTOR) from their own rows. The rest are before or after it.
+        overlapping = self._window_counts([self._frames[i].lane for i in on_screen], t0, t1)
+        for at, index in enumerate(on_screen):
+            frame = self._frames[index]
             lane = frame.lane
-            earlier = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
             later = len(lane.lo) - int(np.searchsorted(lane.lo, t1, side="left"))
+            earlier = len(lane.lo) - later - int(overlapping[at])
             # An empty lane with events on one side only gives its tag the whole width.
             alone = not len(frame.rows) and not (earlier and later)
             room = width - 24 if alone else width / 2 - 12
@@ -1313,7 +1372,7 @@ class TimelineWidget(QWidget):
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            self.paint(painter, size)
+            self.paint(painter, size, keep=False)
         finally:
             painter.end()
         return image

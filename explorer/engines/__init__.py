@@ -1,0 +1,1 @@
+"""Engines answering explorer.model.query.TimelineQueries: in memory, DuckDB over Parquet."""
