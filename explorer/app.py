@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from explorer import __version__
 from explorer.io import limits
@@ -30,6 +30,11 @@ from explorer.io.native import read_native, write_native
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.model.document import Document
 from explorer.resources import dataset_path
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+    from explorer.ui.main_window import MainWindow
 
 PROG: Final = "timeline-explorer"
 VIEW_FORMATS: Final = (".png", ".svg")  # .pdf is the brief; --to view writes the bare view
@@ -504,6 +509,7 @@ def _run_gui(
         return 2
     if not headless:
         window.show()
+        _stop_on_sigterm(app, window)
         return int(app.exec())
     window.show()
     app.processEvents()
@@ -515,13 +521,32 @@ def _run_gui(
 
             write_brief(window, args.export)
         elif args.export is not None:
-            export.export_view(window.timeline, args.export, QSize(*args.size))
+            export.export_view(
+                window.timeline, args.export, QSize(*args.size), window.export_heading()
+            )
     except (OSError, ValueError, WriteError) as exc:
         _say(str(exc))
         return 1
     finally:
         window.close()
     return 0
+
+
+def _stop_on_sigterm(app: QCoreApplication, window: MainWindow) -> None:
+    """SIGTERM (a logout, `kill`): keep unsaved edits for recovery, drop the lock, quit.
+    Python runs signal handlers only between bytecodes, so a timer wakes it up."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def stop(_signum: int, _frame: object) -> None:
+        window.session.terminate()
+        app.exit(0)  # not quit(): that would close the window, which asks about changes
+
+    signal.signal(signal.SIGTERM, stop)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 def _quiet_offscreen(mode: object, context: object, message: str) -> None:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from explorer.model.store import EventStore
+    from explorer.ui.timeline import TimelineWidget
     from explorer.ui.view_state import ViewState
 
 TARGET_MS = 16.0
@@ -54,8 +55,10 @@ TARGETS = {
     "search_text": 100.0,
     "filter_actor": 100.0,
     "table_first_rows": 200.0,
+    "edit_one": 50.0,
     "open_parquet": 1000.0,
 }
+RSS_TARGET_MB = 1500.0  # at 10M events in memory (issue 9); 400 at 1M
 RATIO_TARGETS = {"open_csv": 2.0}  # median at most this many times its baseline
 OPEN_ROWS = 1_000_000
 OPEN_REPEATS = 3
@@ -71,6 +74,8 @@ class Result:
     baseline_ms: float | None
     peak_mb: float | None = None  # opens: peak RSS growth while opening
     baseline_peak_mb: float | None = None
+    backend: str = "memory"  # the engine answering the view's questions
+    data_events: int = 0  # the size of the data (n_events is what the view shows)
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -238,7 +243,48 @@ def run(n_events: int, repeats: int, screenshot: str | None = None) -> tuple[lis
     results.append(Result("first_paint", n_events, first_paint, None))
     rss = rss_mb()  # memory of the timeline with a million events, before search indexes
     results += _workspace_figures(store, state, repeats)
+    results.append(_edit_one(store, state, widget, paint_once, repeats))
+    for r in results:
+        r.data_events = n_events
     return results, rss
+
+
+def _edit_one(
+    store: EventStore,
+    state: ViewState,
+    widget: TimelineWidget,
+    paint_once: Callable[[TimelineWidget], None],
+    repeats: int,
+) -> Result:
+    """One status change until every view has updated: the edit through the query
+    interface (its one Change reaching the table, search bar, detail view), then the
+    timeline's next frame. Baseline: the previous path, the edit applied to the
+    tables and `EventStore.edited()` (every index rebuilt), before any view updates."""
+    from explorer.edits import ReplaceEvent, event_record
+    from explorer.model.query import SetEventFields
+    from explorer.ui.event_table import EventTable
+    from explorer.ui.search_bar import SearchBar
+
+    table = EventTable(state)
+    bar = SearchBar(state)
+    key = int(store.order[store.n // 2])
+    ident = str(store.document.events["id"].iat[key])
+    statuses = iter(["disputed", "alleged"] * 1000)
+    state.select(key, reveal=False)
+
+    def edit() -> None:
+        state.queries.apply(SetEventFields((ident,), {"status": next(statuses)}, keys=(key,)))
+        paint_once(widget)
+
+    def previous() -> None:
+        record = dict(event_record(store.document, ident), status=next(statuses))
+        ReplaceEvent(ident, record).apply(store.document)
+        store.reindex()
+
+    ours = _median_ms(edit, repeats)
+    base = _median_ms(previous, 2) if store.n <= 2_000_000 else None
+    del table, bar
+    return Result("edit_one", 1, ours, base)
 
 
 def _workspace_figures(store: EventStore, state: ViewState, repeats: int) -> list[Result]:
@@ -417,7 +463,11 @@ def _open_table(results: list[Result], csv_mb: float) -> list[str]:
 
 def table(results: list[Result], rss: float | None, n_events: int, csv_mb: float = 0.0) -> str:
     view = [r for r in results if r.name not in OPEN_FIGURES]
-    scope = f": {n_events:,} events, {PLOT_W}x{PLOT_H} plot" if view else ": opening files"
+    scope = (
+        f": {n_events:,} events, backend memory, {PLOT_W}x{PLOT_H} plot"
+        if view
+        else ": opening files"
+    )
     lines = [f"Timeline Explorer benchmark{scope}", f"machine: {machine()}"]
     if view:
         lines += [
@@ -433,8 +483,9 @@ def table(results: list[Result], rss: float | None, n_events: int, csv_mb: float
             f"  {_target_text(r)}"
         )
     if rss is not None:
+        limit = RSS_TARGET_MB if n_events > 2_000_000 else 400
         lines.append(
-            f"{'rss_mb':<16}{'':>12}{rss:>12.0f}{'':>14}{'':>10}  {'ok' if rss < 400 else 'MISS'}"
+            f"{'rss_mb':<16}{'':>12}{rss:>12.0f}{'':>14}{'':>10}  {'ok' if rss < limit else 'MISS'}"
         )
     lines += _open_table(results, csv_mb)
     return "\n".join(lines)

@@ -13,21 +13,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from explorer.io.errors import ReadError
 from explorer.io.native import (
-    FORMAT_NAME,
-    FORMAT_VERSION,
-    document_from_json,
     document_to_json,
 )
-from explorer.model.document import Document
+from explorer.model.document import DEFAULT_STATUS, Document
+from explorer.model.records import check_entity, check_event
 
 # Tables that hang off an event, and the column naming the event.
 EVENT_CHILDREN = ("links", "event_sources", "event_themes", "figures")
@@ -99,22 +95,14 @@ def event_record(doc: Document, event_id: str) -> dict[str, Any]:
 
 
 def _record_tables(doc: Document, record: dict[str, Any]) -> Document:
-    """The tables one record makes, checked against the document's actors/sources/themes."""
-    context = document_to_json(Document(actors=doc.actors, sources=doc.sources, themes=doc.themes))
-    data = {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "events": [record],
-        "actors": context["actors"],
-        "sources": context["sources"],
-        "themes": context["themes"],
-    }
-    try:
-        return document_from_json(data, Path("edit"))
-    except ReadError as exc:
-        raise EditError(
-            f"{exc.where or 'event'}: {exc.field or ''}: {exc.reason}".replace(": :", ":")
-        ) from None
+    """The tables one record makes, checked against the document's actors/sources/themes
+    directly (explorer.model.records); the id's uniqueness is checked by the caller."""
+    rows, problems = check_event(doc, record, replacing=str(record.get("id")))
+    if problems:
+        p = problems[0]
+        raise EditError(f"{p.field}: {p.reason}" if p.field else p.reason)
+    assert rows is not None
+    return rows
 
 
 def validate_event_record(doc: Document, record: dict[str, Any]) -> str | None:
@@ -134,7 +122,7 @@ def blank_event_record(doc: Document, start: str) -> dict[str, Any]:
         "summary": "",
         "start": start,
         "end": None,
-        "status": "reported",
+        "status": DEFAULT_STATUS.value,
         "actors": [],
         "sources": [],
         "themes": [],
@@ -299,12 +287,12 @@ class SetRecord(Edit):
 
     def _rows(self, doc: Document) -> pd.DataFrame:
         assert self.record is not None
-        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, self.table: [self.record]}
-        try:
-            rows: pd.DataFrame = getattr(document_from_json(data, Path("edit")), self.table)
-            return rows
-        except ReadError as exc:
-            raise EditError(f"{exc.field or self.table[:-1]}: {exc.reason}") from None
+        rows, problems = check_entity(self.table, self.record)
+        if problems:
+            p = problems[0]
+            raise EditError(f"{p.field or self.table[:-1]}: {p.reason}")
+        assert rows is not None
+        return rows
 
     def apply(self, doc: Document) -> None:
         frame: pd.DataFrame = getattr(doc, self.table)

@@ -7,6 +7,7 @@ package.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -19,6 +20,19 @@ def resources_dir() -> Path:
     raise FileNotFoundError(
         "Timeline Explorer's resources/ folder is missing from this installation"
     )
+
+
+def is_installed(path: Path) -> bool:
+    """Whether `path` is one of the application's own files (a bundled story): those open
+    as untitled copies and are never written to."""
+    try:
+        resolved = Path(path).resolve()
+    except OSError:
+        return False
+    roots = [_PACKAGE]
+    with contextlib.suppress(FileNotFoundError):
+        roots.append(resources_dir().resolve())
+    return any(resolved.is_relative_to(root) for root in roots)
 
 
 def dataset_path(name: str = "permission-layer") -> Path:

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def shot(name: str, setup: object) -> None:
         window = MainWindow(document.copy(), None)
-        window.resize(1500, 900)
+        window.resize(1400, 860)
         window.show()
         QCoreApplication.processEvents()
         setup(window)  # type: ignore[operator]

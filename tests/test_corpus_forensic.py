@@ -52,10 +52,10 @@ TABLE = (
     E("timesketch/end_to_end_tests/evtx_direct_without_label.csv", "timesketch-csv", 13, 0,
       "2012-03-14T04:17:38", "2012-03-14T04:17:43", 1,
       "label_renamed is kept as an attribute, not a theme"),
-    E("timesketch/end_to_end_tests/evtx_fails.csv", "timesketch-csv",
-      notes="message column missing (fails on purpose)",
-      error='no "message" column: Timesketch needs message, datetime or timestamp, '
-      "timestamp_desc"),
+    E("timesketch/end_to_end_tests/evtx_fails.csv", "csv", 13, 0,
+      "2012-03-14T04:17:38", "2012-03-14T04:17:43", 1,
+      "no message column (Timesketch refuses it): falls back to the generic CSV reader, "
+      "date from datetime, lanes from computer_name", note='date "datetime"'),
     E("timesketch/end_to_end_tests/evtx_part.csv", "timesketch-csv", 13, 0,
       "2012-03-14T04:17:38", "2012-03-14T04:17:43", 1,
       "multi-line quoted XML cells (316 lines, 13 rows); __ts_timeline_id dropped"),
@@ -65,10 +65,10 @@ TABLE = (
     E("timesketch/end_to_end_tests/sigma_events.jsonl", "timesketch-jsonl", 4, 0,
       "2015-07-24T19:01:01", "2015-07-24T19:01:03", 0,
       "heterogeneous keys; no newline after the last line"),
-    E("timesketch/incorrect.csv", "timesketch-csv",
-      notes="Wireshark export: DT and timestampDesc, no datetime/timestamp (fails on purpose)",
-      error='no "datetime" or "timestamp" column: Timesketch needs message, datetime or '
-      "timestamp, timestamp_desc"),
+    E("timesketch/incorrect.csv", "csv", 1, 0,
+      "2020-09-18T21:58:07", "2020-09-18T21:58:07", 0,
+      "Wireshark export without datetime/timestamp (Timesketch refuses it): the generic "
+      "CSV reader takes DT as the date", note='date "DT"'),
     E("timesketch/invalid_datetime.csv", "timesketch-csv", 3, 1,
       "2017-07-24T19:01:01", "2017-10-24T19:01:01", 0,
       "naive datetimes read as UTC (noted); \"1234 19:01:01\" set aside (row 5)",

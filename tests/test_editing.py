@@ -54,9 +54,9 @@ def test_year_precision_moves_by_years(qtbot, window) -> None:
 def test_selection_and_view_survive_an_edit(qtbot, window) -> None:
     focus(qtbot, window)
     window.timeline.zoom_in()
-    view = window.timeline.viewport
     window.state.select_id("e-deepseek-v4-pro-launch")
     window.state.select_id("e-fable5-shutdown")
+    view = window.timeline.viewport
     qtbot.keyClick(window.timeline, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert window.state.selected_id == "e-fable5-shutdown"
     assert window.timeline.viewport == view
@@ -141,27 +141,28 @@ def test_failed_save_into_missing_folder(qtbot, window, tmp_path: Path, monkeypa
     assert "not saved" in messages[0]
 
 
-@pytest.mark.parametrize(
-    ("answer", "closes"),
-    [(QMessageBox.StandardButton.Cancel, False), (QMessageBox.StandardButton.Discard, True)],
-)
-def test_closing_with_changes_asks(qtbot, window, monkeypatch, answer, closes: bool) -> None:
+@pytest.mark.parametrize(("choice", "closes"), [("Cancel", False), ("&Discard Changes", True)])
+def test_closing_with_changes_asks(qtbot, window, monkeypatch, choice: str, closes: bool) -> None:
     window.state.select_id("e-fable5-shutdown")
     window.editor.nudge_later()
-    asked: list[str] = []
+    asked: list[list[str]] = []
 
-    def ask(*args):
-        asked.append(args[2])
-        return answer
+    def exec_(box: QMessageBox) -> int:
+        # What the user sees: the question and buttons with mnemonics (Alt+S, Alt+D).
+        asked.append([b.text() for b in box.buttons()])
+        button = next(b for b in box.buttons() if b.text() == choice)
+        button.click()
+        return 0
 
-    monkeypatch.setattr(QMessageBox, "warning", ask)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
     window.close()
     assert asked
+    assert {"&Save", "&Discard Changes"} <= set(asked[0])
     assert window.isVisible() is not closes
 
 
 def test_clean_document_closes_without_asking(qtbot, window, monkeypatch) -> None:
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: pytest.fail("asked"))
+    monkeypatch.setattr(QMessageBox, "exec", lambda *args: pytest.fail("asked"))
     window.close()
     assert not window.isVisible()
 

@@ -114,10 +114,19 @@ def test_opens_a_timesketch_csv_off_the_gui_thread(
     assert len(window.store.document.events) == 50
     assert not ctl.busy
     assert ctl.progress_dialog is None
-    # Timesketch notes (lanes are hosts) are shown after the open.
+    # Timesketch notes (lanes are hosts) are shown after the open, in a bar (nothing
+    # was set aside: no dialog); Details opens the full list, Dismiss closes the bar.
+    assert ctl.skipped_dialog is None
+    bar = window.notes_bar
+    assert bar.isVisible()
+    assert "Lanes are hosts" in bar.label.text()
+    qtbot.mouseClick(bar.details, Qt.MouseButton.LeftButton)
     assert ctl.skipped_dialog is not None
-    assert ctl.skipped_dialog.heading.text() == "No rows set aside"
     assert "Lanes are hosts" in ctl.skipped_dialog.notes.toPlainText()
+    ctl.skipped_dialog.close()
+    bar.dismiss.setFocus()
+    qtbot.keyClick(bar.dismiss, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
 
 
 def test_several_files_merge_into_one_document(
@@ -432,3 +441,19 @@ def test_every_mnemonic_is_unique_and_every_control_named(
     assert len(keys) == len(set(keys)) >= 3
     for label in [*mapping.findChildren(QLabel), *skipped.findChildren(QLabel)]:
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_mapping_dialog_shows_the_guess_and_its_alternatives(qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "pecmd.csv"
+    path.write_text(
+        "SourceCreated,ExecutableName,LastRun\n"
+        "2023-05-01 10:00:00,CMD.EXE,2019-03-04 05:06:07\n"
+        "2023-05-01 10:00:01,NOTEPAD.EXE,2018-01-01 00:00:00\n"
+    )
+    dialog = MappingDialog(path, table_sample(path, "csv"))
+    qtbot.addWidget(dialog)
+    assert dialog.combos["date"].currentData() == "LastRun"
+    shown = dialog.guess_label.text()
+    assert 'date "LastRun" (sure' in shown
+    assert '"SourceCreated" (100% dates; a copy time)' in shown
+    assert dialog.guess_label.isVisibleTo(dialog)

@@ -159,10 +159,10 @@ def test_ids_status_and_blank_rows(tmp_path: Path) -> None:
     events = result.document.events
     assert events["id"].tolist()[:2] == ["a", "row-4"]
     assert events["id"].tolist()[2].startswith("a-")  # made unique
-    assert events["status"].astype("str").tolist() == ["alleged", "confirmed", "reported"]
+    assert events["status"].astype("str").tolist() == ["alleged", "unassessed", "reported"]
     assert [str(s) for s in result.skipped] == [
         "row 6: column 'status': \"rumoured\" is not a claim status "
-        "(confirmed, reported, alleged, disputed, retracted)"
+        "(confirmed, reported, alleged, disputed, retracted, unassessed)"
     ]
     assert any("repeated ids" in n for n in result.notes)
 
@@ -291,7 +291,9 @@ def test_epoch_timestamps(tmp_path: Path) -> None:
     text = "timestamp,message\n1437764461,s\n1437764461000,ms\n1437764461000000,us\n"
     result = read(write(tmp_path, text))
     assert starts(result) == ["2015-07-24T19:01:01"] * 3
-    assert any("Unix time" in n for n in result.notes)
+    assert any(
+        '"timestamp" read as epoch times: ' in n and "Unix seconds" in n for n in result.notes
+    )
 
 
 def test_bare_numbers_are_not_dates_by_content() -> None:

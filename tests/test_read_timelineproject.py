@@ -233,7 +233,7 @@ def test_flags_fuzzy_containers_and_eras_in_attributes(result: ImportResult) -> 
     # Fuzzy changes neither precision nor claim status; a note says so.
     row = row_of(doc, "Fuzzy span")
     assert doc.events["start_precision"].iat[row] == Precision.SECOND
-    assert doc.events["status"].iat[row] == "confirmed"
+    assert doc.events["status"].iat[row] == "unassessed"
     assert any("fuzzy" in n for n in result.notes)
 
 

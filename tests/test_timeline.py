@@ -68,10 +68,11 @@ def test_zoom_keys_are_bounded_and_reversible(qtbot, window) -> None:
     anchor = t.viewport.x_of_one(int(window.store.lo[window.state.selected]) + 43200)
     key(qtbot, t, Qt.Key.Key_Plus)
     assert t.viewport.span_ns == pytest.approx(before.span_ns / 2, abs=1)
-    # Zoom is about the selection: it stays where it was on screen.
+    # Zoom is about the selection, which moves halfway to the centre.
+    centre = t.viewport.width / 2
     assert t.viewport.x_of_one(
         int(window.store.lo[window.state.selected]) + 43200
-    ) == pytest.approx(anchor, abs=1)
+    ) == pytest.approx((anchor + centre) / 2, abs=1)
     key(qtbot, t, Qt.Key.Key_Minus)
     assert abs(t.viewport.start_ns - before.start_ns) <= 2
     assert abs(t.viewport.span_ns - before.span_ns) <= 2
@@ -192,7 +193,8 @@ def _is_background(colour: QColor) -> bool:
 
 def test_year_precision_is_a_band_across_its_year(qtbot, window) -> None:
     t = window.timeline
-    image = t.render_image(t.size())
+    key(qtbot, t, Qt.Key.Key_F)  # the whole range: both years
+    image = t.grab().toImage()  # a real paint: the frame hit tests use
     row = window.store.row_of("e-glasswing-blocks")
     frame = next(f for f in t._frames if row in f.rows)
     i = int(np.flatnonzero(frame.rows == row)[0])
@@ -211,7 +213,8 @@ def test_year_precision_is_a_band_across_its_year(qtbot, window) -> None:
 def test_alleged_is_drawn_differently_from_reported(qtbot, window) -> None:
     """At full view both are points: the alleged one hollow, the reported one filled."""
     t = window.timeline
-    image = t.render_image(t.size())
+    key(qtbot, t, Qt.Key.Key_F)
+    image = t.grab().toImage()  # a real paint: the frame hit tests use
     centre = {}
     for ident in ("e-alibaba-accusation", "e-deepseek-v4-pro-launch"):
         pos = t.mark_position(window.store.row_of(ident), lane_index=3)  # China has both
@@ -229,7 +232,7 @@ def test_alleged_band_is_hatched_when_zoomed_in(qtbot, window) -> None:
             parse_date("2026-06-17").seconds, parse_date("2026-06-27").seconds, t.viewport.width
         )
     )
-    image = t.render_image(t.size())
+    image = t.grab().toImage()  # drawn on screen: what hit tests read is this frame
     frame = t._frames[3]  # China
     left, top = t.plot_rect().left(), t.plot_rect().top()
     gaps = {}
@@ -254,6 +257,7 @@ def test_legend_names_every_status(qtbot, window) -> None:
         "alleged",
         "disputed",
         "retracted",
+        "unassessed",
     ]
 
 
@@ -296,7 +300,7 @@ def big(qtbot):
 
 
 def test_density_when_zoomed_out_marks_when_zoomed_in(big: TimelineWidget) -> None:
-    image = big.render_image(big.size())
+    image = big.grab().toImage()
     assert big.visible_count() > DENSITY_ON
     assert big.density_mode
     assert all(f.density for f in big._frames)
@@ -304,27 +308,27 @@ def test_density_when_zoomed_out_marks_when_zoomed_in(big: TimelineWidget) -> No
     # Zoom in until few events are visible: marks return.
     while big.visible_count() > DENSITY_OFF / 4:
         big.zoom_in()
-    big.render_image(big.size())
+    big.grab().toImage()
     assert not big.density_mode
     assert any(len(f.rows) for f in big._frames)
     assert image.width() == 1400
 
 
 def test_density_does_not_flicker_at_the_threshold(big: TimelineWidget) -> None:
-    big.render_image(big.size())
+    big.grab().toImage()
     assert big.density_mode
     # Between the two thresholds the mode holds, whichever way we came from.
     while big.visible_count() > (DENSITY_ON + DENSITY_OFF) // 2:
         big.set_viewport(big.viewport.zoomed(0.97))
     assert DENSITY_OFF < big.visible_count() <= DENSITY_ON
-    big.render_image(big.size())
+    big.grab().toImage()
     assert big.density_mode
     while big.visible_count() >= DENSITY_OFF:
         big.set_viewport(big.viewport.zoomed(0.97))
-    big.render_image(big.size())
+    big.grab().toImage()
     assert not big.density_mode
     big.set_viewport(big.viewport.zoomed(1 / 0.97))
-    big.render_image(big.size())
+    big.grab().toImage()
     if big.visible_count() <= DENSITY_ON:
         assert not big.density_mode
 
@@ -332,7 +336,7 @@ def test_density_does_not_flicker_at_the_threshold(big: TimelineWidget) -> None:
 def test_marks_in_one_sub_row_do_not_overlap(big: TimelineWidget) -> None:
     while big.visible_count() > 3000:
         big.zoom_in()
-    big.render_image(big.size())
+    big.grab().toImage()
     for frame in big._frames:
         for y in np.unique(frame.y):
             xs = np.sort(frame.x[frame.y == y])
@@ -363,3 +367,18 @@ def test_export_view(window, tmp_path: Path, suffix: str) -> None:
 def test_export_refuses_unknown_format(window, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot export"):
         export.export_view(window.timeline, tmp_path / "view.bmp", QSize(400, 300))
+
+
+def test_exporting_never_changes_what_is_on_screen_or_what_a_click_hits(qtbot, window) -> None:
+    t = window.timeline
+    t.repaint()
+    viewport, frames = t.viewport, t._frames
+    mark = next(f for f in frames if len(f.rows))
+    pos = t.mark_position(int(mark.rows[0]))
+    assert pos is not None
+    hit = t.event_at(pos)
+    image = t.render_image(QSize(3000, 1400))  # another width: another layout
+    assert image.width() == 3000
+    assert t.viewport == viewport
+    assert t._frames is frames
+    assert t.event_at(pos) == hit == int(mark.rows[0])

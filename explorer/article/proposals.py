@@ -24,7 +24,7 @@ from explorer.article.dates import DateMention, explicit_years, find_dates, reso
 from explorer.article.figures import Figure, find_figures
 from explorer.article.source import Article
 from explorer.model.dates import DatedValue, Precision, parts, to_seconds
-from explorer.model.document import ClaimStatus
+from explorer.model.document import DEFAULT_STATUS, ClaimStatus
 
 # The status a proposal gets from its wording, weakest first: the first word that
 # matches decides. Wording that hedges nothing gets UNHINTED.
@@ -39,9 +39,8 @@ STATUS_HINTS: Final[tuple[tuple[ClaimStatus, re.Pattern[str]], ...]] = (
         re.compile(r"\b(reportedly|according to|reported|reports|is said to|sources say)\b", re.I),
     ),
 )
-# Issue 11 adds an "unassessed" status; until it lands a proposal without a hint takes
-# the model's default for a new event. This is the one place to change.
-UNHINTED: Final = ClaimStatus.REPORTED
+# A proposal whose wording hedges nothing is what a new event is: nobody has assessed it.
+UNHINTED: Final = DEFAULT_STATUS
 UNHINTED_LABEL: Final = "no hedging word: the default status"
 
 _SHORT: Final = 90  # characters: a heading, a box value or label, a speaker line
@@ -487,7 +486,9 @@ def _rank(p: Proposal) -> tuple[bool, bool, bool, int]:
 
 def _absorb(into: Proposal, other: Proposal) -> None:
     into.sentences.extend(other.sentences)
-    weakest = max(into.status, other.status, key=lambda s: s.code)
+    # A hedge anywhere weakens the fact; a sentence that hedges nothing says nothing.
+    hinted = [p.status for p in (into, other) if p.status_reason != UNHINTED_LABEL]
+    weakest = max(hinted, key=lambda s: s.code) if hinted else into.status
     if weakest != into.status:
         into.status, into.status_reason = other.status, other.status_reason
     known = {a.actor_id or a.name.lower() for a in into.actors}

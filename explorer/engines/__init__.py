@@ -1,1 +1,1 @@
-"""Backends that answer the views' questions from data that is not held in memory."""
+"""Engines answering explorer.model.query.TimelineQueries: in memory, DuckDB over Parquet."""

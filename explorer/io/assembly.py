@@ -23,6 +23,7 @@ from explorer.io.builder import unique_ids
 from explorer.io.delimited import Delimited, unique_names
 from explorer.model.document import (
     ACTOR_COLUMNS,
+    DEFAULT_STATUS,
     NO_END,
     STATUS_CATEGORIES,
     TABLES,
@@ -295,7 +296,9 @@ def assemble(title: str, parts: Assembly) -> Document:
         start_precision=np.broadcast_to(np.asarray(parts.precision, dtype=np.int8), (n,)),
         end=np.zeros(n, dtype=np.int64),
         end_precision=np.full(n, NO_END, dtype=np.int8),
-        status=pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=STATUS_CATEGORIES),
+        status=pd.Categorical.from_codes(
+            np.full(n, DEFAULT_STATUS.code, dtype=np.int8), dtype=STATUS_CATEGORIES
+        ),
         attributes=attributes,
     )
     if isinstance(parts.attributes, ColumnAttributes):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from explorer.model.document import (
     ACTOR_COLUMNS,
+    DEFAULT_STATUS,
     NO_END,
     THEME_COLUMNS,
     Document,
@@ -110,7 +111,7 @@ def build_document(
         start_precision=start_prec,
         end=np.zeros(n, np.int64) if end is None else np.asarray(end, dtype=np.int64),
         end_precision=np.full(n, NO_END, np.int8) if end_precision is None else end_precision,
-        status=["confirmed"] * n if status is None else status,
+        status=[DEFAULT_STATUS.value] * n if status is None else status,
         attributes=[None] * n if attributes is None else attributes,
     )
     doc = Document(title=title, description=description, events=events)

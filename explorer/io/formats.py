@@ -97,7 +97,7 @@ def read_any(
     fmt = get(format_name) if format_name else detect(path)
     options = options or ReadOptions()
     try:
-        return fmt.read(path, options)
+        result = fmt.read(path, options)
     except (ReadError, Cancelled):
         raise
     except RecursionError:
@@ -110,6 +110,20 @@ def read_any(
         raise ReadError(
             path, f"could not be read as {fmt.title} ({type(exc).__name__}: {exc})"
         ) from exc
+    every_row_set_aside(result)
+    return result
+
+
+def every_row_set_aside(result: ImportResult) -> None:
+    """A file whose every row was set aside is an error, not an empty document: the
+    same for every reader, with the count and the first reason."""
+    if len(result.document.events) or not result.skipped_total:
+        return
+    first = f"; the first: {result.skipped[0]}" if result.skipped else ""
+    raise ReadError(
+        result.path,
+        f"every row was set aside ({result.skipped_total:,}), so nothing was opened{first}",
+    )
 
 
 def _load_readers() -> None:

@@ -98,21 +98,43 @@ from explorer.io import excel_dates
 from explorer.io.builder import build_document, unique_ids
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.datescan import (
+    _EMPTY,
+    _OK,
+    TWO_DIGIT_PIVOT,
+    _arrow,
+    _blank,
+    _date_reason,
+    _decide_order,
+    _finish,
+    _is_na,
+    _np_bool,
+    _scan,
+    _series,
+)
+from explorer.io.kit.epochs import UNIT_NAMES, Unit
+from explorer.io.kit.profile import (
+    Choice,
+    Profile,
+    choose_time,
+    header_looks_like_data,
+    profile,
+    rejected,
+    tokens,
+)
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import encoding_problem, read_text
-from explorer.io.timeparse import epoch_seconds
 from explorer.model.dates import (
-    DAY,
-    HOUR,
-    MAX_ABS_YEAR,
-    MINUTE,
-    MONTH_NAMES,
-    Precision,
-    days_from_civil,
     period_ends,
 )
-from explorer.model.document import ACTOR_COLUMNS, NO_END, THEME_COLUMNS, ClaimStatus
+from explorer.model.document import (
+    ACTOR_COLUMNS,
+    DEFAULT_STATUS,
+    NO_END,
+    THEME_COLUMNS,
+    ClaimStatus,
+)
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -120,11 +142,10 @@ Bool = npt.NDArray[np.bool_]
 
 ROLES: Final = ("date", "end", "title", "text", "actors", "roles", "group", "tags", "status", "id")
 LIST_ROLES: Final = frozenset({"actors", "tags"})
-SETTINGS: Final = ("date_order", "sheet")
+SETTINGS: Final = ("date_order", "sheet", "epoch")
 DATE_ORDERS: Final = ("dmy", "mdy")
 NAME_SEPARATOR: Final = r"\s*[;|]\s*"
 _QUOTED_ITEM: Final = r'(?:^|[;|])\s*"'  # some name in the cell starts with a quote
-NA_TOKENS: Final = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "NULL", "null", "<NA>")
 DELIMITERS: Final = (",", ";", "\t", "|")
 
 _KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id"})
@@ -145,41 +166,6 @@ _GUARDED: Final = r"^'('*[=+\-@\t\r])"
 
 # --- header names the guess knows, best first ------------------------------------------
 
-_DATE_NAMES: Final = (
-    "date",
-    "datetime",
-    "date_time",
-    "timestamp",
-    "start_date",
-    "startdate",
-    "start",
-    "start_time",
-    "starttime",
-    "begin",
-    "begin_date",
-    "from_date",
-    "when",
-    "time",
-    "occurred",
-    "occurred_at",
-    "created",
-    "created_at",
-    "year",
-)
-_END_NAMES: Final = (
-    "end",
-    "end_date",
-    "enddate",
-    "end_time",
-    "endtime",
-    "until",
-    "finish",
-    "finish_date",
-    "stop",
-    "ends",
-    "to_date",
-)
-_END_TOKENS: Final = frozenset({"end", "ends", "until", "finish", "finished", "stop", "to"})
 _TITLE_NAMES: Final = (
     "title",
     "headline",
@@ -207,6 +193,7 @@ _TEXT_NAMES: Final = (
     "comment",
     "comments",
 )
+_TITLE_WORDS: Final = frozenset({"title", "headline", "name", "event", "message", "subject"})
 _PERSON_NAMES: Final = ("actors", "actor", "who", "person", "persons", "people", "participants")
 _ACTOR_NAMES: Final = (
     *_PERSON_NAMES,
@@ -224,6 +211,9 @@ _ACTOR_NAMES: Final = (
     "organization",
     "host",
     "hostname",
+    "computer",
+    "computer_name",
+    "computername",
 )
 _GROUP_NAMES: Final = (
     "group",
@@ -251,46 +241,11 @@ _TAG_NAMES: Final = (
 _STATUS_NAMES: Final = ("status", "claim_status", "claim")
 _ID_NAMES: Final = ("id", "event_id", "eventid", "uuid", "identifier")
 _ROLE_NAMES: Final = ("roles", "role")
-_EPOCH_TOKENS: Final = ("timestamp", "epoch", "unix", "posix", "time")
-
 _STATUSES: Final = tuple(s.value for s in ClaimStatus)
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
-
-
-# --- strings as Arrow ------------------------------------------------------------------
-
-
-def _arrow(values: Any) -> pa.Array:
-    """A column as one Arrow large_string array without nulls."""
-    if isinstance(values, pd.Series):
-        values = values.array
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    arr = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
-    if not pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.large_string())
-    return pc.fill_null(arr, "")
-
-
-def _np_bool(arr: Any) -> Bool:
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _blank(arr: pa.Array) -> Bool:
-    return _np_bool(pc.equal(pc.utf8_trim_whitespace(arr), ""))
-
-
-def _is_na(arr: pa.Array) -> Bool:
-    return _np_bool(pc.is_in(pc.utf8_trim_whitespace(arr), value_set=pa.array(NA_TOKENS)))
-
-
-def _series(arr: pa.Array) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(_arrow(arr)), dtype="str")
 
 
 def unguard(values: pd.Series) -> pd.Series:
@@ -309,279 +264,6 @@ def _unguard_array(arr: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(arr, _GUARDED, r"\1")
 
 
-# --- dates -----------------------------------------------------------------------------
-
-_TIME: Final = (
-    r"(?:[ T,]+(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?"
-)
-_ISO: Final = (
-    r"^(?P<y>[+-]?\d{1,12})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:[T ](?P<h>\d{2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(?P<z>Z|UTC|(?P<zs>[+-])(?P<zh>\d{2}):?(?P<zm>\d{2}))?)?)?)?$"
-)
-_DMY: Final = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4})" + _TIME + "$"
-_YMD: Final = r"^(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME + "$"
-_NAMED: Final = (
-    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ \-](?P<mon>[A-Za-z]{3,9})\.?,?[ \-](?P<y>\d{1,4})$",
-    r"^(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{1,4})$",
-    r"^(?P<mon>[A-Za-z]{3,9})\.?,? (?P<y>\d{4})$",
-)
-_INTEGER: Final = r"^[+-]?\d+$"
-_NUMBER: Final = r"^[+-]?\d+(?:\.\d+)?$"
-_MONTH_KEYS: Final = (
-    *itertools.chain.from_iterable((name.lower(), name[:3].lower()) for name in MONTH_NAMES),
-    "sept",
-)
-_MONTH_NUMBERS: Final = np.array([*np.repeat(np.arange(1, 13), 2), 9], dtype=np.int64)
-
-# Why a date failed (0 is fine).
-_OK, _EMPTY, _SHAPE, _YEAR, _MONTH, _DAY, _CLOCK, _ZONE, _PUSHED = range(9)
-_FIRST_SECOND: Final = int(days_from_civil(-MAX_ABS_YEAR, 1, 1)) * DAY
-_PAST_LAST_SECOND: Final = int(days_from_civil(MAX_ABS_YEAR + 1, 1, 1)) * DAY
-
-
-@dataclass
-class _Scan:
-    """One date column taken apart into calendar fields, before the day/month order
-    of slashed dates is known."""
-
-    text: pa.Array
-    y: I64
-    m: I64
-    d: I64
-    h: I64
-    mi: I64
-    s: I64
-    offset: I64
-    precision: I8
-    kind: npt.NDArray[np.int8]  # _OK, _EMPTY or _SHAPE so far
-    timed: Bool
-    zoned: Bool
-    slashed: Bool  # day and month still to be told apart: a, b in d, m
-    a: I64
-    b: I64
-    epoch: bool = False
-    seconds: I64 | None = None
-
-
-def _fields(struct: pa.StructArray, name: str, default: int) -> I64:
-    values = struct.field(name)
-    values = pc.if_else(pc.equal(values, ""), str(default), values)
-    values = pc.utf8_ltrim(pc.fill_null(values, str(default)), "+")
-    return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), np.int64)
-
-
-def _present(struct: pa.StructArray, name: str) -> Bool:
-    return _np_bool(pc.not_equal(struct.field(name), ""))
-
-
-def _scan(values: pa.Array, *, epoch_ok: bool) -> _Scan:
-    """Classify every cell of a date column by shape and read its fields."""
-    text = pc.utf8_trim_whitespace(_arrow(values))
-    n = len(text)
-    zeros = np.zeros(n, np.int64)
-    scan = _Scan(
-        text=text,
-        y=zeros.copy(),
-        m=np.ones(n, np.int64),
-        d=np.ones(n, np.int64),
-        h=zeros.copy(),
-        mi=zeros.copy(),
-        s=zeros.copy(),
-        offset=zeros.copy(),
-        precision=np.zeros(n, np.int8),
-        kind=np.full(n, _SHAPE, np.int8),
-        timed=np.zeros(n, bool),
-        zoned=np.zeros(n, bool),
-        slashed=np.zeros(n, bool),
-        a=zeros.copy(),
-        b=zeros.copy(),
-    )
-    blank = _np_bool(pc.equal(text, "")) | _is_na(text)
-    scan.kind[blank] = _EMPTY
-    if epoch_ok and n and not blank.all():
-        numeric = _np_bool(pc.match_substring_regex(text, _NUMBER))
-        if numeric[~blank].all():
-            numbers = pd.to_numeric(_series(text.filter(pa.array(~blank))), errors="coerce")
-            if float(np.median(np.abs(numbers.to_numpy(np.float64)))) >= 1e8:
-                seconds, ok = epoch_seconds(_series(text))
-                scan.epoch = True
-                scan.seconds = seconds
-                scan.precision[:] = Precision.SECOND
-                scan.kind[ok & ~blank] = _OK
-                return scan
-    todo = np.flatnonzero(~blank)
-    for pattern in (_ISO, _DMY, _YMD, *_NAMED):
-        if not len(todo):
-            break
-        struct = pc.extract_regex(text.take(pa.array(todo)), pattern)
-        hit = _np_bool(struct.is_valid())
-        names = {f.name for f in struct.type}
-        if "mon" in names:
-            month = pc.index_in(pc.utf8_lower(struct.field("mon")), value_set=pa.array(_MONTH_KEYS))
-            known = _np_bool(pc.is_valid(month))
-            hit &= known
-            month_number = _MONTH_NUMBERS[np.asarray(pc.fill_null(month, 0).to_numpy(), np.int64)]
-        rows = todo[hit]
-        if not len(rows):
-            continue
-        sub = struct.filter(pa.array(hit))
-        scan.y[rows] = _fields(sub, "y", 1970)
-        precision = np.zeros(len(rows), np.int8)
-        if "a" in names:  # dd/mm/yyyy or mm/dd/yyyy: decided later
-            scan.slashed[rows] = True
-            scan.a[rows] = _fields(sub, "a", 1)
-            scan.b[rows] = _fields(sub, "b", 1)
-            precision += 2
-        elif "mon" in names:
-            scan.m[rows] = month_number[hit]
-            precision += 1
-            if "d" in names:
-                scan.d[rows] = _fields(sub, "d", 1)
-                precision += 1
-        else:
-            for name, target in (("m", scan.m), ("d", scan.d)):
-                target[rows] = _fields(sub, name, 1)
-                precision += _present(sub, name)
-        if "h" in names:
-            for name, target in (("h", scan.h), ("mi", scan.mi), ("s", scan.s)):
-                target[rows] = _fields(sub, name, 0)
-                precision += _present(sub, name)
-            scan.timed[rows] = _present(sub, "h")
-            zone = _present(sub, "z")
-            scan.zoned[rows] = zone
-            sign = np.where(_np_bool(pc.equal(sub.field("zs"), "-")), -1, 1)
-            scan.offset[rows] = sign * (
-                _fields(sub, "zh", 0) * HOUR + _fields(sub, "zm", 0) * MINUTE
-            )
-        scan.precision[rows] = precision
-        scan.kind[rows] = _OK
-        todo = todo[~hit]
-    return scan
-
-
-@dataclass
-class _Order:
-    order: str  # "dmy" or "mdy"
-    note: str
-
-
-def _decide_order(scans: Sequence[tuple[str, _Scan]], given: str | None) -> _Order | None:
-    """Day/month order for all slashed dates of the file (see the module docstring)."""
-    slashed = [(name, s) for name, s in scans if s.slashed.any()]
-    if not slashed:
-        return None
-    if given:
-        return _Order(given, "")
-    firsts = [
-        (name, s, np.flatnonzero(s.slashed & (s.a > 12) & (s.b <= 12))) for name, s in slashed
-    ]
-    seconds = [
-        (name, s, np.flatnonzero(s.slashed & (s.b > 12) & (s.a <= 12))) for name, s in slashed
-    ]
-    n_dmy = sum(len(rows) for _, _, rows in firsts)
-    n_mdy = sum(len(rows) for _, _, rows in seconds)
-    if not n_dmy and not n_mdy:
-        names = ", ".join(f'"{name}"' for name, _ in slashed)
-        return _Order(
-            "dmy",
-            f"day/month order could not be settled from the data (column {names}); "
-            "read as day/month (use --mapping date-order=mdy)",
-        )
-    order = "dmy" if n_dmy >= n_mdy else "mdy"
-    evidence = firsts if order == "dmy" else seconds
-    name, scan, rows = next((e for e in evidence if len(e[2])), evidence[0])
-    example = str(scan.text[int(rows[0])].as_py())
-    label = "day/month" if order == "dmy" else "month/day"
-    note = f'dates like "{example}" (column "{name}") read as {label}'
-    if n_dmy and n_mdy:
-        note += f"; {min(n_dmy, n_mdy)} rows written the other way round were set aside"
-    return _Order(order, note)
-
-
-def _finish(scan: _Scan, order: str | None) -> tuple[I64, I8, npt.NDArray[np.int8]]:
-    """Seconds, precision and failure kind per row, once the order is known."""
-    if scan.epoch:
-        assert scan.seconds is not None
-        return scan.seconds, scan.precision, scan.kind
-    if scan.slashed.any():
-        day_first = order != "mdy"
-        sl = scan.slashed
-        scan.d[sl] = np.where(day_first, scan.a[sl], scan.b[sl])
-        scan.m[sl] = np.where(day_first, scan.b[sl], scan.a[sl])
-    kind = scan.kind.copy()
-    ok = kind == _OK
-    bad_year = ok & (np.abs(scan.y) > MAX_ABS_YEAR)
-    kind[bad_year] = _YEAR
-    ok &= ~bad_year
-    bad_month = ok & ((scan.m < 1) | (scan.m > 12))
-    kind[bad_month] = _MONTH
-    ok &= ~bad_month
-    y = np.where(ok, scan.y, 1970)
-    m = np.where(ok, scan.m, 1)
-    first = days_from_civil(y, m, np.ones_like(m))
-    next_y = np.where(m == 12, y + 1, y)
-    next_m = np.where(m == 12, 1, m + 1)
-    length = days_from_civil(next_y, next_m, np.ones_like(m)) - first
-    bad_day = ok & ((scan.d < 1) | (scan.d > length))
-    kind[bad_day] = _DAY
-    ok &= ~bad_day
-    bad_clock = ok & ((scan.h > 23) | (scan.mi > 59) | (scan.s > 59))
-    kind[bad_clock] = _CLOCK
-    ok &= ~bad_clock
-    bad_zone = ok & (np.abs(scan.offset) >= DAY)
-    kind[bad_zone] = _ZONE
-    ok &= ~bad_zone
-    d = np.where(ok, scan.d, 1)
-    seconds = (first + d - 1) * DAY + np.where(
-        ok, scan.h * HOUR + scan.mi * MINUTE + scan.s - scan.offset, 0
-    )
-    # An offset can carry the last hours of the last year past the range (and back).
-    pushed = ok & ((seconds < _FIRST_SECOND) | (seconds >= _PAST_LAST_SECOND))
-    kind[pushed] = _PUSHED
-    return seconds.astype(np.int64), scan.precision, kind
-
-
-def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
-    if kind == _EMPTY:
-        return "is empty"
-    raw = str(scan.text[row].as_py())
-    text = f'"{raw}" is not a date'
-    y, m, d = int(scan.y[row]), int(scan.m[row]), int(scan.d[row])
-    read_as = ""
-    if scan.slashed[row]:
-        read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
-    if kind == _SHAPE and scan.epoch and re.match(_NUMBER, raw):
-        return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
-    if kind == _SHAPE:
-        return f"{text} (expected e.g. 2020-04-03, 03/04/2020 or 3 April 2020)"
-    if kind == _YEAR:
-        return f"{text} (year {y} is out of range)"
-    if kind == _MONTH:
-        return f"{text} (month {m} is not 1-12{read_as})"
-    if kind == _DAY:
-        return f"{text} ({MONTH_NAMES[m - 1]} {y} has no day {d}{read_as})"
-    if kind == _CLOCK:
-        return f"{text} (not a time of day)"
-    if kind == _PUSHED:
-        return f"{text} (in UTC it falls outside the years ±{MAX_ABS_YEAR:,})"
-    return f"{text} (UTC offset out of range)"
-
-
-def _looks_like_dates(values: pa.Array, *, hint: bool, epoch_ok: bool) -> float | None:
-    """The share of non-blank cells shaped like dates (None: no cells to judge).
-    Bare integers count only when the header says dates (`hint`): "5" is a count."""
-    scan = _scan(values, epoch_ok=epoch_ok)
-    judged = scan.kind != _EMPTY
-    if not judged.any():
-        return None
-    good = scan.kind == _OK
-    if not hint and not scan.epoch:
-        good &= ~_np_bool(pc.match_substring_regex(scan.text, _INTEGER))
-    return float(good[judged].mean())
-
-
 # --- guessing the mapping --------------------------------------------------------------
 
 
@@ -592,74 +274,68 @@ def _ranked(columns: Sequence[str], names: Sequence[str], taken: set[str]) -> li
     return [c for _, _, c in sorted(found) if c not in taken]
 
 
-def _date_hint(column: str) -> bool:
-    tokens = set(_norm(column).split("_"))
-    return _norm(column) in _DATE_NAMES or bool(
-        tokens & {"date", "datetime", "timestamp", "time", "when", "year", "day"}
-    )
+@dataclass
+class Inference:
+    """A guessed mapping with its work shown: the time columns chosen and why, the
+    columns that were passed over, and how the titles were picked."""
 
+    mapping: dict[str, str | list[str]]
+    choices: list[Choice] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
-def _epoch_hint(column: str) -> bool:
-    norm = _norm(column)
-    return any(token in norm for token in _EPOCH_TOKENS)
-
-
-def _is_end_name(column: str) -> bool:
-    return _norm(column) in _END_NAMES or bool(set(_norm(column).split("_")) & _END_TOKENS)
+    def describe(self) -> str:
+        """One line for stderr and the dialog: the guess, how sure, the alternatives."""
+        if not self.choices:
+            return "no column looks like dates"
+        text = "; ".join(choice.describe() for choice in self.choices)
+        if self.rejected:
+            passed = ", ".join(f'"{c}" ({why})' for c, why in self.rejected[:4])
+            text += f"; not dates: {passed}"
+        return text
 
 
 def guess_mapping(columns: list[str], sample: pd.DataFrame) -> dict[str, str | list[str]]:
-    """Roles guessed from header names and, for dates and statuses, from `sample` rows.
+    """Roles guessed from header names and the sampled contents (see `infer_mapping`)."""
+    return infer_mapping(columns, sample).mapping
 
-    See the module docstring for the roles. Header names are compared lower-cased
-    with runs of other characters as "_" ("Start Date" is "start_date"). The date
-    is the best-named column whose sampled cells mostly (half) look like dates,
-    else the first column whose cells nearly all (80%) do; no date means no "date"
-    key. Actors are an "actors"/"actor"/"who"/"person"... column, else a
-    home_X/away_X or X1/X2 pair, else a "team"/"player"/"user"/"host"... column.
-    A status column is taken only if every sampled value is a claim status.
+
+def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
+    """Roles guessed from header names and, for dates, statuses and titles, from
+    `sample` rows.
+
+    See the module docstring for the roles and kit.profile for how the time column is
+    chosen. Header names are compared lower-cased with runs of other characters as "_"
+    ("Start Date" is "start_date"). No date means no "date" key. Actors are an
+    "actors"/"actor"/"who"/"person"... column, else a home_X/away_X or X1/X2 pair,
+    else a "team"/"player"/"user"/"host"... column. A status column is taken only if
+    every sampled value is a claim status. Titles and summaries are text columns,
+    never booleans, hex, ids or numbers.
     """
     columns = [str(c) for c in columns]
     cells = {
         c: _arrow(sample[c]) if c in sample.columns else pa.array([], pa.large_string())
         for c in columns
     }
+    profiles = {c: profile(c, cells[c]) for c in columns}
     taken: set[str] = set()
     mapping: dict[str, str | list[str]] = {}
-
-    def dates_ok(column: str, threshold: float) -> bool:
-        hint = _date_hint(column) or _is_end_name(column)  # a bare year is a date here
-        share = _looks_like_dates(cells[column], hint=hint, epoch_ok=_epoch_hint(column))
-        return share is None or share >= threshold
+    inference = Inference(mapping, profiles=profiles)
 
     def take(role: str, column: str) -> None:
         mapping[role] = column
         taken.add(column)
 
-    named = _ranked(columns, _DATE_NAMES, taken)
-    fuzzy = [c for c in columns if _date_hint(c) and not _is_end_name(c) and c not in named]
-    for column in [*named, *fuzzy]:
-        if dates_ok(column, 0.5):
-            take("date", column)
-            break
-    else:
-        for column in columns:
-            if _is_end_name(column):
-                continue
-            share = _looks_like_dates(cells[column], hint=False, epoch_ok=_epoch_hint(column))
-            if share is not None and share >= 0.8:
-                take("date", column)
-                break
-    end_named = _ranked(columns, _END_NAMES, taken)
-    end_fuzzy = [
-        c
-        for c in columns
-        if _is_end_name(c) and _date_hint(c) and c not in end_named and c not in taken
-    ]
-    for column in [*end_named, *end_fuzzy]:
-        if dates_ok(column, 0.5):
-            take("end", column)
-            break
+    ordered = [profiles[c] for c in columns]
+    date = choose_time(ordered, "date")
+    if date is not None:
+        take("date", date.column)
+        inference.choices.append(date)
+        end = choose_time(ordered, "end", frozenset(taken))
+        if end is not None:
+            take("end", end.column)
+            inference.choices.append(end)
+    inference.rejected = [(c, why) for c, why in rejected(ordered) if c not in taken]
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
         take("id", column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
@@ -689,11 +365,16 @@ def guess_mapping(columns: list[str], sample: pd.DataFrame) -> dict[str, str | l
         mapping["tags"] = [column]
     for column in _ranked(columns, _GROUP_NAMES, taken)[:1]:
         take("group", column)
-    for column in _ranked(columns, _TITLE_NAMES, taken)[:1]:
+    # Named exactly as text ("title", "summary"): taken as the file says. Only worded
+    # like a title ("ExecutableName") or picked by content: free text, never flags or hex.
+    named = columns
+    texts = [c for c in columns if profiles[c].text_like or profiles[c].cells == 0]
+    worded = [c for c in texts if set(tokens(c)) & _TITLE_WORDS and c not in taken]
+    for column in [*_ranked(named, _TITLE_NAMES, taken), *worded][:1]:
         take("title", column)
-    for column in _ranked(columns, _TEXT_NAMES, taken)[:1]:
+    for column in _ranked(named, _TEXT_NAMES, taken)[:1]:
         take("text", column)
-    return mapping
+    return inference
 
 
 def _actor_pair(columns: Sequence[str], taken: set[str]) -> list[str] | None:
@@ -757,7 +438,7 @@ def _resolve(
                 raise ReadError(
                     path,
                     f'"{key}" is not a mapping role (roles: {", ".join(ROLES)}; '
-                    f"settings: date-order, sheet)",
+                    f"settings: date-order, sheet, epoch)",
                 )
             names = _column_list(value, columns)
             if not names:
@@ -776,6 +457,29 @@ def _resolve(
             if source == "given":
                 result.given.add(role)
     return result
+
+
+def sample_rows(nonblank: Bool, size: int = 100) -> I64:
+    """The rows profiled: the first ones and as many spread over the file, so that a
+    column blank at the top or changing further down is judged on what it holds."""
+    rows = np.flatnonzero(nonblank)
+    if len(rows) <= 2 * size:
+        return rows
+    spread = rows[np.linspace(size, len(rows) - 1, size).astype(np.int64)]
+    return np.unique(np.concatenate([rows[:size], spread]))
+
+
+def _epoch_unit(value: str | None, path: Path) -> Unit | None:
+    if not value:
+        return None
+    text = value.strip().lower().replace("µs", "us")
+    try:
+        return Unit(text)
+    except ValueError:
+        known = ", ".join(u.value for u in Unit)
+        raise ReadError(
+            path, f'epoch unit "{value}" is not one of {known}', field="epoch"
+        ) from None
 
 
 def _column_list(value: object, columns: Sequence[str]) -> list[str]:
@@ -799,6 +503,7 @@ class _SetAside:
     mask: Bool  # rows not to read: set aside, or blank
     reasons: dict[int, tuple[str, str]] = field(default_factory=dict)
     total: int = 0
+    first_row: int = 2  # what a spreadsheet calls the first data row (1: no header)
 
     def add(self, positions: Sequence[int] | I64, column: str, reason: Any) -> None:
         """Set aside rows (positions from 0 for the first data row); only the first
@@ -813,7 +518,7 @@ class _SetAside:
 
     def rows(self) -> list[SkippedRow]:
         return [
-            SkippedRow(f"row {pos + 2}", column, reason)
+            SkippedRow(f"row {pos + self.first_row}", column, reason)
             for pos, (column, reason) in sorted(self.reasons.items())
         ]
 
@@ -944,6 +649,7 @@ def _table_result(
     options: ReadOptions,
     notes: list[str],
     ragged: dict[int, str] | None = None,
+    first_row: int = 2,
 ) -> ImportResult:
     """A document from a table of text cells (header names as columns)."""
     columns = [str(c) for c in frame.columns]
@@ -954,26 +660,29 @@ def _table_result(
     nonblank = np.zeros(n, bool)
     for arr in cols.values():
         nonblank |= ~_blank(arr)
-    aside = _SetAside(mask=~nonblank)
+    aside = _SetAside(mask=~nonblank, first_row=first_row)
     for pos, reason in sorted((ragged or {}).items()):
         aside.add([pos], "", reason)
-    head_rows = np.flatnonzero(nonblank)[:200]
     sample = pd.DataFrame(
-        {c: _series(cols[c].take(pa.array(head_rows))) for c in columns}, columns=columns
+        {c: _series(cols[c].take(pa.array(sample_rows(nonblank)))) for c in columns},
+        columns=columns,
     )
-    guess = guess_mapping(columns, sample)
-    mapping = _resolve(guess, options.mapping, columns, path)
+    inference = infer_mapping(columns, sample)
+    mapping = _resolve(inference.mapping, options.mapping, columns, path)
     options.report(0.2)
 
     date_column = mapping.one("date")
     if date_column is None:
         listing = ", ".join(f'"{c}"' for c in columns)
+        passed = "".join(f'; "{c}": {why}' for c, why in inference.rejected[:3])
         raise ReadError(
             path,
-            f"no column looks like dates, so this is not a timeline (columns: {listing}); "
-            "if one holds dates, say which with --mapping date=COLUMN",
+            f"no column looks like dates, so this is not a timeline (columns: {listing}"
+            f"{passed}); if one holds dates, say which with --map date=COLUMN",
         )
     notes.append(mapping.describe())
+    if "date" not in mapping.given:
+        notes.append("guessed " + inference.describe())
 
     # NA tokens are blanks outside free text.
     na_cells = 0
@@ -988,20 +697,25 @@ def _table_result(
         notes.append(f"{na_cells} cells reading NA, N/A, NULL or the like were taken as empty")
 
     # Dates.
-    scans = [(date_column, _scan(cols[date_column], epoch_ok=_epoch_hint(date_column)))]
+    unit = _epoch_unit(mapping.settings.get("epoch"), path)
+    scans = [(date_column, _scan(cols[date_column], unit=unit))]
     end_column = mapping.one("end")
     if end_column is not None:
-        scans.append((end_column, _scan(cols[end_column], epoch_ok=_epoch_hint(end_column))))
+        scans.append((end_column, _scan(cols[end_column], unit=unit)))
     order = _decide_order(scans, mapping.settings.get("date_order"))
     order_name = order.order if order else None
     if order and order.note:
         notes.append(order.note)
     start, start_prec, start_kind = _finish(scans[0][1], order_name)
     for column, scan in scans:
-        if scan.epoch:
+        if scan.epoch and scan.unit is not None:
+            how = "as given" if unit is not None else "the unit told by each number's size"
+            units = ", ".join(scan.shapes) or UNIT_NAMES[scan.unit]
+            notes.append(f'column "{column}" read as epoch times: {units} ({how})')
+        if scan.two_digit:
             notes.append(
-                f'column "{column}" read as Unix time (seconds, milliseconds, microseconds '
-                "or nanoseconds told apart by size)"
+                f'{scan.two_digit} dates in "{column}" have two-digit years, read as '
+                f"{1900 + TWO_DIGIT_PIVOT}-{2000 + TWO_DIGIT_PIVOT - 1}"
             )
     date_scan = scans[0][1]
     aside.add(
@@ -1039,7 +753,7 @@ def _table_result(
     status: Any = None
     if status_column is not None:
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cols[status_column]))
-        values = pc.if_else(pc.equal(values, ""), ClaimStatus.CONFIRMED.value, values)
+        values = pc.if_else(pc.equal(values, ""), DEFAULT_STATUS.value, values)
         known = _np_bool(pc.is_in(values, value_set=pa.array(_STATUSES)))
         raw_status = cols[status_column]
         aside.add(
@@ -1057,7 +771,7 @@ def _table_result(
     kept = np.flatnonzero(keep)
     take = pa.array(kept)
     cols = {c: a.take(take) for c, a in cols.items()}
-    row_numbers = pa.array((kept + 2).astype(np.int64)).cast(pa.string())
+    row_numbers = pa.array((kept + first_row).astype(np.int64)).cast(pa.string())
     m = len(kept)
 
     used: set[str] = set()
@@ -1099,13 +813,33 @@ def _table_result(
         elif group_column is not None:
             fallback = pc.utf8_trim_whitespace(cols[group_column])
             notes.append(f'no title column: titles are the "{group_column}" values')
+        elif mapping.one("text") is not None:
+            text_for_title = str(mapping.one("text"))
+            fallback = pc.utf8_trim_whitespace(cols[text_for_title])
+            notes.append(f'no title column: titles are the "{text_for_title}" text')
         else:
             for column in extras:
-                if not _mostly_numbers(cols[column]):
+                if inference.profiles[column].text_like:
                     fallback = cols[column]
                     extras.remove(column)
                     notes.append(f'no title column: titles are the "{column}" values')
                     break
+            else:
+                # No free text at all: name the event by its most telling other
+                # column, labelled ("Blob: deadbeef"), rather than by its row number.
+                telling = [
+                    c
+                    for c in extras
+                    if not inference.profiles[c].all_equal and inference.profiles[c].cells
+                ]
+                telling.sort(
+                    key=lambda c: inference.profiles[c].hex + 2 * inference.profiles[c].booleans
+                )
+                if telling:
+                    column = telling[0]
+                    value = pc.utf8_trim_whitespace(cols[column])
+                    fallback = pc.if_else(_blank_arrow(value), "", _concat(f"{column}: ", value))
+                    notes.append(f'no text column: titles are "{column}: value"')
         if fallback is None:
             fallback = pa.array([""] * m, pa.large_string())
             notes.append("no title column: events are titled by their row")
@@ -1233,15 +967,6 @@ def _blank_arrow(arr: pa.Array) -> pa.Array:
     return pc.equal(pc.utf8_trim_whitespace(arr), "")
 
 
-def _mostly_numbers(arr: pa.Array) -> bool:
-    values = pc.utf8_trim_whitespace(arr)
-    values = values.filter(pc.not_equal(values, ""))
-    if not len(values):
-        return True
-    share = pc.mean(pc.cast(pc.match_substring_regex(values, _NUMBER), pa.int8())).as_py()
-    return bool(share is not None and share >= 0.5)
-
-
 # --- CSV ---------------------------------------------------------------------------------
 
 
@@ -1361,7 +1086,22 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     if delimiter != ",":
         names = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
         notes.append(f"cells are separated by {names[delimiter]}")
-    return _table_result(frame, path, "csv", options, notes, ragged)
+    headerless = header_looks_like_data([str(c) for c in frame.columns])
+    if headerless is None:
+        return _table_result(frame, path, "csv", options, notes, ragged)
+    width = len(frame.columns)
+    numbers = ", ".join(str(i) for i in range(1, min(width, 6) + 1))
+    if not any(str(k).strip().lower() not in SETTINGS for k in options.mapping or {}):
+        raise ReadError(
+            path,
+            f"has no header row ({headerless}); say which column holds what by its number, "
+            f"e.g. --map date=1 --map title=2 (columns {numbers}...)",
+        )
+    # Read with numbered columns: line 1 of the file is the first row of data.
+    header = delimiter.join(str(i) for i in range(1, width + 1))
+    frame, ragged = _frame_csv(header + "\n" + text, delimiter, path)
+    notes.append(f"no header row: columns are numbered 1 to {width}, rows are the file's lines")
+    return _table_result(frame, path, "csv", options, notes, ragged, first_row=1)
 
 
 # --- Excel -------------------------------------------------------------------------------

@@ -575,15 +575,14 @@ def _json_dates(values: Sequence[Any]) -> Dates:
 
 # --- sniffing and registration -------------------------------------------------------
 
-_TIMESKETCH_MARKERS = frozenset({"datetime", "timestamp", "timestamp_desc", "timestampdesc"})
-
 
 def _sniff_csv(head: bytes, path: Path) -> int:
     try:
         header = first_record(head)
         lower = {h.strip().lower() for h in header or []}
-        markers = len(lower & _TIMESKETCH_MARKERS)
-        if ("message" in lower and markers) or markers >= 2:
+        # Only what this reader can read: message and a time. A forensic-looking CSV
+        # without them falls back to the generic table reader rather than a refusal.
+        if "message" in lower and lower & {"datetime", "timestamp"}:
             return 2
         return 0
     except Exception:  # sniffing must never fail

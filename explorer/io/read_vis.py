@@ -40,9 +40,11 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.profile import choose_time, profile
 from explorer.io.read_timelinejs import (
     EventRows,
     Skips,
@@ -164,6 +166,7 @@ class _Reader:
     def items(self, data: Any) -> tuple[list[_Item], list[Any] | None, str]:
         """The item records (non-objects set aside), the groups list, the path prefix."""
         groups: Any = None
+        wrapper = _wrapping_key(data) if self.fmt == RECORDS else None
         if isinstance(data, list):
             raw, prefix = data, ""
         elif isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -171,6 +174,9 @@ class _Reader:
             groups = data.get("groups")
             if groups is not None and not isinstance(groups, list):
                 raise ReadError(self.path, "must be a list", field="groups")
+        elif wrapper is not None:
+            raw, prefix = data[wrapper], wrapper
+            self.notes.append(f'records read from the list under "{wrapper}"')
         else:
             shape = "a list of items" if self.fmt == VIS else "a list of records"
             raise ReadError(
@@ -193,8 +199,15 @@ class _Reader:
         vis = self.fmt == VIS
         group_names, colours = self.groups(groups or [])
         starts, ends = [], []
-        start_keys = ("start",) if vis else _START_KEYS
-        end_keys = ("end",) if vis else _END_KEYS
+        start_keys: tuple[str, ...] = ("start",) if vis else _START_KEYS
+        end_keys: tuple[str, ...] = ("end",) if vis else _END_KEYS
+        keys = _Keys.given(self.options.mapping, self.path) if not vis else _Keys()
+        if not vis and not keys.date:
+            keys.date = self.infer_date_key(items, start_keys)
+        if keys.date:
+            start_keys = (keys.date,)
+        if keys.end:
+            end_keys = (keys.end,)
         for item in items:
             starts.append(_first(item.record, start_keys)[1])
             ends.append(_first(item.record, end_keys)[1])
@@ -232,6 +245,8 @@ class _Reader:
             if vis:
                 title = text_of(record.get("content"))
                 summary = text_of(record.get("title"))
+                if not title.strip():
+                    title = summary or _title_from(record, {"id", "start", "end", "group"})
                 group_key, group_value = "group", record.get("group")
                 kept = {
                     clean_text(str(k)): clean_json(v)
@@ -240,10 +255,16 @@ class _Reader:
                 }
                 attr_key = "vis"
             else:
-                name_key, name = _first(record, _NAME_KEYS)
-                summary_key, summary_value = _first(record, _SUMMARY_KEYS)
-                group_key, group_value = _first(record, _GROUP_KEYS)
+                name_key, name = _first(record, (keys.title,) if keys.title else _NAME_KEYS)
+                summary_key, summary_value = _first(
+                    record, (keys.text,) if keys.text else _SUMMARY_KEYS
+                )
+                group_key, group_value = _first(
+                    record, (keys.group,) if keys.group else _GROUP_KEYS
+                )
                 title = text_of(name)
+                if not title.strip():
+                    title = _title_from(record, {"id", *start_keys, *end_keys})
                 summary = text_of(summary_value)
                 mapped = {"id", name_key, summary_key, group_key, *start_keys, *end_keys}
                 kept = {
@@ -274,6 +295,26 @@ class _Reader:
         )
         self.options.report(1.0)
         return result(doc, self.path, self.fmt, self.skips, self.notes)
+
+    def infer_date_key(self, items: list[_Item], known: Sequence[str]) -> str:
+        """The date key when none of the usual names is there (`releaseTime`): chosen
+        from the sampled records' values by the same evidence as a table's column."""
+        sample = [item.record for item in items[:200]]
+        if any(any(k in r for k in known) for r in sample):
+            return ""
+        names = list(dict.fromkeys(k for r in sample for k in r))
+        profiles = [
+            profile(
+                str(k),
+                pa.array([_scalar_text(r.get(k)) for r in sample], pa.large_string()),
+            )
+            for k in names
+        ]
+        choice = choose_time(profiles)
+        if choice is None:
+            return ""
+        self.notes.append("guessed " + choice.describe())
+        return choice.column
 
     def groups(self, groups: list[Any]) -> tuple[dict[str, str], dict[str, str]]:
         """vis groups: id -> actor name, and name -> colour from the group's style."""
@@ -333,6 +374,61 @@ def _read_records(path: Path, options: ReadOptions) -> ImportResult:
         raise ReadError(path, "nested too deeply to read") from None
 
 
+_WRAPPERS: Final = ("objects", "data", "items", "records", "events", "results", "rows", "entries")
+
+
+def _wrapping_key(data: Any) -> str | None:
+    """The key of a single list of objects wrapped in an object: {"data": [{...}, ...]}."""
+    if not isinstance(data, dict):
+        return None
+    lists = [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    named = [k for k in lists if str(k).lower() in _WRAPPERS]
+    if named:
+        return str(named[0])
+    return str(lists[0]) if len(lists) == 1 else None
+
+
+def _scalar_text(value: Any) -> str:
+    if value is None or isinstance(value, bool | dict | list):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def _title_from(record: dict[str, Any], exclude: set[str]) -> str:
+    """A title from an item's other fields: its first text, else "key: value" pairs."""
+    rest = [(k, v) for k, v in record.items() if k not in exclude and v not in (None, "")]
+    for _, value in rest:
+        if isinstance(value, str) and not value.strip().isdigit():
+            return value
+    return "; ".join(f"{k}: {_scalar_text(v)}" for k, v in rest[:3] if _scalar_text(v))
+
+
+@dataclass
+class _Keys:
+    """Keys named by --map for JSON records (date=releaseTime, title=name...)."""
+
+    date: str = ""
+    end: str = ""
+    title: str = ""
+    text: str = ""
+    group: str = ""
+
+    @classmethod
+    def given(cls, mapping: dict[str, str | list[str]] | None, path: Path) -> _Keys:
+        keys = cls()
+        aliases = {"start": "date", "summary": "text", "actors": "group", "actor": "group"}
+        for role, value in (mapping or {}).items():
+            name = aliases.get(str(role).strip().lower(), str(role).strip().lower())
+            if name not in ("date", "end", "title", "text", "group"):
+                raise ReadError(
+                    path, f'"{role}" is not a role for JSON records (date, end, title, text, group)'
+                )
+            setattr(keys, name, value[0] if isinstance(value, list) else str(value))
+        return keys
+
+
 def _json_start(text: str) -> str:
     return text.lstrip()[:1]
 
@@ -347,13 +443,24 @@ def _sniff_vis(head: bytes, path: Path) -> int:
     return 0
 
 
+_DATE_LIKE_KEY: Final = re.compile(
+    r'"[^"]*(?:date|time|start|when|year|created|modified|published|released|born|died)'
+    r'[^"]*"\s*:',
+    re.IGNORECASE,
+)
+
+
 def _sniff_records(head: bytes, path: Path) -> int:
+    """Any list of objects with a date-like key, also under one wrapping key; the lowest
+    score, so every specific JSON reader wins."""
     text = sniff_text(head)
-    if _json_start(text) != "[":
+    start = _json_start(text)
+    if start == "{" and not re.search(r'"\w+"\s*:\s*\[\s*\{', text):
         return 0
-    has_name = any(f'"{k}"' in text for k in _NAME_KEYS)
+    if start not in ("[", "{"):
+        return 0
     has_start = any(f'"{k}"' in text for k in _START_KEYS)
-    return 1 if has_name and has_start else 0
+    return 1 if has_start or _DATE_LIKE_KEY.search(text) else 0
 
 
 VIS_TIMELINE = register(Format(VIS, "vis-timeline items (JSON)", (".json",), _sniff_vis, _read_vis))

@@ -104,7 +104,8 @@ def _padded(values: npt.NDArray[np.int64], width: int) -> pa.Array:
 
 
 def iso_dates(seconds: Any, precision: Any) -> pa.Array:
-    """`format_iso` for whole columns ("" where the precision is NO_END)."""
+    """`format_iso` for whole columns ("" where the precision is NO_END), years past
+    9999 with a "+"."""
     seconds = np.asarray(seconds, dtype=np.int64)
     precision = np.asarray(precision, dtype=np.int8)
     days = seconds // DAY
@@ -112,6 +113,9 @@ def iso_dates(seconds: Any, precision: Any) -> pa.Array:
     y, m, d = civil_from_days(days)
     plain = pa.array(y).cast(_LARGE)
     year = pc.if_else(pa.array((y >= 0) & (y <= 9999)), pc.utf8_lpad(plain, 4, "0"), plain)
+    # Years past 9999 carry ISO 8601's expanded-year sign ("+10000"): a bare five-digit
+    # number in a date column is read back as a count, never as a year.
+    year = pc.if_else(pa.array(y > 9999), _concat("+", plain), year)
     parts = [year]
     for level, sep, values in (
         (Precision.MONTH, "-", m),

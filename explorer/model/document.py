@@ -19,13 +19,16 @@ from explorer.model.dates import DatedValue, Precision, period_ends
 
 
 class ClaimStatus(StrEnum):
-    """On whose word an event rests; ordered from firmest to weakest."""
+    """On whose word an event rests; ordered from firmest to weakest, then `unassessed`:
+    nobody has said yet (an import whose file carries no status, a new event). It comes
+    last so that the codes of the other statuses stay what they were."""
 
     CONFIRMED = "confirmed"
     REPORTED = "reported"
     ALLEGED = "alleged"
     DISPUTED = "disputed"
     RETRACTED = "retracted"
+    UNASSESSED = "unassessed"
 
     @property
     def code(self) -> int:
@@ -33,6 +36,11 @@ class ClaimStatus(StrEnum):
 
 
 STATUS_CATEGORIES: Final = pd.CategoricalDtype([s.value for s in ClaimStatus], ordered=True)
+DEFAULT_STATUS: Final = ClaimStatus.UNASSESSED  # what an event is when nobody said otherwise
+# Statuses that say someone stated the event: they need a source to rest on.
+SOURCED_STATUSES: Final = frozenset(
+    {ClaimStatus.CONFIRMED, ClaimStatus.REPORTED, ClaimStatus.ALLEGED}
+)
 
 # Column lists double as the schema: every table is created with exactly these.
 EVENT_COLUMNS: Final = (

@@ -51,16 +51,24 @@ __all__ = [
     "ActorRef",
     "Change",
     "Cursor",
+    "DeleteEventsOp",
     "Density",
+    "EditOp",
     "EntityTable",
     "EventRecord",
     "FigureRef",
     "Filter",
+    "InvalidEditError",
     "Keys",
     "Lanes",
+    "Listener",
     "Marks",
+    "MergeActorsOp",
     "Page",
     "Problem",
+    "PutEntity",
+    "PutEvent",
+    "SetEventFields",
     "SortColumn",
     "SourceRef",
     "TableChange",
@@ -98,8 +106,10 @@ def density_level(t0: int, t1: int, bins: int) -> int:
 
 
 def density_edges(t0: int, t1: int, bins: int) -> Keys:
-    """Column edges (bins + 1 of them, strictly increasing): the even split of
-    ``[t0, t1)`` into `bins`, each edge floored to a multiple of 2**density_level."""
+    """Column edges (bins + 1 of them, non-decreasing): the even split of
+    ``[t0, t1)`` into `bins`, each edge floored to a multiple of 2**density_level.
+    Strictly increasing unless the window has fewer seconds than columns; a column of
+    zero width then counts the events overlapping its instant."""
     step = 1 << density_level(t0, t1, bins)
     # Python ints: (t1 - t0) * k overflows int64 for a window of aeons.
     n = max(bins, 1)
@@ -550,6 +560,7 @@ class SetEventFields(EditOp):
     ids: tuple[str, ...]
     fields: Mapping[str, Any]
     text: str = "Edit events"
+    keys: tuple[int, ...] = ()  # where the caller last saw `ids` (a hint; backends check it)
 
 
 @dataclass(frozen=True)
@@ -560,6 +571,7 @@ class PutEvent(EditOp):
     record: Mapping[str, Any]
     replacing: str | None = None
     text: str = "Edit event"
+    keys: tuple[int, ...] = ()  # where the caller last saw `replacing` (a hint)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class Filter:
     text: str = ""
     window: tuple[int, int] | None = None
     known_by: int | None = None  # only what had been published by then (seconds)
+    # With known_by: keep events with no dated source (their known date is unknown)?
+    known_undated: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -74,6 +76,11 @@ class EventStore:
         self._build()
         self._notify(edited=True)
 
+    def reindex(self) -> None:
+        """Rebuild the indexes after the tables changed, telling nobody (a backend that
+        sends its own, more precise, notification calls this)."""
+        self._build()
+
     def _notify(self, *, edited: bool) -> None:
         for listener in list(self._listeners):
             listener(edited)
@@ -95,6 +102,7 @@ class EventStore:
             "theme_links",
             "source_links",
             "known_at",
+            "known_dated",
             "_links_by_event",
             "_sources_by_event",
             "_factor_cache",
@@ -157,9 +165,22 @@ class EventStore:
         return _link_rows(self._document.events["id"], frame["event_id"])
 
     @cached_property
+    def known_dated(self) -> Mask:
+        """Events resting on at least one dated source: the only ones whose known date
+        is known. The others' known date is unknown (a "known by" filter asks the user
+        whether to keep them), whatever their own date."""
+        events, sources = self.source_links
+        dated = self._document.sources["published_precision"].to_numpy(np.int8) != NO_END
+        ok = (sources >= 0) & (events >= 0)
+        ok[ok] &= dated[sources[ok]]
+        has = np.zeros(self.n, dtype=bool)
+        has[events[ok]] = True
+        return has
+
+    @cached_property
     def known_at(self) -> npt.NDArray[np.int64]:
-        """When each event became known: its earliest source's publication date, or,
-        with no dated source, its own start (it was known as it happened)."""
+        """When each event became known: its earliest dated source's publication date
+        (for events without one, see `known_dated`: this holds their own start)."""
         known = self.lo.copy()
         events, sources = self.source_links
         if len(events):
@@ -326,7 +347,8 @@ class EventStore:
             t0, t1 = flt.window
             keep &= (self.lo < t1) & (self.hi > t0)
         if flt.known_by is not None:
-            keep &= self.known_at <= flt.known_by
+            known = self.known_dated & (self.known_at <= flt.known_by)
+            keep &= known | ~self.known_dated if flt.known_undated else known
         if flt.text.strip():
             keep &= self._text_hits(flt.text.strip())
         return keep

@@ -45,7 +45,8 @@ def synthetic_document(
         )
     )
     status = pd.Categorical.from_codes(
-        rng.choice(len(STATUS_CATEGORIES.categories), n_events, p=[0.6, 0.25, 0.1, 0.04, 0.01]),
+        # the five assessed statuses (the data stands for a curated document)
+        rng.choice(5, n_events, p=[0.6, 0.25, 0.1, 0.04, 0.01]),
         dtype=STATUS_CATEGORIES,
     )
     kinds = rng.integers(0, 8, n_events)

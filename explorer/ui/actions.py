@@ -7,7 +7,7 @@ else. A handler is a method name looked up on the target named by `scope`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,6 +34,7 @@ class ActionSpec:
 
 
 SK = QKeySequence.StandardKey
+OWN_WINDOW_SCOPES: Final = frozenset({"review"})  # scopes living in a window of their own
 
 # fmt: off
 ACTIONS: Final[tuple[ActionSpec, ...]] = (
@@ -51,7 +52,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("edit.new_event",       "&New Event…",               "new_event",           (SK.New,),                          "&Edit",    "editor"),
     ActionSpec("edit.edit_event",      "&Edit Event…",              "edit_event",          ("F2",),                            "&Edit",    "editor"),
     ActionSpec("edit.duplicate_event", "D&uplicate Event",          "duplicate_event",     ("Ctrl+D",),                        "&Edit",    "editor"),
-    ActionSpec("edit.delete_event",    "&Delete Event",             "delete_event",        (SK.Delete,),                       "&Edit",    "editor"),
+    ActionSpec("edit.delete_event",    "&Delete Event",             "delete_event",        ("Del",),                           "&Edit",    "editor"),
     ActionSpec("edit.nudge_earlier",   "Move Event &Earlier",       "nudge_earlier",       ("Alt+Left",),                      "&Edit",    "editor"),
     ActionSpec("edit.nudge_later",     "Move Event &Later",         "nudge_later",         ("Alt+Right",),                     "&Edit",    "editor"),
     ActionSpec("edit.new_actor",       "New &Actor…",               "new_actor",           ("Ctrl+Shift+N",),                  "&Edit",    "editor"),
@@ -116,11 +117,20 @@ def spec(action_id: str) -> ActionSpec:
     raise KeyError(action_id)
 
 
-def key_sequences(item: ActionSpec) -> list[QKeySequence]:
+StandardExpander = Callable[[QKeySequence.StandardKey], list[QKeySequence]]
+
+
+def _platform_bindings(key: QKeySequence.StandardKey) -> list[QKeySequence]:
+    return list(QKeySequence.keyBindings(key))
+
+
+def key_sequences(
+    item: ActionSpec, standard: StandardExpander = _platform_bindings
+) -> list[QKeySequence]:
     """The action's keys on this platform (a standard key may have none, or several)."""
     keys: list[QKeySequence] = []
     for key in item.shortcuts:
-        keys += QKeySequence.keyBindings(key) if isinstance(key, SK) else [QKeySequence(key)]
+        keys += standard(key) if isinstance(key, SK) else [QKeySequence(key)]
     unique: list[QKeySequence] = []
     for sequence in keys:
         if not sequence.isEmpty() and sequence not in unique:
@@ -128,11 +138,65 @@ def key_sequences(item: ActionSpec) -> list[QKeySequence]:
     return unique
 
 
+# Keys beyond a plain keyboard, which standard keys add on some platforms: Qt::Key_Help
+# and up (the "Open", "Undo", "Save" keys, media keys...) and F13-F35.
+_FIRST_EXTRA_KEY: Final = 0x01000058
+_F13, _F35 = 0x0100003C, 0x01000052
+
+
+def pressable(sequence: QKeySequence) -> bool:
+    """Whether a user can type `sequence` on an ordinary keyboard."""
+    for i in range(sequence.count()):
+        key = int(sequence[i].key().value)  # type: ignore[index]
+        if key >= _FIRST_EXTRA_KEY or _F13 <= key <= _F35:
+            return False
+    return True
+
+
+def display_sequences(item: ActionSpec) -> list[QKeySequence]:
+    """What menus, the palette and the help sheet show: each standard key's main binding on
+    this platform and the table's own keys, leaving out aliases nobody can press."""
+    shown: list[QKeySequence] = []
+    for key in item.shortcuts:
+        bindings = (
+            [s for s in _platform_bindings(key) if pressable(s)]
+            if isinstance(key, SK)
+            else [QKeySequence(key)]
+        )
+        for sequence in bindings[:1]:
+            if not sequence.isEmpty() and sequence not in shown:
+                shown.append(sequence)
+    return shown
+
+
 def shortcut_text(item: ActionSpec) -> str:
     """The shortcuts as the platform writes them, for menus and the help sheet."""
     return ", ".join(
-        k.toString(QKeySequence.SequenceFormat.NativeText) for k in key_sequences(item)
+        k.toString(QKeySequence.SequenceFormat.NativeText) for k in display_sequences(item)
     )
+
+
+def conflicts(standard: StandardExpander = _platform_bindings) -> list[tuple[str, str, str]]:
+    """Pairs of actions sharing a key sequence (either would make Qt's shortcut ambiguous,
+    and then neither runs): (key, first action, second action)."""
+    owner: dict[tuple[str, str], str] = {}
+    found: list[tuple[str, str, str]] = []
+    for item in ACTIONS:
+        # Keys clash only within one window: the review dialog's are its own.
+        window = item.scope if item.scope in OWN_WINDOW_SCOPES else "main"
+        for sequence in key_sequences(item, standard):
+            key = (window, sequence.toString(QKeySequence.SequenceFormat.PortableText))
+            if key in owner and owner[key] != item.id:
+                found.append((key[1], owner[key], item.id))
+            owner.setdefault(key, item.id)
+    return found
+
+
+def check_conflicts() -> None:
+    """Called as the actions are built: a shared key is a bug in this table."""
+    clashes = conflicts()
+    if clashes:
+        raise ValueError("; ".join(f"{key} is bound to both {a} and {b}" for key, a, b in clashes))
 
 
 def build_actions(
@@ -143,6 +207,7 @@ def build_actions(
     `targets[scope]` has the handler methods; `widgets[scope]` is where the shortcut
     lives (the main window for "window", the timeline for "timeline").
     """
+    check_conflicts()
     built: dict[str, QAction] = {}
     for item in ACTIONS:
         target = targets.get(item.scope)

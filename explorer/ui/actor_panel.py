@@ -11,7 +11,9 @@ from typing import Any, Final
 import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRectF,
     QSize,
@@ -23,6 +25,8 @@ from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QStyle,
@@ -33,9 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.model.lane_grouping import lane_columns, natural_key
 from explorer.ui import style
 from explorer.ui.display_text import shown
-from explorer.ui.messages import plain
+from explorer.ui.messages import plain, plain_label
 from explorer.ui.style import posture_colour
 from explorer.ui.view_state import ViewState
 
@@ -51,18 +56,18 @@ class ActorModel(QAbstractTableModel):
     def __init__(self, state: ViewState) -> None:
         super().__init__()
         self.state = state
-        self._counts = state.store.actor_counts(state.mask)
+        self._counts = state.queries.actor_counts(state.filter)
         state.document_changed.connect(self._reset)
         state.filter_changed.connect(self._recount)
         state.lanes_changed.connect(self._lanes_changed)
 
     def _reset(self) -> None:
         self.beginResetModel()
-        self._counts = self.state.store.actor_counts(self.state.mask)
+        self._counts = self.state.queries.actor_counts(self.state.filter)
         self.endResetModel()
 
     def _recount(self) -> None:
-        counts = self.state.store.actor_counts(self.state.mask)
+        counts = self.state.queries.actor_counts(self.state.filter)
         if len(counts) == len(self._counts) and not np.array_equal(counts, self._counts):
             self._counts = counts
             if self.rowCount():
@@ -116,7 +121,7 @@ class ActorModel(QAbstractTableModel):
             if col == EVENTS:
                 return int(self._counts[row]) if row < len(self._counts) else 0
             column = ("name", "kind", "posture")[col]
-            return str(actors[column].iat[row]).lower()
+            return natural_key(str(actors[column].iat[row]))
         if role == Qt.ItemDataRole.CheckStateRole and col == NAME:
             hidden = self.actor_id(row) in self.state.hidden_actors
             return Qt.CheckState.Unchecked if hidden else Qt.CheckState.Checked
@@ -186,9 +191,14 @@ class PostureBadge(QStyledItemDelegate):
 
 
 class _ActorView(QTreeView):
-    """Space toggles the lane, as users of checkable lists expect."""
+    """Space toggles the lane, as users of checkable lists expect; Esc leaves."""
+
+    escape_pressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
         if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
             index = self.currentIndex().siblingAtColumn(NAME)
             state = self.model().data(index, Qt.ItemDataRole.CheckStateRole)
@@ -204,6 +214,7 @@ class ActorPanel(QWidget):
     """Who is in the story. Space: lane on/off; Enter: go to the actor's lane."""
 
     lane_requested = Signal(int)  # actor row: bring its lane into view
+    escape_pressed = Signal()  # Esc in the list (or in an empty find field): to the timeline
 
     def __init__(self, state: ViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -241,19 +252,103 @@ class ActorPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.view.setItemDelegateForColumn(POSTURE, PostureBadge(self.view))
+        self.view.escape_pressed.connect(self.escape_pressed)
+        self.find_field.installEventFilter(self)
+        self.model.modelReset.connect(self._fit_columns)
+        self._fit_columns()
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # document order until asked
         self.view.activated.connect(self._activated)
         self.proxy.layoutChanged.connect(self._publish_order)
         self.proxy.modelReset.connect(self._publish_order)
+        # Lanes from any column: a file with no host or user column still gets lanes.
+        self.lanes_by = QComboBox()
+        self.lanes_by.setObjectName("lanes-by")
+        self.lanes_by.setAccessibleName("Make lanes from")
+        self.lanes_by.setToolTip("One lane per actor, or per value of any column of the file")
+        self.lanes_by.currentIndexChanged.connect(self._lanes_by_chosen)
+        self.lanes_note = plain_label(name="lanes-note", wrap=True)
+        self.lanes_note.setStyleSheet(f"color: {style.MUTED_TEXT.name()};")
+        self.lanes_note.hide()
+        lanes_row = QHBoxLayout()
+        lanes_row.addWidget(plain_label("&Lanes:", self.lanes_by))
+        lanes_row.addWidget(self.lanes_by, 1)
+        state.document_changed.connect(self._fill_lanes_by)
+        state.lanes_changed.connect(self._show_lanes_by)
+        self._fill_lanes_by()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
+        layout.addLayout(lanes_row)
+        layout.addWidget(self.lanes_note)
         layout.addWidget(self.find_field)
         layout.addWidget(self.view)
         self.setFocusProxy(self.view)
         if self.model.rowCount():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.find_field
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            if self.find_field.text():
+                self.find_field.clear()
+            else:
+                self.escape_pressed.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _fill_lanes_by(self) -> None:
+        if self.state.last_change_was_edit and self.lanes_by.count():
+            return
+        self.lanes_by.blockSignals(True)
+        self.lanes_by.clear()
+        self.lanes_by.addItem("Actors", None)
+        for column in lane_columns(self.state.store.document.events):
+            self.lanes_by.addItem(column, column)
+        self.lanes_by.blockSignals(False)
+        self._show_lanes_by()
+
+    def _show_lanes_by(self) -> None:
+        grouping = self.state.lane_grouping
+        found = self.lanes_by.findData(None if grouping is None else grouping.column)
+        self.lanes_by.blockSignals(True)
+        self.lanes_by.setCurrentIndex(max(found, 0))
+        self.lanes_by.blockSignals(False)
+        if grouping is not None:
+            self.lanes_note.setText(
+                f"{len(grouping.names):,} lanes by {grouping.column}; the list below is "
+                "still the document's actors."
+            )
+        self.lanes_note.setVisible(grouping is not None)
+
+    def _lanes_by_chosen(self, index: int) -> None:
+        column = self.lanes_by.itemData(index)
+        problem = self.state.set_lane_grouping(None if column is None else str(column))
+        if problem:
+            self._show_lanes_by()
+            self.lanes_note.setText(problem)
+            self.lanes_note.show()
+
+    def _fit_columns(self) -> None:
+        """Columns nobody filled (no kinds, no postures: most imports) give names the room."""
+        actors = self.state.store.document.actors
+        for col, column in ((KIND, "kind"), (POSTURE, "posture")):
+            empty = bool((actors[column].astype(str).str.strip() == "").all())
+            self.view.setColumnHidden(col, empty)
+
+    def use_default_order(self, *, authored: bool) -> None:
+        """A document's own actor order when its author chose one (native files); else
+        by name, naturally (imports list actors as they first appear, which means nothing)."""
+        if authored:
+            self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+            self.proxy.sort(-1)
+        else:
+            self.view.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self._publish_order()
 
     def _find(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

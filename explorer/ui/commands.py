@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from explorer.edits import Edit, ReplaceEvent
+from explorer.model.query import EditOp, TimelineQueries
 from explorer.model.store import EventStore
 
 NUDGE_ID = 1001
@@ -74,3 +75,24 @@ def perform(stack: QUndoStack, store: EventStore, edit: Edit, *, nudge: bool = F
         stack.push(NudgeCommand(store, edit))
     else:
         stack.push(EditCommand(store, edit))
+
+
+class QueryCommand(QUndoCommand):
+    """An edit made through the query interface: the backend applies it, says what
+    changed in one notification, and hands back the edit that undoes it."""
+
+    def __init__(self, queries: TimelineQueries, op: EditOp, undo_op: EditOp) -> None:
+        super().__init__(op.text)
+        self.queries = queries
+        self._redo_op = op
+        self._undo_op = undo_op
+        self._applied = True  # applied before it was pushed: the first redo() is a no-op
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+        else:
+            self._undo_op = self.queries.apply(self._redo_op)
+
+    def undo(self) -> None:
+        self._redo_op = self.queries.apply(self._undo_op)

@@ -6,13 +6,29 @@ Every piece of text comes from files the user opened, so every label is plain te
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from explorer.model.dates import format_duration
+from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
+from explorer.model.html_text import html_to_plain
+from explorer.model.query import Change
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -30,6 +46,74 @@ def plain_label(text: str = "", *, object_name: str = "", limit: int = TEXT_CHAR
 
 def is_web_link(url: str) -> bool:
     return QUrl(url).scheme().lower() in ("http", "https") and bool(QUrl(url).host())
+
+
+class AttributeTable(QWidget):
+    """An event's attributes: find field, key/value table (plain text), copy buttons."""
+
+    def __init__(self, attributes: dict[str, object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detail-attributes")
+        self.pairs = [(str(k), _attribute_text(v)) for k, v in attributes.items()]
+        self.find_field = QLineEdit()
+        self.find_field.setObjectName("attribute-find")
+        self.find_field.setPlaceholderText("Find attribute…")
+        self.find_field.setAccessibleName("Find attribute")
+        self.find_field.setClearButtonEnabled(True)
+        self.table = QTableWidget(len(self.pairs), 2)
+        self.table.setObjectName("attribute-table")
+        self.table.setAccessibleName("Attributes")
+        self.table.setHorizontalHeaderLabels(["Field", "Value"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for i, (key, value) in enumerate(self.pairs):
+            for column, text in enumerate((key, value)):
+                item = QTableWidgetItem(shown(text, TEXT_CHARS))  # copies keep the whole value
+                item.setToolTip(plain(shown(text)))
+                self.table.setItem(i, column, item)
+        self.table.resizeColumnToContents(0)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 160))
+        self.table.resizeRowsToContents()
+        self.table.setMinimumHeight(min(60 + 24 * len(self.pairs), 320))
+        copy_shortcut = QShortcut(QKeySequence.StandardKey.Copy, self.table)
+        copy_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_shortcut.activated.connect(self.copy_selected)
+        copy_all = QPushButton("&Copy all attributes")
+        copy_all.setObjectName("attribute-copy")
+        copy_all.clicked.connect(self.copy_all)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.find_field)
+        layout.addWidget(self.table)
+        layout.addWidget(copy_all, 0, Qt.AlignmentFlag.AlignLeft)
+        self.find_field.textChanged.connect(self.filter)
+
+    def filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        for i, (key, value) in enumerate(self.pairs):
+            self.table.setRowHidden(i, bool(needle) and needle not in f"{key}\n{value}".lower())
+
+    def shown(self) -> list[tuple[str, str]]:
+        return [p for i, p in enumerate(self.pairs) if not self.table.isRowHidden(i)]
+
+    def _copy(self, pairs: list[tuple[str, str]]) -> None:
+        QApplication.clipboard().setText("\n".join(f"{k}\t{v}" for k, v in pairs))
+
+    def copy_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()})
+        self._copy([self.pairs[r] for r in rows] or self.shown())
+
+    def copy_all(self) -> None:
+        self._copy(self.shown())
+
+
+def _attribute_text(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else str(value)
 
 
 class DetailView(QScrollArea):
@@ -54,10 +138,18 @@ class DetailView(QScrollArea):
         self.sections: dict[str, QLabel] = {}
         self.actor_buttons: list[tuple[str, str]] = []
         self.links: list[str] = []
+        self.attributes: AttributeTable | None = None
         self._editable = True
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
+        state.changed.connect(self._on_change)
         self.show_event(state.selected)
+
+    def _on_change(self, change: Change) -> None:
+        """An event edited in place: show it again if it is the one shown (other
+        changes arrive as document_changed, which re-shows already)."""
+        if change.columns and self.state.selected in change.events.updated.tolist():
+            self.show_event(self.state.selected)
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
@@ -112,7 +204,11 @@ class DetailView(QScrollArea):
         doc = store.document
         ev = doc.events
         ident = str(ev["id"].iat[row])
-        title = plain_label(str(ev["title"].iat[row]), object_name="detail-title", limit=2_000)
+        title = plain_label(
+            html_to_plain(str(ev["title"].iat[row])[:8_000]).text,
+            object_name="detail-title",
+            limit=2_000,
+        )
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() + 3)
         font.setBold(True)
@@ -148,7 +244,18 @@ class DetailView(QScrollArea):
         status_text = style.STATUS_DESCRIPTIONS[status]
         if rests_on:
             status_text += f"\nOn the word of: {rests_on}"
+        if store.known_dated[row]:
+            known = format_human(int(store.known_at[row]), Precision.DAY)
+            status_text += f"\nKnown since: {known} (its earliest dated source)"
+        else:
+            status_text += "\nKnown date unknown: no dated source"
         self._section("status", "Claim status", status_text)
+        warning = style.source_warning(status, len(source_ids))
+        if warning:
+            label = plain_label(warning, object_name="detail-source-warning")
+            label.setStyleSheet(f"color: {style.WARNING_COLOUR};")
+            self._layout.addWidget(label)
+            self.sections["source_warning"] = label
 
         names = doc.actors["name"]
         actor_ids = doc.actors["id"]
@@ -197,7 +304,10 @@ class DetailView(QScrollArea):
         theme_ids = doc.event_themes.loc[doc.event_themes["event_id"] == ident, "theme_id"]
         theme_names = doc.themes.set_index("id")["name"]
         self._section("themes", "Themes", "\n".join(str(theme_names.get(t, t)) for t in theme_ids))
-        self._section("summary", "Summary", str(ev["summary"].iat[row]))
+        # Bounded before parsing: the label shows at most TEXT_CHARS of it anyway.
+        summary = html_to_plain(str(ev["summary"].iat[row])[: 4 * TEXT_CHARS])
+        self._section("summary", "Summary", summary.text)
+        summary_links = [url for url in summary.links if is_web_link(url)]
 
         source_lines = []
         source_rows = {ident: i for i, ident in enumerate(doc.sources["id"])}
@@ -216,6 +326,7 @@ class DetailView(QScrollArea):
             if is_web_link(url):
                 self.links.append(url)
         self._section("sources", "Sources", "\n".join(source_lines))
+        self.links += [url for url in summary_links if url not in self.links]
         for url in self.links:
             # Links open only on request, and only http(s): nothing from a file runs itself.
             # The host as a user can trust it: punycode when a label mixes scripts.
@@ -225,5 +336,16 @@ class DetailView(QScrollArea):
             button.setToolTip(plain(shown(url)))
             button.clicked.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
             self._layout.addWidget(button)
+        self._attributes(ev["attributes"].iat[row] if "attributes" in ev.columns else None)
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
+
+    def _attributes(self, attributes: object) -> None:
+        """Every other field the file had (Plaso's parser, source_long...): a key/value
+        table, filterable by typing, copyable (Ctrl+C, or the button for all)."""
+        if not isinstance(attributes, dict) or not attributes:
+            self.attributes = None
+            return
+        self._heading("Attributes")
+        self.attributes = AttributeTable(attributes, self)
+        self._layout.addWidget(self.attributes)

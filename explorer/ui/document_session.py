@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
@@ -21,6 +21,7 @@ from explorer.io.result import ImportResult
 from explorer.io.save import SAVE_FORMATS, save_document
 from explorer.model.store import Filter
 from explorer.model.viewport import Viewport
+from explorer.resources import is_installed
 from explorer.ui import settings
 from explorer.ui.doc_lock import DocumentLock
 from explorer.ui.messages import plain
@@ -28,6 +29,13 @@ from explorer.ui.recovery import AutosaveTimer, RecoveryInfo, RecoveryStore
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import MainWindow
+
+
+def documents_folder() -> Path:
+    """The user's documents folder (home when the platform names none)."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    path = Path(folder) if folder else Path.home()
+    return path if path.is_dir() else Path.home()
 
 
 class DocumentSession(QObject):
@@ -45,8 +53,10 @@ class DocumentSession(QObject):
         self.window = window
         self.render_only = render_only  # a headless render: no lock, no recent-files entry
         native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
-        self.path = path if native else None
-        self.imported_from = path if self.path is None else None
+        # A story shipped with the app opens as an untitled copy: Save asks where.
+        self.copy_of = path if path is not None and is_installed(path) else None
+        self.path = path if native and self.copy_of is None else None
+        self.imported_from = path if self.path is None and self.copy_of is None else None
         self.read_only = False
         self.lock: DocumentLock | None = None
         self.session_id = uuid.uuid4().hex
@@ -73,6 +83,8 @@ class DocumentSession(QObject):
             name = self.path.name
         elif self.imported_from is not None:
             name = f"Untitled (imported from {self.imported_from.name})"
+        elif self.copy_of is not None:
+            name = "Untitled (a copy of the bundled story)"
         else:
             name = "Untitled"
         return name + (" (read-only)" if self.read_only else "")
@@ -139,18 +151,21 @@ class DocumentSession(QObject):
         self.save_view()
         self.autosave.clean()
         native = result.format in ("native", "parquet")
-        self.path = result.path if native else None
-        self.imported_from = None if native else result.path
+        self.copy_of = result.path if is_installed(result.path) else None
+        self.path = result.path if native and self.copy_of is None else None
+        self.imported_from = None if native or self.copy_of else result.path
         self.read_only = False
         self.window.set_read_only(False)
         self.window.store.replace(result.document)
         self.window.editor.stack.clear()
+        self.window.actor_panel.use_default_order(authored=native)
         if self.path is not None:
             self._lock(self.path)
             settings.add_recent(self.path)
             self.restore_view()
         else:
             self.release_lock()
+            self.restore_view()
         self.changed.emit()
         return True
 
@@ -162,14 +177,7 @@ class DocumentSession(QObject):
         return self.save_to(self.path)
 
     def save_as(self) -> bool:
-        if self.path is not None:
-            suggested = self.path
-        elif self.imported_from is not None:
-            # Never suggest the imported file itself: that would replace the user's source.
-            stem = self.imported_from.name.split(".")[0] or "timeline"
-            suggested = self.imported_from.with_name(f"{stem}.timeline.json")
-        else:
-            suggested = Path.home() / "timeline.json"
+        suggested = self.suggested_path()
         name, _ = QFileDialog.getSaveFileName(
             self.window,
             "Save timeline as",
@@ -177,6 +185,19 @@ class DocumentSession(QObject):
             "Timeline Explorer (*.json);;Parquet, for large documents (*.parquet)",
         )
         return bool(name) and self.save_to(Path(name))
+
+    def suggested_path(self) -> Path:
+        """Where Save As starts: the file itself, beside an imported file (never the file:
+        that would replace the user's source), else the documents folder. Never inside
+        the installation."""
+        if self.path is not None:
+            return self.path
+        if self.imported_from is not None and not is_installed(self.imported_from):
+            stem = self.imported_from.name.split(".")[0] or "timeline"
+            return self.imported_from.with_name(f"{stem}.timeline.json")
+        source = self.copy_of or self.imported_from
+        stem = source.name.split(".")[0] if source is not None else "timeline"
+        return documents_folder() / f"{stem}.json"
 
     def save_to(self, path: Path) -> bool:
         """Save atomically; on failure say why, and the document stays modified.
@@ -215,25 +236,30 @@ class DocumentSession(QObject):
         self.window.editor.stack.setClean()
         self.autosave.clean(wait=False)
         settings.add_recent(path)
+        self.copy_of = None
         self.changed.emit()
+        self.window.statusBar().showMessage(f"Saved {path.name} in {path.parent}", 8000)
         return True
 
     def maybe_save(self) -> bool:
         """Before the document goes away: Save / Discard / Cancel if it has changes."""
         if not self.modified:
             return True
-        answer = QMessageBox.warning(
-            self.window,
-            "Unsaved changes",
-            plain(f"Save the changes to {self.display_name()}?"),
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Save:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved changes")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Save the changes to {self.display_name()}?")
+        # Own buttons, so each has a mnemonic (Alt+S, Alt+D) on every platform.
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("&Discard Changes", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        self.unsaved_box = box
+        box.exec()
+        if box.clickedButton() is save:
             return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return box.clickedButton() is discard
 
     def close(self) -> bool:
         """The window is closing: settle changes, then leave nothing behind."""
@@ -243,6 +269,15 @@ class DocumentSession(QObject):
         self.autosave.clean()
         self.release_lock()
         return True
+
+    def terminate(self) -> None:
+        """The system asked the app to stop (SIGTERM): nobody can answer a question, so
+        unsaved edits go to the recovery file (offered back next time) and the lock goes."""
+        if self.modified:
+            with contextlib.suppress(WriteError, OSError):
+                self.autosave.flush()
+        self.save_view()
+        self.release_lock()
 
     # --- crash recovery -------------------------------------------------------------------
 
@@ -290,8 +325,13 @@ class DocumentSession(QObject):
 
     # --- the last view, per document ----------------------------------------------------
 
+    def _view_key(self) -> Path | None:
+        """Views are remembered per file: the document's, or the file it was imported from."""
+        return self.path or self.imported_from
+
     def save_view(self) -> None:
-        if self.path is None:
+        key = self._view_key()
+        if key is None:
             return
         state = self.window.state
         vp = self.window.timeline.viewport
@@ -300,6 +340,7 @@ class DocumentSession(QObject):
             "start_ns": vp.start_ns,
             "span_ns": vp.span_ns,
             "hidden": sorted(state.hidden_actors),
+            "lanes_by": None if state.lane_grouping is None else state.lane_grouping.column,
             "filter": {
                 "actors": None if flt.actors is None else sorted(flt.actors),
                 "themes": None if flt.themes is None else sorted(flt.themes),
@@ -307,15 +348,17 @@ class DocumentSession(QObject):
                 "text": flt.text,
                 "window": None if flt.window is None else list(flt.window),
                 "known_by": flt.known_by,
+                "known_undated": flt.known_undated,
             },
         }
         with contextlib.suppress(TypeError, ValueError):  # a view not worth an error
-            settings.save_view(self.path, view)
+            settings.save_view(key, view)
 
     def restore_view(self) -> None:
-        if self.path is None:
+        key = self._view_key()
+        if key is None:
             return
-        view = settings.load_view(self.path)
+        view = settings.load_view(key)
         if not view:
             return
         state = self.window.state
@@ -324,6 +367,8 @@ class DocumentSession(QObject):
             state.set_hidden_actors(
                 frozenset(a for a in view.get("hidden", []) if a in known_actors)
             )
+            lanes_by = view.get("lanes_by")
+            state.set_lane_grouping(None if lanes_by is None else str(lanes_by))
             f = view.get("filter") or {}
 
             def as_set(value: object) -> frozenset[str] | None:
@@ -338,6 +383,7 @@ class DocumentSession(QObject):
                     text=str(f.get("text", "")),
                     window=None if window is None else (int(window[0]), int(window[1])),
                     known_by=None if f.get("known_by") is None else int(f["known_by"]),
+                    known_undated=bool(f.get("known_undated", False)),
                 )
             )
             timeline = self.window.timeline

@@ -27,6 +27,7 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QColorDialog,
     QComboBox,
@@ -50,13 +51,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.edits import validate_event_record
 from explorer.io.builder import slug
 from explorer.model.dates import DatedValue, DateError, Precision, floor_to, format_iso, parse_date
-from explorer.model.document import ClaimStatus, Document
+from explorer.model.document import DEFAULT_STATUS, ClaimStatus, Document
+from explorer.model.records import check_event
 from explorer.ui import style
 from explorer.ui.detail_view import is_web_link
 from explorer.ui.messages import plain, plain_label
+from explorer.ui.style import WARNING_COLOUR, source_warning
 
 ACTOR_KINDS: Final = ("government", "company", "investor", "state", "person", "media", "group")
 POSTURES: Final = ("ESCALATING", "PROACTIVE", "DOCUMENTED", "DUAL TRACK")
@@ -324,8 +326,29 @@ class ActorDelegate(QStyledItemDelegate):
             model.setData(index, label, Qt.ItemDataRole.DisplayRole)
 
 
+class _FormTable(QTableWidget):
+    """A table inside a form: Tab from the last cell of a row (Shift+Tab from the first)
+    ends the edit and leaves the table, instead of wrapping to the next row for ever."""
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        column = self.currentColumn()
+        forward = hint == _EditHint.EditNextItem and column == self.columnCount() - 1
+        back = hint == _EditHint.EditPreviousItem and column == 0
+        if not (forward or back):
+            super().closeEditor(editor, hint)
+            return
+        super().closeEditor(editor, _EditHint.NoHint)
+        if forward:
+            self.focusNextChild()
+        else:
+            self.focusPreviousChild()
+
+
+_EditHint = QAbstractItemDelegate.EndEditHint
+
+
 def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
+    table = _FormTable(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setAccessibleName(name)
     table.verticalHeader().setVisible(False)
@@ -408,7 +431,7 @@ class EventDialog(RecordDialog):
                 Qt.ItemDataRole.ToolTipRole,
             )
         self.status.currentIndexChanged.connect(self._status_tip)
-        found = self.status.findData(str(record.get("status") or ClaimStatus.CONFIRMED.value))
+        found = self.status.findData(str(record.get("status") or DEFAULT_STATUS.value))
         self.status.setCurrentIndex(max(found, 0))
         self._status_tip()
         self._row("Stat&us:", self.status, name="Claim status")
@@ -465,6 +488,14 @@ class EventDialog(RecordDialog):
             _check_item(self.sources, text, str(ident), str(ident) in source_ids, tip)
         self._unknown(self.sources, source_ids)
         self._row("Sou&rces:", self.sources)
+        # A status that says someone stated the event needs the source that did.
+        self.source_warning = plain_label(name="source-warning")
+        self.source_warning.setWordWrap(True)
+        self.source_warning.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.form.addRow("", self.source_warning)
+        self.status.currentIndexChanged.connect(self._check_sources)
+        self.sources.itemChanged.connect(self._check_sources)
+        self._check_sources()
 
         # Figures.
         self.figures = _table(FIGURE_HEADERS, "Figures")
@@ -545,6 +576,17 @@ class EventDialog(RecordDialog):
         for ident in ids:
             if ident not in known:
                 _check_item(box, f"{ident} (not in this document)", ident, True, "")
+
+    def _check_sources(self) -> None:
+        status = ClaimStatus(str(self.status.currentData()))
+        checked = any(
+            self.sources.item(i).checkState() == Qt.CheckState.Checked
+            for i in range(self.sources.count())
+        )
+        text = source_warning(status) if not checked else ""
+        self.source_warning.setText(text)
+        self.source_warning.setVisible(bool(text))
+        self.sources.setAccessibleDescription(text)
 
     def _status_tip(self) -> None:
         status = ClaimStatus(str(self.status.currentData()))
@@ -679,15 +721,21 @@ class EventDialog(RecordDialog):
             "figures": self._figure_records(),
             "attributes": copy.deepcopy(self.original.get("attributes") or {}),
         }
-        problem = validate_event(self.doc, record)
-        if problem is not None:
-            raise FieldError(problem, self._widget_for(problem))
+        # Checked against the document's tables; each problem names its field, and
+        # the field names the widget (no message parsing).
+        _, problems = check_event(self.doc, record, replacing=str(record.get("id")))
+        if problems:
+            first = problems[0]
+            text = f"{first.field}: {first.reason}" if first.field else first.reason
+            raise FieldError(text, self._widget_for(first.field))
         return record
 
     def _ids(self, key: str) -> list[str]:
         return [str(i) for i in self.original.get(key) or []]
 
-    def _widget_for(self, problem: str) -> QWidget:
+    def _widget_for(self, field: str) -> QWidget:
+        """The widget holding a record field ("start", "actors[2]", "figures[0].text")."""
+        head = re.split(r"[\[.]", field, maxsplit=1)[0]
         for key, widget in (
             ("actors", self.actors),
             ("sources", self.sources),
@@ -698,15 +746,9 @@ class EventDialog(RecordDialog):
             ("status", self.status),
             ("title", self.title_edit),
         ):
-            if re.search(rf"\b{key}\b", problem):
+            if head == key:
                 return widget
         return self.title_edit
-
-
-def validate_event(doc: Document, record: dict[str, Any]) -> str | None:
-    """explorer.edits' verdict on the record, without the file-position prefix."""
-    problem = validate_event_record(doc, record)
-    return None if problem is None else _WHERE.sub("", problem)
 
 
 # --- actors, sources, themes -------------------------------------------------------

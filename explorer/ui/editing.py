@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from explorer.edit_summary import changes, describe_edit
 from explorer.edits import (
     AddEvent,
     DeleteEvents,
@@ -27,8 +28,9 @@ from explorer.edits import (
     new_event_id,
 )
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
+from explorer.model.query import InvalidEditError, PutEvent
 from explorer.model.viewport import NS
-from explorer.ui.commands import perform
+from explorer.ui.commands import QueryCommand, perform
 from explorer.ui.edit_dialogs import (
     ActorDialog,
     EventDialog,
@@ -52,6 +54,19 @@ class EditController(QObject):
     # --- plumbing ----------------------------------------------------------------------
 
     def apply(self, edit: Edit, *, nudge: bool = False) -> bool:
+        if isinstance(edit, ReplaceEvent) and not nudge:
+            # Through the backend: a change of fields only is patched in place (no
+            # rebuild of the indexes), and the views hear of it once.
+            op = PutEvent(
+                edit.record, replacing=edit.event_id, text=edit.text, keys=(self.state.selected,)
+            )
+            try:
+                undo = self.state.queries.apply(op)
+            except InvalidEditError as exc:
+                QMessageBox.warning(self.window, "Edit refused", plain(str(exc)))
+                return False
+            self.stack.push(QueryCommand(self.state.queries, op, undo))
+            return True
         try:
             perform(self.stack, self.store, edit, nudge=nudge)
         except EditError as exc:
@@ -84,6 +99,7 @@ class EditController(QObject):
         dialog.setWindowTitle("New Event")
         if dialog.exec() and self.apply(AddEvent(dialog.record())):
             self.state.select_id(record["id"])
+            self._say(f"Added “{dialog.record()['title']}”")
 
     def edit_event(self) -> None:
 
@@ -91,8 +107,21 @@ class EditController(QObject):
         if record is None:
             return
         dialog = EventDialog(self.store.document, record, self.window)
-        if dialog.exec():
-            self.apply(ReplaceEvent(record["id"], dialog.record()))
+        if not dialog.exec():
+            return
+        edited = dialog.record()
+        if not changes(record, edited):
+            self._say("No change to the event")
+            return
+        text = describe_edit(record, edited)
+        if self.apply(ReplaceEvent(record["id"], edited, text)):
+            self._say(f"Saved {text}")
+
+    def _say(self, message: str) -> None:
+        """A line in the window's status bar (the window may be a bare widget in tests)."""
+        bar = getattr(self.window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(message, 8000)
 
     def duplicate_event(self) -> None:
         record = self._selected_record()

@@ -16,11 +16,16 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
+    Signal,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from explorer.model.document import ClaimStatus, end_value, start_value
+from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
+from explorer.model.document import NO_END, ClaimStatus, end_value, start_value
+from explorer.model.query import Change
 from explorer.model.store import Rows
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
@@ -37,9 +42,24 @@ class EventTableModel(QAbstractTableModel):
         super().__init__()
         self.state = state
         self._sort: tuple[int, Qt.SortOrder] = (DATE, Qt.SortOrder.AscendingOrder)
+        self.compact_dates = False  # "2012-01-22 06:54:32" instead of "22 January 2012, 06:54:32"
         self.rows: Rows = self._sorted(np.flatnonzero(state.mask).astype(np.int64))
         state.filter_changed.connect(self.refresh)
         state.document_changed.connect(self.refresh)
+        state.changed.connect(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        """Fields edited in place: re-sort only if the sort reads them, else repaint
+        the cells (a reset or a re-sort of ten million rows is not an edit's cost)."""
+        if change.replaced or change.renumbered or not change.columns:
+            return  # document_changed / filter_changed refresh the whole model
+        reads = {DATE: {"start", "end"}, TITLE: {"title"}, STATUS: {"status"}}
+        if change.columns & reads.get(self._sort[0], set()):
+            self.sort(*self._sort)
+        elif self.rows.size:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
+            )
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -132,9 +152,13 @@ class EventTableModel(QAbstractTableModel):
             return plain(str(text)) if text else None  # file text: never rich text
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == DATE:
-                text = start_value(ev, row).human()
-                end = end_value(ev, row)
-                return f"{text} – {end.human()}" if end is not None else text
+                start, end = start_value(ev, row), end_value(ev, row)
+                if self.compact_dates:
+                    text = format_iso(start.seconds, start.precision).replace("T", " ")
+                    if end is not None:
+                        text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
+                    return text
+                return f"{start.human()} – {end.human()}" if end is not None else start.human()
             if column == TITLE:
                 return shown(str(ev["title"].iloc[row]), lines=False)
             if column == ACTORS:
@@ -156,6 +180,26 @@ class EventTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def set_compact_dates(self, compact: bool) -> None:
+        if compact != self.compact_dates:
+            self.compact_dates = compact
+            self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
+
+    def widest_date(self) -> str:
+        """A date as long as the longest this document shows: the finest precision in
+        it, on a long month name, with an end if any event has one."""
+        ev = self.state.store.document.events
+        if not len(ev):
+            return ""
+        finest = Precision(int(ev["start_precision"].max()))
+        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, finest)
+        text = (
+            format_iso(sample.seconds, finest).replace("T", " ")
+            if self.compact_dates
+            else sample.human()
+        )
+        return f"{text} – {text}" if bool((ev["end_precision"] != NO_END).any()) else text
 
     def position_of(self, row: int) -> int:
         hit = np.flatnonzero(self.rows == row)
@@ -181,6 +225,8 @@ class EventTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        # Tab leaves the table (to the next panel) instead of walking its cells.
+        self.setTabKeyNavigation(False)
         self.verticalHeader().setDefaultSectionSize(22)
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -188,6 +234,10 @@ class EventTable(QTableView):
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, width in ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130)):
             self.setColumnWidth(column, width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        self.table_model.modelReset.connect(self.fit_date_column)
+        self.fit_date_column()
         self._syncing = False
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_current)
@@ -196,6 +246,40 @@ class EventTable(QTableView):
         # After a sort the highlighted row must still be the selected event.
         self.table_model.layoutChanged.connect(lambda: self._follow_selection(state.selected))
         self.activated.connect(lambda index: state.select(int(self.table_model.rows[index.row()])))
+
+    escape_pressed = Signal()  # Esc: back to the timeline
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+    def fit_date_column(self) -> None:
+        """Wide enough for the longest date the document has (times included); the user
+        can still drag it narrower or wider."""
+        text = self.table_model.widest_date()
+        if text:
+            wanted = self.fontMetrics().horizontalAdvance(text) + 24
+            self.setColumnWidth(DATE, min(max(wanted, 90), 420))
+
+    def set_compact_dates(self, compact: bool) -> None:
+        self.table_model.set_compact_dates(compact)
+        self.fit_date_column()
+
+    def _header_menu(self, pos: QPoint) -> None:
+        self.build_header_menu().popup(self.horizontalHeader().mapToGlobal(pos))
+
+    def build_header_menu(self) -> QMenu:
+        """The header's context menu: date style, and fitting the date column."""
+        menu = QMenu(self)
+        compact = menu.addAction("&Compact Dates (2012-01-22 06:54)")
+        compact.setCheckable(True)
+        compact.setChecked(self.table_model.compact_dates)
+        compact.toggled.connect(self.set_compact_dates)
+        menu.addAction("&Fit Date Column", self.fit_date_column)
+        self.header_menu = menu
+        return menu
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():

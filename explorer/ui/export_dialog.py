@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -35,7 +36,9 @@ class ExportViewDialog(QDialog):
         self.width_box = self._spin(size.width(), "Width in pixels")
         self.height_box = self._spin(size.height(), "Height in pixels")
         form = QFormLayout(self)
-        form.addRow("&File:", row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path_edit)  # without a buddy, "&" would show as typed
+        form.addRow(file_label, row)
         form.addRow("&Width:", self.width_box)
         form.addRow("&Height:", self.height_box)
         buttons = QDialogButtonBox(

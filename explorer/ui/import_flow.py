@@ -199,6 +199,13 @@ def guess_for(sample: pd.DataFrame) -> Mapping:
     return guess_mapping([str(c) for c in sample.columns], sample)
 
 
+def explain_guess(sample: pd.DataFrame) -> str:
+    """The guess in words: which column, how sure, why, and the alternatives."""
+    from explorer.io.read_table import infer_mapping
+
+    return infer_mapping([str(c) for c in sample.columns], sample).describe()
+
+
 # --- the mapping dialog -------------------------------------------------------------------------
 
 
@@ -231,6 +238,9 @@ class MappingDialog(QDialog):
             "guessed from the column names and the first rows; only the date is required.",
             wrap=True,
         )
+        self.guess_label = plain_label(f"Guessed: {explain_guess(sample)}", wrap=True)
+        self.guess_label.setObjectName("mapping-guess")
+        self.guess_label.setAccessibleName("What was guessed, how sure, and the alternatives")
         form = QFormLayout()
         self.combos: dict[str, QComboBox] = {}
         for role, text, name in SINGLE_ROLES:
@@ -279,6 +289,7 @@ class MappingDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.guess_label)
         layout.addLayout(form)
         layout.addWidget(plain_label("&First rows of the file:", self.preview))
         layout.addWidget(self.preview, 1)
@@ -798,8 +809,14 @@ class ImportController(QObject):
             return
         self.opened.emit(result)
         self._status(_summary(result))
-        if result.skipped_total or result.notes:
+        bar = getattr(self.window, "notes_bar", None)
+        if bar is not None:
+            bar.hide()
+        # Rows set aside need the user's eyes (a dialog); notes alone do not (the bar).
+        if result.skipped_total or (result.notes and bar is None):
             self.show_skipped(result)
+        elif result.notes and bar is not None:
+            bar.show_notes(result, lambda: self.show_skipped(result))
 
     def _failed(self, message: str) -> None:
         self._end_reading()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolBar,
     QUndoView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +34,7 @@ from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
+from explorer.ui.notes_bar import NotesBar
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
@@ -68,7 +71,14 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.notes_bar = NotesBar(self)
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(2)
+        centre_layout.addWidget(self.notes_bar)
+        centre_layout.addWidget(splitter, 1)
+        self.setCentralWidget(centre)
         self.search = SearchBar(self.state, self)
         toolbar = QToolBar("Search", self)
         toolbar.setObjectName("search-toolbar")
@@ -101,6 +111,9 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
+        self.actor_panel.use_default_order(authored=self.session.imported_from is None)
+        self.actor_panel.escape_pressed.connect(self.focus_timeline)
+        self.table.escape_pressed.connect(self.focus_timeline)
         self.publisher = PublishController(self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
@@ -120,6 +133,7 @@ class MainWindow(QMainWindow):
             },
         )
         self._build_menus()
+        self._set_tab_order()
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
         self._build_recent_menu()
@@ -255,6 +269,20 @@ class MainWindow(QMainWindow):
         """The panels F6 cycles through, in reading order."""
         return [self.search.field, self.actor_panel.view, self.timeline, self.table, self.detail]
 
+    def _set_tab_order(self) -> None:
+        """Tab visits the panels in reading order: search, actors (find, then list),
+        timeline, table, then the detail view's buttons, and back to the search."""
+        chain: list[QWidget] = [
+            *self.search.tab_chain(),
+            self.actor_panel.find_field,
+            self.actor_panel.view,
+            self.timeline,
+            self.table,
+            self.detail,
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
     def _cycle(self, step: int) -> None:
         panels = self.panels()
         focus = QApplication.focusWidget()
@@ -307,16 +335,21 @@ class MainWindow(QMainWindow):
             self.history.setFocus()
 
     def export_view(self) -> None:
-        folder = self.path.parent if self.path and self.path.parent.is_dir() else Path.home()
-        dialog = ExportViewDialog(self.timeline.size(), folder / "timeline.png", self)
+        suggested = self.session.suggested_path()
+        dialog = ExportViewDialog(
+            self.timeline.size(), suggested.with_name(f"{suggested.name.split('.')[0]}.png"), self
+        )
         if dialog.exec() != ExportViewDialog.DialogCode.Accepted:
             return
         try:
-            export.export_view(self.timeline, dialog.path, dialog.size)
+            export.export_view(self.timeline, dialog.path, dialog.size, self.export_heading())
         except (OSError, ValueError, WriteError) as exc:
             QMessageBox.critical(self, "Export failed", plain(str(exc)))
             return
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
+
+    def export_heading(self) -> export.Heading:
+        return export.Heading(self.store.document.title, self.search.filter_summary())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.close():

@@ -2,7 +2,8 @@
 
 One vocabulary for the timeline and its legend, so they cannot drift apart:
 confirmed is filled, reported outlined, alleged hollow (hatched as a band),
-disputed hollow with a red core (cross-hatched), retracted small and grey.
+disputed hollow with a red core (cross-hatched), retracted small and grey,
+unassessed neutral: a pale fill in a thin grey frame, neither firm nor doubtful.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def bar_pen(status: ClaimStatus, colour: QColor, width: float) -> QPen:
         ClaimStatus.ALLEGED: Qt.BrushStyle.BDiagPattern,
         ClaimStatus.DISPUTED: Qt.BrushStyle.DiagCrossPattern,
         ClaimStatus.RETRACTED: Qt.BrushStyle.Dense5Pattern,
+        ClaimStatus.UNASSESSED: Qt.BrushStyle.Dense3Pattern,
     }[status]
     return QPen(QBrush(colour, pattern), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
 
@@ -60,7 +62,7 @@ def square_pen(colour: QColor, size: float) -> QPen:
 
 def draw_points(p: QPainter, status: ClaimStatus, colour: QColor, poly: QPolygonF) -> None:
     """Status glyphs: filled (confirmed), outlined (reported), hollow (alleged),
-    hollow with a red core (disputed), small grey (retracted)."""
+    hollow with a red core (disputed), small grey (retracted), pale in grey (unassessed)."""
     dark = colour.darker(160)
     if status == ClaimStatus.CONFIRMED:
         p.setPen(square_pen(colour, MARK))
@@ -69,6 +71,11 @@ def draw_points(p: QPainter, status: ClaimStatus, colour: QColor, poly: QPolygon
         p.setPen(square_pen(dark, MARK))
         qtarrays.draw_points(p, poly)
         p.setPen(square_pen(colour.lighter(115), MARK - 4))
+        qtarrays.draw_points(p, poly)
+    elif status == ClaimStatus.UNASSESSED:
+        p.setPen(square_pen(style.UNASSESSED_EDGE, MARK - 1))
+        qtarrays.draw_points(p, poly)
+        p.setPen(square_pen(colour.lighter(150), MARK - 3))
         qtarrays.draw_points(p, poly)
     elif status in (ClaimStatus.ALLEGED, ClaimStatus.DISPUTED):
         p.setPen(square_pen(dark, MARK + 1))

@@ -33,6 +33,16 @@ DEBOUNCE_MS: Final = 200
 # A date range open at one end runs to these (any event's seconds fit well inside).
 OPEN_START: Final = -(2**62)
 OPEN_END: Final = 2**62
+_FIRST: Final = (-(2**63), -1)  # before every event, for step()
+_LAST: Final = (2**63 - 1, 2**63 - 1)  # after every event
+
+
+KNOWN_BY_RULE: Final = (
+    "Known by: an event counts as known from the publication date of its earliest "
+    "dated source. An event whose sources carry no date (or that has none) has no "
+    "known date: Filters > Include Events with No Dated Source decides whether it "
+    "is shown."
+)
 
 
 class SearchBar(QWidget):
@@ -114,29 +124,23 @@ class SearchBar(QWidget):
             timeline.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def jump(self, step: int) -> None:
-        """Select the next (or previous) event in the filter after the selection, by time."""
-        store = self.state.store
-        rows = store.order[self.state.mask[store.order]]  # matches by start, no sort
-        if not len(rows):
-            return
+        """Select the next (or previous) event in the filter after the selection, by
+        time, wrapping at either end (asked of the query interface: no scan)."""
+        q = self.state.queries
+        flt = self.state.filter
         selected = self.state.selected
-        hit = np.flatnonzero(rows == selected) if selected >= 0 else np.zeros(0, np.int64)
-        if len(hit):
-            position = (int(hit[0]) + step) % len(rows)
+        if selected >= 0 and q.passes(flt, np.array([selected]))[0]:
+            lo = int(q.bounds(np.array([selected]))[0][0])
+            row = q.step(flt, None, (lo, selected), step)
+            if row < 0:  # past the end: wrap round
+                row = q.step(flt, None, _FIRST if step > 0 else _LAST, step)
+        elif step > 0:
+            row = q.first_title_match(flt) if flt.text.strip() else -1
+            row = row if row >= 0 else q.step(flt, None, _FIRST, 1)
         else:
-            position = self._best_match(rows) if step > 0 else len(rows) - 1
-        self.state.select(int(rows[position]))
-
-    def _best_match(self, rows: np.ndarray) -> int:
-        """Where the first Enter lands: the first event whose title has the search text
-        (a title hit is what the user is looking for), else the first match in time."""
-        text = self.state.filter.text.strip()
-        if text:
-            titles = self.state.store.document.events["title"].iloc[rows[:10_000]]
-            hits = np.flatnonzero(titles.str.contains(text, case=False, regex=False).to_numpy(bool))
-            if len(hits):
-                return int(hits[0])
-        return 0
+            row = q.step(flt, None, _LAST, -1)
+        if row >= 0:
+            self.state.select(row)
 
     def focus_search(self) -> None:
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -192,6 +196,13 @@ class SearchBar(QWidget):
         self.menu.addSeparator()
         self.menu.addAction("&Date Range…", self.ask_date_range)
         self.menu.addAction("&Known By…", self.ask_known_by)
+        undated = self.menu.addAction("&Include Events with No Dated Source")
+        undated.setCheckable(True)
+        undated.setChecked(flt.known_undated)
+        undated.setEnabled(flt.known_by is not None)
+        undated.setToolTip(KNOWN_BY_RULE)
+        undated.toggled.connect(lambda on: self._set(known_undated=on))
+        self.undated_action = undated
         self.menu.addSeparator()
         clear = self.menu.addAction("C&lear All Filters", self.clear_all)
         clear.setEnabled(not flt.is_empty)
@@ -239,7 +250,19 @@ class SearchBar(QWidget):
 
     # --- chips and count ----------------------------------------------------------
 
+    def filter_summary(self) -> str:
+        """The active filter in words (for exported pictures): the chips and the search."""
+        parts = [text.removesuffix("  ✕") for text in self.chip_texts()]
+        if self.state.filter.text.strip():
+            parts.insert(0, f"Search: “{self.state.filter.text.strip()}”")
+        return " · ".join(parts)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The bar's stops in reading order (chips follow the Filters button)."""
+        return [self.field, self.filters_button]
+
     def chip_texts(self) -> list[str]:
+
         return [self.chips.itemAt(i).widget().text() for i in range(self.chips.count())]  # type: ignore[union-attr]
 
     def _refresh(self) -> None:
@@ -264,7 +287,7 @@ class SearchBar(QWidget):
             chosen = getattr(flt, facet)
             if chosen is not None:
                 shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"
-                self._chip(f"{label}: {shown}", **{facet: None})
+                self._chip(f"{label}: {shown}", tip="", **{facet: None})
         if flt.window is not None:
             lo, hi = flt.window
             parts = [
@@ -273,24 +296,35 @@ class SearchBar(QWidget):
             ]
             self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
         if flt.known_by is not None:
-            self._chip(f"Known by: {format_human(flt.known_by, Precision.DAY)}", known_by=None)
+            store = self.state.store
+            undated = int((~store.known_dated).sum())
+            text = f"Known by: {format_human(flt.known_by, Precision.DAY)} (earliest dated source)"
+            if undated:
+                verb = "kept" if flt.known_undated else "left out"
+                text += f" · {undated:,} with no dated source {verb}"
+            self._chip(text, tip=KNOWN_BY_RULE, known_by=None, known_undated=False)
         if self.field.text() != flt.text and not self._timer.isActive():
             self.field.blockSignals(True)
             self.field.setText(flt.text)
             self.field.blockSignals(False)
-        count = int(self.state.mask.sum())
-        self.count.setText(f"{count:,} of {self.state.store.n:,} events")
+        count = self.state.queries.event_count(flt)
+        self.count.setText(f"{count:,} of {self.state.queries.event_count():,} events")
 
-    def _chip(self, text: str, **clear: object) -> None:
+    def _chip(self, text: str, *, tip: str = "", **clear: object) -> None:
         chip = QToolButton()
         chip.setText(f"{button_text(text)}  ✕")  # an actor "AT&T" is not a mnemonic
         chip.setObjectName("filter-chip")
         chip.setAccessibleName(f"Remove filter {text}")
-        chip.setToolTip("Remove this filter")
+        chip.setToolTip(f"{tip}\n\nClick to remove this filter." if tip else "Remove this filter")
         chip.setStyleSheet(
             "QToolButton { background: #e8eef9; border: 1px solid #b8c7e6;"
             " border-radius: 9px; padding: 1px 8px; }"
             "QToolButton:focus { border: 2px solid #2e6fd8; }"
         )
         chip.clicked.connect(lambda: self._set(**clear))
+        previous = self.chips.itemAt(self.chips.count() - 1) if self.chips.count() else None
         self.chips.addWidget(chip)
+        # A new chip joins the tab order where it is drawn, not at the end of the window.
+        before = previous.widget() if previous is not None else self.filters_button
+        if before is not None:
+            QWidget.setTabOrder(before, chip)

@@ -11,8 +11,10 @@ drew, so hit tests and keyboard navigation agree with what the user sees.
 from __future__ import annotations
 
 import itertools
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Final
 
 import numpy as np
@@ -36,6 +38,8 @@ from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 from explorer.model import layout
 from explorer.model.dates import Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
+from explorer.model.opening_view import opening_window
+from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
@@ -58,6 +62,15 @@ DENSITY_LANE_H: Final = 30
 GAP: Final = 3.0  # least space between marks in one sub-row
 MIN_BAND_PX: Final = 5.0  # narrower than this, an interval is drawn as a point
 LABEL_MIN_PX: Final = 36.0  # room needed after a mark to draw its title
+# With this few marks in view, each mark keeps room for its title on its sub-row (so
+# titles are read whole), unless that would stack the lane deeper than MAX_SUBROWS.
+LABEL_STACK_MAX: Final = 300
+LABEL_RESERVE_PX: Final = 320.0  # the most room a mark reserves for its title
+# The opening view leaves this share of its width free on the right, where the last
+# events' titles are drawn, and OPEN_LEFT on the left.
+OPEN_RIGHT: Final = 0.3
+OPEN_LEFT: Final = 0.04
+EDGE_H: Final = 16.0  # height of an "events off screen" tag at a lane's edge
 
 # Level of detail: above DENSITY_ON visible marks, lanes become density strips; they
 # return to marks only below DENSITY_OFF, so hovering at the threshold cannot flicker.
@@ -68,6 +81,8 @@ SPARSE_LANE: Final = 200
 MAX_LABELS: Final = 400
 
 STATUS_ORDER: Final = tuple(ClaimStatus)
+TODAY_LABEL: Final = "today"
+GROUP_KEY: Final = -2  # lane k of a column's lanes has key GROUP_KEY - k (never an actor)
 
 
 @dataclass
@@ -96,7 +111,6 @@ class Lane:
     colour: QColor
     rows: Rows  # filtered event rows, sorted by start
     lo: I64  # their starts (sorted)
-    hi_sorted: I64  # their ends, sorted on their own (for density)
     max_len: int
 
 
@@ -140,6 +154,7 @@ class TimelineWidget(QWidget):
         self._scroll.valueChanged.connect(self.update)
         self._scroll.hide()
         self._lanes: list[Lane] = []
+        self._painting: Viewport | None = None
         self._frames: list[LaneFrame] = []
         self._density_mode = False
         self._current_lane = 0
@@ -148,10 +163,16 @@ class TimelineWidget(QWidget):
         self._move: MoveDrag | None = None
         self.editable = True
         self._drag_viewport: Viewport | None = None
-        self._viewport = Viewport(0, 60 * NS, 1000)
         self.density_peak = 0
         self._content_height = 0.0
         self._fitted = True  # until the user zooms or pans, a resize refits the data
+        self._fit_whole = False  # what a refit shows: everything (F), or the opening view
+        self._title_widths: dict[int, float] = {}
+        self._order_cache: Rows | None = None
+        self.drawn_labels: dict[int, str] = {}  # row -> the title text last painted
+        self.edge_tags: list[tuple[int, str, str]] = []  # (lane, "left"/"right", text)
+        self.legend_items: list[str] = []
+        self.axis_labels: list[str] = []  # the period labels last painted, whole
         self.last_paint_ms = 0.0
         self._font = QFont(self.font())
         self._small = QFont(self.font())
@@ -163,20 +184,40 @@ class TimelineWidget(QWidget):
         state.filter_changed.connect(self._rebuild_lanes)
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
+        state.changed.connect(self._on_change)
         self._rebuild_lanes()
-        self.fit_all()
+        self.open_view()
 
     # --- data ----------------------------------------------------------------------
 
     def _on_document(self) -> None:
+        self._title_widths = {}
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
-            self.fit_all()  # a new document is shown whole; after an edit the view stays
+            self.open_view()  # a new document opens where its events are; edits keep the view
+
+    def _on_change(self, change: Change) -> None:
+        """Fields edited in place: new dates move marks (the lanes' sorted arrays are
+        rebuilt), anything else is drawn from the store by the next paint."""
+        if change.columns & {"start", "end"} and not change.replaced:
+            self._rebuild_lanes()
+        else:
+            self.update()
 
     def _rebuild_lanes(self) -> None:
         store = self.state.store
         mask = self.state.mask
         lanes = []
+        grouping = self.state.lane_grouping
+        if grouping is not None:
+            self._lanes = [
+                self._lane(GROUP_KEY - k, name, "", style.group_colour(k), grouping.rows(k))
+                for k, name in enumerate(grouping.names)
+            ]
+            self._order_cache = None
+            self._current_lane = min(self._current_lane, max(len(self._lanes) - 1, 0))
+            self.update()
+            return
         for key in self.state.visible_lanes():
             rows = store.lane_rows(key)
             rows = rows[mask[rows]]
@@ -196,14 +237,27 @@ class TimelineWidget(QWidget):
                     colour=colour,
                     rows=rows,
                     lo=lo,
-                    hi_sorted=np.sort(hi),
                     max_len=int((hi - lo).max()) if len(rows) else 0,
                 )
             )
         self._lanes = lanes
-        self._order_cache: Rows | None = None
+        self._order_cache = None
         self._current_lane = min(self._current_lane, max(len(lanes) - 1, 0))
         self.update()
+
+    def _lane(self, key: int, name: str, posture: str, colour: QColor, rows: Rows) -> Lane:
+        store = self.state.store
+        rows = rows[self.state.mask[rows]]
+        lo, hi = store.lo[rows], store.hi[rows]
+        return Lane(
+            key=key,
+            name=name,
+            posture=posture,
+            colour=colour,
+            rows=rows,
+            lo=lo,
+            max_len=int((hi - lo).max()) if len(rows) else 0,
+        )
 
     @property
     def lanes(self) -> list[Lane]:
@@ -223,14 +277,20 @@ class TimelineWidget(QWidget):
 
     @property
     def viewport(self) -> Viewport:
-        return self._viewport
+        return self.state.viewport
+
+    @property
+    def _viewport(self) -> Viewport:
+        """The visible range lives in the shared view state; the widget only reads it
+        (while painting, the copy being drawn)."""
+        return self._painting if self._painting is not None else self.state.viewport
 
     def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
         self._fitted = fitted
         lo, hi = self.state.store.span()
         clamped = viewport.clamped(lo, hi) if self.state.store.n else viewport
         if clamped != self._viewport:
-            self._viewport = clamped
+            self.state.set_viewport(clamped)
             self.viewport_changed.emit()
             self.update()
 
@@ -239,9 +299,9 @@ class TimelineWidget(QWidget):
         width = self.plot_rect().width()
         self._place_scrollbar()
         if self._fitted:
-            self.fit_all()
+            self.fit_all() if self._fit_whole else self.open_view()
         else:
-            self._viewport = self._viewport.resized(width)
+            self.state.set_viewport(self._viewport.resized(width))
 
     def _place_scrollbar(self) -> None:
         w = self._scroll.sizeHint().width()
@@ -256,17 +316,44 @@ class TimelineWidget(QWidget):
         i1 = int(np.searchsorted(lane.lo, t1, side="left"))
         return i0, i1
 
-    @staticmethod
-    def _overlapping(lane: Lane, t0: int, t1: int) -> int:
-        """Exact count of the lane's events overlapping [t0, t1), in O(log n):
-        those starting before t1, minus those that ended by t0."""
-        started = int(np.searchsorted(lane.lo, t1, side="left"))
-        ended = int(np.searchsorted(lane.hi_sorted, t0, side="right"))
-        return started - ended
-
     def visible_count(self) -> int:
         t0, t1 = self._viewport.window()
-        return sum(self._overlapping(lane, t0, t1) for lane in self._lanes)
+        return int(self._window_counts(self._lanes, t0, t1).sum())
+
+    def _window_counts(self, lanes: list[Lane], t0: int, t1: int) -> npt.NDArray[np.int64]:
+        """Events of each lane overlapping [t0, t1): actor lanes from the backend; lanes
+        made from a column (keys below NO_ACTOR, which no backend knows) from their rows."""
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        out = np.zeros(len(lanes), dtype=np.int64)
+        ours = keys >= NO_ACTOR
+        if ours.any():
+            out[ours] = self.state.queries.window_counts(self.state.filter, keys[ours], t0, t1)
+        hi = self.state.store.hi
+        for i in np.flatnonzero(~ours):
+            lane = lanes[int(i)]
+            i0, i1 = self._visible_slice(lane, t0, t1)
+            out[i] = int((hi[lane.rows[i0:i1]] > t0).sum())
+        return out
+
+    def _density(self, lanes: list[Lane], t0: int, t1: int, bins: int) -> npt.NDArray[np.int64]:
+        """Counts per lane per pixel column, routed as `_window_counts` routes them."""
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        out = np.zeros((len(lanes), max(bins, 1)), dtype=np.int64)
+        ours = keys >= NO_ACTOR
+        if ours.any():
+            out[ours] = self.state.queries.density(
+                self.state.filter, keys[ours], t0, t1, bins
+            ).counts
+        if (~ours).any():
+            edges = density_edges(t0, t1, bins)
+            hi = self.state.store.hi
+            for i in np.flatnonzero(~ours):
+                lane = lanes[int(i)]
+                ends = np.sort(hi[lane.rows])
+                out[i] = np.searchsorted(lane.lo, edges[1:], side="left") - np.searchsorted(
+                    ends, edges[:-1], side="right"
+                )
+        return out
 
     @property
     def density_mode(self) -> bool:
@@ -281,7 +368,7 @@ class TimelineWidget(QWidget):
         vp = self._viewport
         t0, t1 = vp.window()
         store = self.state.store
-        counts = [self._overlapping(lane, t0, t1) for lane in self._lanes]
+        counts = self._window_counts(self._lanes, t0, t1).tolist()
         total = sum(counts)
         if total > DENSITY_ON:
             self._density_mode = True
@@ -303,6 +390,10 @@ class TimelineWidget(QWidget):
             narrow = (x1 - x0) < MIN_BAND_PX
             left = np.where(narrow, (x0 + x1) / 2 - MARK / 2, x0)
             right = np.where(narrow, left + MARK, x1)
+            if total <= LABEL_STACK_MAX:
+                with_titles = np.maximum(right, left + self._title_room(rows))
+                if layout.depth(left, with_titles, MARK, GAP) <= MAX_SUBROWS:
+                    right = with_titles
             shown = min(max(layout.depth(left, right, MARK, GAP), 1), MAX_SUBROWS)
             height = 2 * LANE_PAD + shown * ROW_H
             frame = LaneFrame(lane, top, height, False, visible_count=len(rows))
@@ -318,6 +409,20 @@ class TimelineWidget(QWidget):
             top += height
         self._content_height = top
         return frames
+
+    def _title_room(self, rows: Rows) -> F64:
+        """Pixels each row's title needs after its mark (capped), measured once per row."""
+        cache = self._title_widths
+        missing = [r for r in rows.tolist() if r not in cache]
+        if missing:
+            metrics = QFontMetrics(self._small)
+            titles = self.state.store.document.events["title"].take(missing).tolist()
+            for r, title in zip(missing, titles, strict=True):
+                # Room is capped anyway: measure a bounded prefix (a title may be huge).
+                cache[r] = metrics.horizontalAdvance(str(title)[:200]) + MARK + 12
+        return np.minimum(
+            np.array([cache[r] for r in rows.tolist()], dtype=np.float64), LABEL_RESERVE_PX
+        )
 
     # --- painting ----------------------------------------------------------------------
 
@@ -341,11 +446,26 @@ class TimelineWidget(QWidget):
             self._scroll.setSingleStep(ROW_H)
             self._place_scrollbar()
 
-    def paint(self, p: QPainter, size: QSize) -> None:
-        """Draw the whole timeline at `size` (the widget, or an exported image)."""
+    def paint(self, p: QPainter, size: QSize, *, keep: bool = True) -> None:
+        """Draw the whole timeline at `size` (the widget, or an exported image).
+
+        Reads the view state and never writes it: an export (keep=False) draws a copy
+        of the visible range at its own width and leaves what was drawn on screen,
+        which hit tests and keyboard navigation use, as it was."""
         plot = self.plot_rect(size)
-        if plot.width() != round(self._viewport.width):
-            self._viewport = self._viewport.resized(plot.width())
+        vp = self.state.viewport
+        if plot.width() != round(vp.width):
+            vp = vp.resized(plot.width())
+        saved = (self._frames, self._content_height, self._density_mode, self.density_peak)
+        self._painting = vp
+        try:
+            self._paint(p, size, plot)
+        finally:
+            self._painting = None
+            if not keep:
+                self._frames, self._content_height, self._density_mode, self.density_peak = saved
+
+    def _paint(self, p: QPainter, size: QSize, plot: QRect) -> None:
         p.fillRect(QRect(QPoint(0, 0), size), style.BACKGROUND)
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
@@ -363,6 +483,7 @@ class TimelineWidget(QWidget):
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
         p.translate(plot.left(), 0)
+        self._paint_edge_tags(p, plot, scroll)
         density_frames = [
             f
             for f in self._frames
@@ -470,13 +591,10 @@ class TimelineWidget(QWidget):
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
-        vp = self._viewport
-        base, frac = divmod(vp.start_ns, NS)
-        # Column edges in whole seconds (floor), one per pixel boundary.
-        edges = np.int64(base) + np.floor(
-            frac / NS + np.arange(width + 1) * (vp.span_ns / NS / width)
-        ).astype(np.int64)
-        counts = np.stack([layout.density(f.lane.lo, f.lane.hi_sorted, edges) for f in frames])
+        t0, t1 = self._viewport.window()
+        # One question for every lane on screen: counts per pixel column, read from the
+        # backend's power-of-two count tables (edges snapped to them, within a column).
+        counts = self._density([f.lane for f in frames], t0, t1, width)
         h = DENSITY_LANE_H - 6
         qimage, peak = marks.density_image(counts, [f.lane.colour for f in frames], h)
         for k, frame in enumerate(frames):
@@ -491,6 +609,21 @@ class TimelineWidget(QWidget):
         xs = []
         for frame in self._frames:
             if frame.density:
+                # A density strip has no marks: the selected event is drawn over it.
+                spot = self._density_spot(frame, selected)
+                if spot is not None:
+                    x, y = spot
+                    marks.draw_points(
+                        p,
+                        STATUS_ORDER[int(self.state.store.status_codes[selected])],
+                        frame.lane.colour,
+                        qtarrays.points(np.array([x]), np.array([y])),
+                    )
+                    p.setPen(QPen(style.SELECTION, 2))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(QRectF(x - MARK / 2 - 3, y - MARK / 2 - 3, MARK + 6, MARK + 6))
+                    xs.append(x)
+                    ys.append(y)
                 continue
             hit = np.flatnonzero(frame.rows == selected)
             for i in hit:
@@ -515,6 +648,19 @@ class TimelineWidget(QWidget):
                     QPointF(xs[a], ys[a] + MARK / 2 + 3), QPointF(xs[b], ys[b] - MARK / 2 - 3)
                 )
 
+    def _density_spot(self, frame: LaneFrame, row: int) -> tuple[float, float] | None:
+        """Where `row` sits on a density lane (centre x, lane middle), if it is in it: found
+        by its start in the lane's sorted starts, not by a scan."""
+        store = self.state.store
+        lane = frame.lane
+        start = store.lo[row]
+        i0 = int(np.searchsorted(lane.lo, start, side="left"))
+        i1 = int(np.searchsorted(lane.lo, start, side="right"))
+        if not np.any(lane.rows[i0:i1] == row):
+            return None
+        x = float(self._viewport.x_of(np.array([start, store.hi[row]])).mean())
+        return x, frame.top + frame.height / 2
+
     def _paint_move(self, p: QPainter) -> None:
         """While dragging a mark: a dashed ghost where it will land."""
         move = self._move
@@ -531,37 +677,130 @@ class TimelineWidget(QWidget):
         p.drawRect(QRectF(x - MARK, y - MARK, 2 * MARK, 2 * MARK))
 
     def _paint_labels(self, p: QPainter, plot: QRect, scroll: int) -> None:
-        """Titles beside marks where there is room before the next mark in the sub-row."""
+        """Titles beside marks where there is room before the next mark in the sub-row.
+
+        A band's title sits inside it from its visible left edge (so a year-long band
+        keeps its name when zoomed in), in a colour that reads on the band's core.
+        """
         titles = self.state.store.document.events["title"]
+        store = self.state.store
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
-        p.setPen(style.AXIS_TEXT)
         budget = MAX_LABELS
+        self.drawn_labels = {}
+        width = float(plot.width())
         for frame in self._frames:
             if frame.density or not len(frame.rows) or budget <= 0:
                 continue
             if frame.top + frame.height < scroll or frame.top > scroll + plot.height():
                 continue
-            start = np.where(frame.x == frame.x_end, frame.x + MARK / 2 + 4, frame.x + 4)
+            point = frame.x == frame.x_end
+            start = np.where(point, frame.x + MARK / 2 + 4, np.maximum(frame.x, 0.0) + 4)
             # Next mark on the same sub-row: sort by (y, x) and look one ahead.
             order = np.lexsort((frame.x, frame.y))
-            nxt = np.full(len(order), float(plot.width()))
+            nxt = np.full(len(order), width)
             same_row = frame.y[order][1:] == frame.y[order][:-1]
-            following = np.where(same_row, frame.x[order][1:] - MARK / 2 - 4, float(plot.width()))
+            following = np.where(same_row, frame.x[order][1:] - MARK / 2 - 4, width)
             nxt[order[:-1]] = following
-            room = np.minimum(nxt, plot.width()) - start
+            room = np.minimum(nxt, width) - start
             # Inside a wide band, the label sits in the band.
-            room = np.where(frame.x != frame.x_end, np.maximum(room, frame.x_end - start - 4), room)
-            can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < plot.width()) & (start > -200))
+            room = np.where(
+                ~point, np.maximum(room, np.minimum(frame.x_end, width) - start - 4), room
+            )
+            can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < width) & (start > -200))
             can = can[:budget]
+            core_lo, core_hi = store.core(frame.rows[can])
+            # Over a span's solid core (most of the label's first letters on it)?
+            on_core = (~point[can]) & (self._viewport.x_of(core_lo) <= start[can] + LABEL_MIN_PX)
+            on_core &= self._viewport.x_of(core_hi) > start[can] + 2 * LABEL_MIN_PX
+            on_dark = style.reads_light_on(frame.lane.colour)
             texts = titles.take(frame.rows[can]).tolist()
-            for i, title in zip(can.tolist(), texts, strict=True):
+            for k, (i, title) in enumerate(zip(can.tolist(), texts, strict=True)):
                 text = metrics.elidedText(
                     shown(str(title), lines=False), Qt.TextElideMode.ElideRight, int(room[i])
                 )
+                p.setPen(QColor("#ffffff") if on_dark and on_core[k] else style.AXIS_TEXT)
                 x = max(float(start[i]), 2.0)
                 p.drawText(QPointF(x, frame.y[i] + metrics.ascent() / 2 - 1), text)
+                self.drawn_labels[int(frame.rows[i])] = text
             budget -= len(can)
+
+    def _paint_edge_tags(self, p: QPainter, plot: QRect, scroll: int) -> None:
+        """At a lane's edges, what lies beyond the view: "◂ title" for one event, "◂ N
+        earlier" for more (counts from the sorted starts and ends, two searchsorted)."""
+        t0, t1 = self._viewport.window()
+        store = self.state.store
+        titles = store.document.events["title"]
+        metrics = QFontMetrics(self._small)
+        p.setFont(self._small)
+        self.edge_tags = []
+        width = float(plot.width())
+        on_screen = [
+            i
+            for i, f in enumerate(self._frames)
+            if not (f.top + f.height < scroll or f.top > scroll + plot.height())
+        ]
+        # Overlapping the view: actor lanes from the backend; lanes grouped by a column
+        # (keys below NO_ACTOR) from their own rows. The rest are before or after it.
+        overlapping = self._window_counts([self._frames[i].lane for i in on_screen], t0, t1)
+        for at, index in enumerate(on_screen):
+            frame = self._frames[index]
+            lane = frame.lane
+            later = len(lane.lo) - int(np.searchsorted(lane.lo, t1, side="left"))
+            earlier = len(lane.lo) - later - int(overlapping[at])
+            # An empty lane with events on one side only gives its tag the whole width.
+            alone = not len(frame.rows) and not (earlier and later)
+            room = width - 24 if alone else width / 2 - 12
+            for side, count in (("left", earlier), ("right", later)):
+                if not count:
+                    continue
+                if count == 1:
+                    row = self._beyond(lane, t0, t1, side)
+                    title = shown(str(titles.iat[row]), lines=False) if row >= 0 else ""
+                    date = start_value(store.document.events, row).human() if row >= 0 else ""
+                    body = f"{title} ({date})" if title else "1 more"
+                else:
+                    body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
+                text = f"◂ {body}" if side == "left" else f"{body} ▸"
+                text = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, int(room))
+                w = metrics.horizontalAdvance(text) + 10
+                x = 2.0 if side == "left" else width - w - 2
+                y = self._free_row(frame, x, x + w)
+                if y is None:
+                    continue  # no room without hiding a mark: the lane header counts them
+                box = QRectF(x, y - EDGE_H / 2, w, EDGE_H)
+                p.fillRect(box, style.EDGE_TAG)
+                p.setPen(style.MUTED_TEXT)
+                p.drawText(box.adjusted(5, 0, -5, 0), Qt.AlignmentFlag.AlignVCenter, text)
+                self.edge_tags.append((index, side, text))
+
+    @staticmethod
+    def _free_row(frame: LaneFrame, x0: float, x1: float) -> float | None:
+        """The middle of the lane's first sub-row with no mark between x0 and x1, if any."""
+        if frame.density:
+            return None
+        rows = max(round((frame.height - 2 * LANE_PAD) / ROW_H), 1)
+        for sub in range(rows):
+            y = frame.top + LANE_PAD + (sub + 0.5) * ROW_H
+            on_row = frame.y == y
+            left = np.where(frame.x == frame.x_end, frame.x - MARK, frame.x)[on_row]
+            right = np.where(frame.x == frame.x_end, frame.x + MARK, frame.x_end)[on_row]
+            if not np.any((left < x1 + 4) & (right > x0 - 4)):
+                return y
+        return None
+
+    def _beyond(self, lane: Lane, t0: int, t1: int, side: str) -> int:
+        """The lane's one event entirely before t0 (left) or after t1 (right), or -1."""
+        hi = self.state.store.hi
+        if side == "right":
+            at = int(np.searchsorted(lane.lo, t1, side="left"))
+            return int(lane.rows[at]) if at < len(lane.rows) else -1
+        started = int(np.searchsorted(lane.lo, t0, side="right"))
+        if started > 10_000:
+            return -1  # not worth a scan: say "1 more"
+        head = lane.rows[:started]
+        hit = np.flatnonzero(hi[head] <= t0)
+        return int(head[hit[0]]) if len(hit) else -1
 
     def _paint_headers(self, p: QPainter, plot: QRect, scroll: int) -> None:
         p.save()
@@ -618,17 +857,20 @@ class TimelineWidget(QWidget):
         p.save()
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
+        bold = QFontMetrics(self._bold)
+        self.axis_labels = []
         for i, tick in enumerate(context):
-            x = max(vp.x_of_one(tick.seconds), 0.0)
+            x = vp.x_of_one(tick.seconds)
             nxt = vp.x_of_one(context[i + 1].seconds) if i + 1 < len(context) else plot.width()
-            if nxt - x < 10:
-                continue
-            p.setFont(self._bold)
-            p.setPen(style.AXIS_TEXT)
-            text = QFontMetrics(self._bold).elidedText(
-                tick.label, Qt.TextElideMode.ElideRight, int(nxt - x - 8)
-            )
-            p.drawText(QPointF(plot.left() + x + 4, 18), text)
+            label_w = bold.horizontalAdvance(tick.label) + 8
+            # A label is drawn whole or not at all (never "2…" or a clipped "025"): the
+            # one at the left edge stays in view while it fits before the next one.
+            label_x = max(x, 0.0)
+            if label_x + label_w <= min(nxt, plot.width()) + 1:
+                p.setFont(self._bold)
+                p.setPen(style.AXIS_TEXT)
+                p.drawText(QPointF(plot.left() + label_x + 4, 18), tick.label)
+                self.axis_labels.append(tick.label)
             if tick.seconds * NS >= vp.start_ns:
                 p.setPen(QPen(style.AXIS_TEXT, 1))
                 p.drawLine(QPointF(plot.left() + x, 4), QPointF(plot.left() + x, AXIS_H))
@@ -637,8 +879,9 @@ class TimelineWidget(QWidget):
             x = vp.x_of_one(tick.seconds)
             p.setPen(QPen(style.MUTED_TEXT, 1))
             p.drawLine(QPointF(plot.left() + x, AXIS_H - 8), QPointF(plot.left() + x, AXIS_H))
-            p.setPen(style.AXIS_TEXT)
-            p.drawText(QPointF(plot.left() + x + 3, AXIS_H - 10), tick.label)
+            if x + 3 + metrics.horizontalAdvance(tick.label) <= plot.width():
+                p.setPen(style.AXIS_TEXT)
+                p.drawText(QPointF(plot.left() + x + 3, AXIS_H - 10), tick.label)
         p.restore()
         del metrics
 
@@ -668,6 +911,12 @@ class TimelineWidget(QWidget):
             QPointF(x + 32, y + metrics.ascent() / 2 - 1), "uncertain period (e.g. year only)"
         )
         x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
+        p.setPen(QPen(style.TODAY, 1, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
+        p.setPen(style.AXIS_TEXT)
+        p.drawText(QPointF(x + 12, y + metrics.ascent() / 2 - 1), TODAY_LABEL)
+        self.legend_items = [s.value for s in STATUS_ORDER] + ["uncertain period", TODAY_LABEL]
+        x += 24 + metrics.horizontalAdvance(TODAY_LABEL)
         if self._density_mode:
             p.setPen(style.MUTED_TEXT)
             note = "density: bar height = events per pixel column"
@@ -725,6 +974,11 @@ class TimelineWidget(QWidget):
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
         for index, frame in enumerate(self._frames):
             if lane_index is not None and index != lane_index:
+                continue
+            if frame.density:
+                spot = self._density_spot(frame, row)
+                if spot is not None:
+                    return QPointF(plot.left() + spot[0] + 1, plot.top() + spot[1] - scroll)
                 continue
             hit = np.flatnonzero(frame.rows == row)
             if len(hit):
@@ -795,9 +1049,12 @@ class TimelineWidget(QWidget):
             else format_iso(snap(end.seconds + shift, end.precision), end.precision)
         )
 
+        if self.state.lane_grouping is not None:
+            move.lane = move.lane0  # lanes are a column's values: a drag moves in time only
+
         def actor_of(index: int) -> str | None:
             key = self._lanes[index].key if 0 <= index < len(self._lanes) else NO_ACTOR
-            return None if key == NO_ACTOR else str(self.state.store.actor_index[key])
+            return None if key < 0 else str(self.state.store.actor_index[key])
 
         self.move_requested.emit(
             str(ev["id"].iloc[move.row]),
@@ -1034,6 +1291,22 @@ class TimelineWidget(QWidget):
     def fit_all(self) -> None:
         lo, hi = self.state.store.span()
         self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
+        self._fit_whole = True
+
+    def open_view(self) -> None:
+        """The view a document opens on: where its events are dense (see
+        model/opening_view), with room on the right for the last titles."""
+        store = self.state.store
+        start, end = opening_window(store.lo, store.hi)
+        if (start, end) == store.span():
+            self.fit_all()
+            self._fit_whole = False
+            return
+        length = max(end - start, 60) * NS
+        span = round(length / (1 - OPEN_LEFT - OPEN_RIGHT))
+        width = self.plot_rect().width()
+        self.set_viewport(Viewport(start * NS - round(span * OPEN_LEFT), span, width), fitted=True)
+        self._fit_whole = False
 
     def _zoom_anchor(self) -> int | None:
         """The selection's middle (in ns), when it is on screen: zoom keeps it in place."""
@@ -1047,11 +1320,28 @@ class TimelineWidget(QWidget):
         )
         return middle if on_screen else None
 
+    def _zoom(self, factor: float) -> None:
+        """Zoom about the selection, which zooming in also moves halfway to the centre
+        (so zooming in on the first event does not push the rest off screen), and zooming
+        out moves back (so + then - returns); about the centre when it is off screen."""
+        anchor = self._zoom_anchor()
+        zoomed = self._viewport.zoomed(factor, anchor_ns=anchor)
+        if anchor is not None:
+            vp = self._viewport
+            where = Fraction(anchor - vp.start_ns, vp.span_ns)
+            half = Fraction(1, 2)
+            target = (where + half) / 2 if factor < 1 else 2 * where - half
+            if not 0 <= target <= 1:
+                target = where
+            start = anchor - math.floor(target * zoomed.span_ns)
+            zoomed = replace(zoomed, start_ns=start)
+        self.set_viewport(zoomed)
+
     def zoom_in(self) -> None:
-        self.set_viewport(self._viewport.zoomed(0.5, anchor_ns=self._zoom_anchor()))
+        self._zoom(0.5)
 
     def zoom_out(self) -> None:
-        self.set_viewport(self._viewport.zoomed(2.0, anchor_ns=self._zoom_anchor()))
+        self._zoom(2.0)
 
     def zoom_to_selection(self) -> None:
         row = self.state.selected
@@ -1082,7 +1372,7 @@ class TimelineWidget(QWidget):
         painter = QPainter(image)
         try:
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-            self.paint(painter, size)
+            self.paint(painter, size, keep=False)
         finally:
             painter.end()
         return image

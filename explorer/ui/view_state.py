@@ -9,7 +9,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from explorer.engines.memory import MemoryBackend
+from explorer.model.lane_grouping import GroupingError, LaneGrouping, group_by
+from explorer.model.query import Change, TimelineQueries
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
+from explorer.model.viewport import NS, Viewport
 
 
 class ViewState(QObject):
@@ -21,6 +25,8 @@ class ViewState(QObject):
     selection_changed = Signal(int)  # event row, or -1
     reveal_requested = Signal(int)  # event row to scroll into view (and show in detail)
     edited = Signal()  # the document was edited in place (views keep their state)
+    changed = Signal(object)  # the backend's Change, once per edit or new document
+    viewport_changed = Signal()  # the visible time range moved
 
     def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -31,10 +37,49 @@ class ViewState(QObject):
         self._selected_id: str | None = None
         self.last_change_was_edit = False
         self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
+        self._grouping: LaneGrouping | None = None  # lanes by a column instead of actors
         self._mask: Mask = np.ones(store.n, dtype=bool)
-        store.subscribe(self._on_document_replaced)
+        self._viewport = Viewport(0, 60 * NS, 1000)
+        # Views ask their questions here; the store stays for saving and editing.
+        self.queries: TimelineQueries = MemoryBackend(store)
+        self.queries.subscribe(self._on_change)
+
+    # --- the visible time range (shared: the timeline draws it, exports copy it) ---
+
+    @property
+    def viewport(self) -> Viewport:
+        return self._viewport
+
+    def set_viewport(self, viewport: Viewport) -> None:
+        if viewport != self._viewport:
+            self._viewport = viewport
+            self.viewport_changed.emit()
 
     # --- document ----------------------------------------------------------------
+
+    def _on_change(self, change: Change) -> None:
+        """One Change, one round of view updates. Fields edited in place (a status, a
+        title, dates) keep every key: the mask is recomputed only when the filter reads
+        those fields (then filter_changed, once); views that draw the fields listen to
+        `changed` and repaint or re-sort. Anything else resets the views as before."""
+        events = change.events
+        in_place = not (
+            change.replaced
+            or change.renumbered
+            or len(events.inserted)
+            or len(events.removed)
+            or change.touches("actors", "sources", "themes", "links")
+            or change.touches("event_sources", "event_themes", "figures")
+        )
+        if not in_place:
+            self._on_document_replaced(not change.replaced)
+        else:
+            self.last_change_was_edit = True
+            if _filter_reads(self._filter, change.columns):
+                self._mask = self.store.mask(self._filter)
+                self.filter_changed.emit()
+            self.edited.emit()
+        self.changed.emit(change)
 
     def _on_document_replaced(self, edited: bool) -> None:
         """A new document resets the view; an edit keeps it (and the selection, by id)."""
@@ -52,6 +97,10 @@ class ViewState(QObject):
             self._hidden = frozenset()
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
+        column = self._grouping.column if edited and self._grouping is not None else None
+        self._grouping = None
+        if column is not None:
+            self._regroup(column)
         if selected_id is not None:
             row = self.store.row_of(selected_id)
             self._selected = -1 if row is None else row
@@ -110,6 +159,29 @@ class ViewState(QObject):
             self._lane_order = order
             self.lanes_changed.emit()
 
+    @property
+    def lane_grouping(self) -> LaneGrouping | None:
+        return self._grouping
+
+    def _regroup(self, column: str) -> str:
+        try:
+            self._grouping = group_by(self.store.document.events, column, self.store.order)
+        except GroupingError as exc:
+            self._grouping = None
+            return str(exc)
+        return ""
+
+    def set_lane_grouping(self, column: str | None) -> str:
+        """Lanes by `column` (None: by actor). Returns why not, or ""."""
+        current = None if self._grouping is None else self._grouping.column
+        if column == current:
+            return ""
+        problem = self._regroup(column) if column is not None else ""
+        if column is None:
+            self._grouping = None
+        self.lanes_changed.emit()
+        return problem
+
     def visible_lanes(self) -> list[int]:
         """Actor rows in panel order, hidden ones left out, then the no-actor lane if used."""
         ids = self.store.actor_index
@@ -144,3 +216,13 @@ class ViewState(QObject):
             return False
         self.select(row)
         return True
+
+
+def _filter_reads(flt: Filter, columns: frozenset[str]) -> bool:
+    """Whether the events passing `flt` can change when these event fields change."""
+    text = bool(flt.text.strip()) and bool(columns & {"title", "summary"})
+    status = flt.statuses is not None and "status" in columns
+    dates = (flt.window is not None or flt.known_by is not None) and bool(
+        columns & {"start", "end"}
+    )
+    return text or status or dates

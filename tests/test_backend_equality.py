@@ -1,0 +1,268 @@
+"""Every backend answers every question as the in-memory backend (the oracle) does.
+
+Run over hypothesis-generated documents and the embedded story, for each backend
+registered in tests/backends.py. The in-memory backend is itself held to a
+brute-force reading of the interface's definitions (tests/test_memory_backend.py)
+and, here, to itself rebuilt from scratch after a run of incremental edits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from explorer.model.dates import DatedValue, Precision
+from explorer.model.document import Document
+from explorer.model.query import (
+    ALL,
+    SORT_COLUMNS,
+    Filter,
+    InvalidEditError,
+    PutEvent,
+    SetEventFields,
+    TimelineQueries,
+)
+from tests.backends import BACKENDS, documents, memory_backend
+
+SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking this suite takes minutes
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+def filters(doc: Document) -> list[Filter]:
+    actors = list(doc.actors["id"].astype(str))
+    themes = list(doc.themes["id"].astype(str))
+    out = [
+        ALL,
+        Filter(statuses=frozenset({"confirmed", "alleged"})),
+        Filter(text="beta"),
+        Filter(text="a 1"),
+        Filter(window=(946684800, 1009843200)),  # 2000 .. 2002
+        Filter(known_by=978307200),
+    ]
+    if actors:
+        out.append(Filter(actors=frozenset(actors[:2])))
+    if themes:
+        out.append(Filter(themes=frozenset(themes[:1]), statuses=frozenset({"reported"})))
+    return out
+
+
+def windows(q: TimelineQueries) -> list[tuple[int, int]]:
+    lo, hi = q.span()
+    mid = (lo + hi) // 2
+    return [
+        (lo - 1000, hi + 1000),
+        (lo, mid),
+        (mid - 86_400 * 40, mid + 86_400 * 40),
+        (mid, mid + 1),
+    ]
+
+
+def answers(q: TimelineQueries) -> dict[str, Any]:
+    """Everything the views can ask, as plain comparable values."""
+    out: dict[str, Any] = {
+        "span": q.span(),
+        "title": q.title(),
+        "actors": q.actors(),
+        "themes": q.themes(),
+        "sources": q.sources(),
+        "lanes": (q.lanes().keys.tolist(), q.lanes().names),
+    }
+    lanes = q.lanes().keys
+    n = q.event_count()
+    for key in range(n):
+        record = q.record(key)
+        out[f"record {key}"] = record
+        out[f"lanes_of {key}"] = q.lanes_of(key).tolist()
+        assert q.key_of(record.id) == key
+    out["ids"] = q.event_ids(np.arange(n))
+    out["bounds"] = [b.tolist() for b in q.bounds(np.arange(n))]
+    for i, flt in enumerate(filters_of(q)):
+        tag = f"filter {i}"
+        out[tag + " count"] = q.event_count(flt)
+        out[tag + " span"] = q.span(flt)
+        out[tag + " lane_counts"] = q.lane_counts(flt, lanes).tolist()
+        out[tag + " actor_counts"] = q.actor_counts(flt).tolist()
+        out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
+        out[tag + " first_title"] = q.first_title_match(flt)
+        for t0, t1 in windows(q):
+            w = f"{tag} window {t0} {t1}"
+            out[w + " counts"] = q.window_counts(flt, lanes, t0, t1).tolist()
+            for bins in (1, 7, 64):
+                d = q.density(flt, lanes, t0, t1, bins)
+                out[w + f" density {bins}"] = (d.edges.tolist(), d.counts.tolist())
+            for cap in (2, 1000):
+                m = q.marks(flt, lanes, t0, t1, cap)
+                out[w + f" marks {cap}"] = [
+                    getattr(m, f).tolist()
+                    for f in ("totals", "lane", "key", "lo", "hi", "core_lo", "core_hi", "status")
+                ]
+        walk, at = [], (-(2**63), -1)
+        while (key := q.step(flt, None, at, 1)) >= 0 and len(walk) <= n:
+            walk.append(key)
+            lo = int(q.bounds(np.array([key]))[0][0])
+            at = (lo, key)
+        out[tag + " walk"] = walk
+        back, at = [], (2**63 - 1, 2**63 - 1)
+        while (key := q.step(flt, lanes[:1] if len(lanes) else None, at, -1)) >= 0 and len(
+            back
+        ) <= n:
+            back.append(key)
+            at = (int(q.bounds(np.array([key]))[0][0]), key)
+        out[tag + " back"] = back
+        for lane in lanes.tolist():
+            out[f"{tag} nearest {lane}"] = q.nearest(flt, lane, q.span()[0] + 3_000_000)
+        for sort in SORT_COLUMNS:
+            for descending in (False, True):
+                s = f"{tag} sort {sort} {descending}"
+                keys, after = [], None
+                while True:
+                    page = q.page(flt, sort, descending, after, 4)
+                    assert page.first_ordinal == len(keys)
+                    keys += page.keys.tolist()
+                    after = page.next
+                    if after is None:
+                        break
+                out[s] = keys
+                out[s + " total"] = q.page_at(flt, sort, descending, 0, 1).total
+                if keys:
+                    middle = len(keys) // 2
+                    out[s + " at"] = q.page_at(flt, sort, descending, middle, 3).keys.tolist()
+                    out[s + " ordinal"] = [q.ordinal_of(flt, sort, descending, k) for k in keys]
+                out[s + " values"] = q.sort_values(sort, np.asarray(keys, np.int64))
+    return out
+
+
+_FILTERS: dict[int, list[Filter]] = {}
+
+
+def filters_of(q: TimelineQueries) -> list[Filter]:
+    actors = list(q.actors().ids)
+    themes = list(q.themes().ids)
+    out = [
+        ALL,
+        Filter(statuses=frozenset({"confirmed", "alleged"})),
+        Filter(text="beta"),
+        Filter(text="a 1"),
+        Filter(window=(946684800, 1009843200)),
+        Filter(known_by=978307200),
+    ]
+    if actors:
+        out.append(Filter(actors=frozenset(actors[:2])))
+    if themes:
+        out.append(Filter(themes=frozenset(themes[:1]), statuses=frozenset({"reported"})))
+    return out
+
+
+def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
+    assert got.keys() == want.keys()
+    for name in want:
+        assert got[name] == want[name], name
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@SETTINGS
+@given(doc=documents())
+def test_backend_answers_as_the_oracle(backend_name: str, tmp_path: Path, doc: Document) -> None:
+    backend = BACKENDS[backend_name](doc.copy(), tmp_path)
+    assert_same(answers(backend), answers(memory_backend(doc.copy())))
+
+
+def test_backend_answers_as_the_oracle_on_the_story(
+    backend_name: str, tmp_path: Path, story: Document
+) -> None:
+    backend = BACKENDS[backend_name](story.copy(), tmp_path)
+    assert_same(answers(backend), answers(memory_backend(story.copy())))
+
+
+EDIT_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": st.sampled_from(["confirmed", "reported", "alleged", "disputed", "retracted"]),
+        "title": st.sampled_from(["beta", "omega", "Alpha 1"]),
+        "start": st.integers(2000, 2003).map(
+            lambda y: DatedValue(
+                int(np.datetime64(f"{y}-03-01", "s").astype(np.int64)), Precision.DAY
+            )
+        ),
+    },
+)
+
+
+@SETTINGS
+@given(doc=documents(), data=st.data())
+def test_edits_leave_every_answer_as_a_fresh_open_would(
+    backend_name: str, tmp_path: Path, doc: Document, data: st.DataObject
+) -> None:
+    """Field edits patch indexes in place; the answers must be those of a backend
+    opened on the edited tables. Undo must give back the original answers."""
+    backend = BACKENDS[backend_name](doc.copy(), tmp_path)
+    before = answers(backend)
+    n = backend.event_count()
+    undos = []
+    changes = []
+    backend.subscribe(changes.append)
+    for _ in range(data.draw(st.integers(1, 4))):
+        if not n:
+            break
+        keys = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
+        fields = data.draw(EDIT_FIELDS)
+        if not fields:
+            continue
+        ids = tuple(backend.event_ids(np.asarray(keys, np.int64)))
+        refused: list[str] = []
+        try:
+            undos.append(backend.apply(SetEventFields(ids, fields)))
+        except InvalidEditError as exc:
+            refused = [p.field for p in exc.problems]
+        assert len(changes) == len(undos)  # one notification per edit; none if refused
+        if refused:
+            assert refused == ["end"]  # moved past its own end
+            continue
+        assert sorted(changes[-1].events.updated.tolist()) == sorted(keys)
+    edited = getattr(backend, "document", None)
+    if edited is not None:
+        assert_same(answers(backend), answers(memory_backend(edited.copy())))
+    for undo in reversed(undos):
+        backend.apply(undo)
+    assert_same(answers(backend), before)
+
+
+def test_replacing_an_event_with_new_actors_reindexes(
+    backend_name: str, tmp_path: Path, story: Document
+) -> None:
+    backend = BACKENDS[backend_name](story.copy(), tmp_path)
+    before = answers(backend)
+    first = backend.record(0)
+    other = next(a for a in backend.actors().ids if a not in {x.id for x in first.actors})
+    record = {
+        "id": first.id,
+        "title": first.title + " (edited)",
+        "summary": first.summary,
+        "start": first.start.iso(),
+        "end": None if first.end is None else first.end.iso(),
+        "status": first.status,
+        "actors": [{"actor": other, "role": "subject"}],
+        "sources": [s.id for s in first.sources],
+        "themes": [t.id for t in first.themes],
+        "figures": [],
+    }
+    undo = backend.apply(PutEvent(record, replacing=first.id))
+    assert [a.id for a in backend.record(0).actors] == [other]
+    edited = getattr(backend, "document", None)
+    if edited is not None:
+        assert_same(answers(backend), answers(memory_backend(edited.copy())))
+    backend.apply(undo)
+    assert_same(answers(backend), before)
