@@ -42,6 +42,25 @@ def memory_backend(doc: Document, _tmp: Path | None = None) -> MemoryBackend:
 
 register("memory", memory_backend)
 
+
+def duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The document as Parquet, answered out of core through its DuckDB sidecar."""
+    from explorer.engines.duckdb_backend import DuckDBBackend
+    from explorer.io.parquet import write_parquet
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "document.parquet"
+    write_parquet(doc, path)
+    return DuckDBBackend(path, cache=tmp / "cache")
+
+
+register("duckdb", duckdb_backend)
+
+# Backends that refuse edits (with a reason), and why: their edit tests are skipped.
+READ_ONLY: dict[str, str] = {
+    "duckdb": "DuckDB over Parquet is read-only until the out-of-core overlay is built",
+}
+
 STATUSES = [s.value for s in ClaimStatus]
 _DATES = st.one_of(
     st.integers(1990, 2030).map(str),

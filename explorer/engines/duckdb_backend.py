@@ -85,12 +85,13 @@ class DuckDBBackend(TimelineQueries):
         progress: Callable[[float], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         memory_limit: str = "512MB",
+        cache: Path | None = None,
     ) -> None:
         import duckdb
 
         self.source = source
         self.files = parquet_files(source)
-        self.folder, self.info = ensure_index(source, progress, cancelled)
+        self.folder, self.info = ensure_index(source, progress, cancelled, cache)
         self._con = duckdb.connect(str(self.folder / "index.duckdb"), read_only=True)
         self._con.sql(f"SET memory_limit = '{memory_limit}'")
         self._lock = threading.Lock()
@@ -169,7 +170,10 @@ class DuckDBBackend(TimelineQueries):
             t0, t1 = flt.window
             clauses.append(f"lo < {int(t1)} AND hi > {int(t0)}")
         if flt.known_by is not None:
-            clauses.append(f"known <= {int(flt.known_by)}")
+            # Known by then: resting on a source published by then; events with no dated
+            # source have no known date, and pass only when the user asks for them.
+            known = f"(dated AND known <= {int(flt.known_by)})"
+            clauses.append(f"({known} OR NOT dated)" if flt.known_undated else known)
         needle = flt.text.strip()
         if needle:
             clauses.append(self._text_clause(needle, pairs))

@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 
-INDEX_VERSION: Final = 2
+INDEX_VERSION: Final = 4
 BATCH_ROWS: Final = 1 << 20
 MAX_COUNT_CELLS: Final = 1 << 25  # lanes x bins at the finest count level (128 MB an array)
 LONG_SHARE: Final = 0.01  # the longest events kept apart (see the module docstring)
@@ -128,8 +128,8 @@ def fingerprint(files: Sequence[Path]) -> str:
     return h.hexdigest()[:32]
 
 
-def index_dir(files: Sequence[Path]) -> Path:
-    return cache_root() / fingerprint(files)
+def index_dir(files: Sequence[Path], cache: Path | None = None) -> Path:
+    return (cache or cache_root()) / fingerprint(files)
 
 
 def load_info(folder: Path) -> IndexInfo | None:
@@ -145,10 +145,12 @@ def ensure_index(
     source: Path,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    cache: Path | None = None,
 ) -> tuple[Path, IndexInfo]:
-    """The sidecar folder for `source` and its info, building it first if needed."""
+    """The sidecar folder for `source` and its info, building it first if needed
+    (under `cache`, else the user's cache directory)."""
     files = parquet_files(source)
-    folder = index_dir(files)
+    folder = index_dir(files, cache)
     info = load_info(folder)
     if info is not None:
         return folder, info
@@ -185,8 +187,10 @@ def merged_metadata(files: Sequence[Path]) -> dict[str, Any]:
     out: dict[str, Any] = {"title": "", "description": "", "actors": [], "sources": []}
     out["themes"] = []
     seen: dict[str, set[str]] = {"actors": set(), "sources": set(), "themes": set()}
+    carried = False
     for path in files:
         meta = _file_metadata(path)
+        carried = carried or "title" in meta
         if not out["title"]:
             out["title"] = str(meta.get("title") or "")
             out["description"] = str(meta.get("description") or "")
@@ -198,7 +202,7 @@ def merged_metadata(files: Sequence[Path]) -> dict[str, Any]:
         for key in ("attribute_columns", "attribute_empty"):
             if key in meta and key not in out:
                 out[key] = meta[key]
-    if not out["title"]:
+    if not carried:  # no file says its title: name the data after its file or folder
         out["title"] = files[0].stem if len(files) == 1 else files[0].parent.name
     return out
 
@@ -289,11 +293,11 @@ def build_index(
         con.sql("SET preserve_insertion_order = false")
         con.sql(
             "CREATE TABLE raw_pairs (row BIGINT, lo BIGINT, hi BIGINT, lane INTEGER, "
-            "status TINYINT, sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT)"
+            "status TINYINT, sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT, dated BOOLEAN)"
         )
         con.sql(
             "CREATE TABLE raw_events (row BIGINT, lo BIGINT, hi BIGINT, status TINYINT, "
-            "sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT, first_lane INTEGER, "
+            "sp TINYINT, ed BIGINT, ep TINYINT, known BIGINT, dated BOOLEAN, first_lane INTEGER, "
             "first_source INTEGER, title VARCHAR, summary VARCHAR)"
         )
         con.sql("CREATE TABLE event_themes (row BIGINT, theme INTEGER)")
@@ -350,8 +354,9 @@ def build_index(
                 known = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
                 if keep.any():
                     np.minimum.at(known, s_parents[keep], published[s_codes[keep]])
-                known = np.where(known == np.iinfo(np.int64).max, lo, known)
-                pairs = pa.table({**pairs_cols, "known": known[p_rows]})
+                dated = known != np.iinfo(np.int64).max
+                known = np.where(dated, known, lo)
+                pairs = pa.table({**pairs_cols, "known": known[p_rows], "dated": dated[p_rows]})
                 first_source = _first_per_row(s_parents[keep], s_codes[keep], n)
                 t_parents, t_values = _flatten(batch.column("themes"))
                 t_codes = np.asarray(theme_index.get_indexer(t_values.to_pandas()), np.int64)
@@ -365,6 +370,7 @@ def build_index(
                         "ed": ed,
                         "ep": ep,
                         "known": known,
+                        "dated": dated,
                         "first_lane": first_lane.astype(np.int32),
                         "first_source": first_source.astype(np.int32),
                         "title": pc.fill_null(batch.column("title").cast(pa.string()), ""),
@@ -423,7 +429,7 @@ def _finish(
         )
     report(0.7)
     con.sql(
-        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.sp, e.ed, e.ep, e.known, "
+        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.sp, e.ed, e.ep, e.known, e.dated, "
         "e.first_lane, e.first_source, "
         "t.code AS tid, s.code AS sid FROM raw_events e "
         "JOIN titles t ON t.text = e.title JOIN summaries s ON s.text = e.summary "
