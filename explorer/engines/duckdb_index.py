@@ -429,8 +429,8 @@ def _finish(
         )
     report(0.7)
     con.sql(
-        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.sp, e.ed, e.ep, e.known, e.dated, "
-        "e.first_lane, e.first_source, "
+        "CREATE TABLE events AS SELECT e.row, e.lo, e.hi, e.status, e.sp, e.ed, e.ep, "
+        "e.known, e.dated, e.first_lane, e.first_source, "
         "t.code AS tid, s.code AS sid FROM raw_events e "
         "JOIN titles t ON t.text = e.title JOIN summaries s ON s.text = e.summary "
         "ORDER BY e.lo, e.row"
