@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from explorer.engines.bench_duckdb import Row as DuckRow
     from explorer.model.store import EventStore
     from explorer.ui.timeline import TimelineWidget
     from explorer.ui.view_state import ViewState
@@ -508,7 +509,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--open-only", action="store_true", help="measure only open_csv and open_parquet"
     )
+    parser.add_argument(
+        "--parquet-events",
+        type=int,
+        default=0,
+        help="also measure DuckDB over a synthetic Parquet file of this many events "
+        "(200 lanes, ten years; written once and kept in --parquet-folder; 0 skips)",
+    )
+    parser.add_argument(
+        "--parquet-folder",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "timeline-explorer-bench",
+        help="where the synthetic Parquet file is kept between runs",
+    )
     args = parser.parse_args(argv)
+    duck_rows: list[DuckRow] = []
+    if args.parquet_events > 0:
+        from explorer.engines.bench_duckdb import bench_duckdb
+
+        duck_rows = list(bench_duckdb(args.parquet_events, args.parquet_folder))
     results: list[Result] = []
     rss: float | None = None
     if not args.open_only:
@@ -524,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
                     "machine": machine(),
                     "results": [{**asdict(r), "target_met": meets_target(r)} for r in results],
                     "rss_mb": None if rss is None else round(rss, 1),
+                    "duckdb": [asdict(r) for r in duck_rows],
                     "targets_ms": TARGETS,
                     "ratio_targets": RATIO_TARGETS,
                     "open": {
@@ -538,7 +558,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     else:
-        print(table(results, rss, args.events, csv_mb))
+        if results:
+            print(table(results, rss, args.events, csv_mb))
+        if duck_rows:
+            from explorer.engines.bench_duckdb import render
+
+            print()
+            print(render(duck_rows))
     return 0
 
 
