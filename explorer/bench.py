@@ -75,6 +75,7 @@ class Result:
     baseline_ms: float | None
     peak_mb: float | None = None  # opens: peak RSS growth while opening
     baseline_peak_mb: float | None = None
+    resident_mb: float | None = None  # open_csv: the process's resident set, document held
     backend: str = "memory"  # the engine answering the view's questions
     data_events: int = 0  # the size of the data (n_events is what the view shows)
 
@@ -369,17 +370,26 @@ def status_kb(key):
     raise KeyError(key)
 
 before = status_kb("VmRSS")
+document = None
 if kind == "pandas":
-    pandas.read_csv(path)
+    document = pandas.read_csv(path)
 else:
-    read_any(path)
-print((status_kb("VmHWM") - before) / 1024)
+    document = read_any(path)
+print((status_kb("VmHWM") - before) / 1024, status_kb("VmRSS") / 1024)
 """
 
 
 def peak_open_mb(path: Path, kind: str = "read_any") -> float | None:
     """Peak RSS growth (MB) of opening `path` once in a fresh process (see the module
     docstring); None where there is no /proc/self/status to measure it."""
+    measured = open_memory_mb(path, kind)
+    return None if measured is None else measured[0]
+
+
+def open_memory_mb(path: Path, kind: str = "read_any") -> tuple[float, float] | None:
+    """(peak RSS growth, whole resident set with the document held) in MB, of opening
+    `path` once in a fresh process: the second is what a user sees for the document
+    (interpreter and readers included, no window)."""
     if not sys.platform.startswith("linux"):
         return None
     package_root = str(Path(__file__).resolve().parents[1])
@@ -399,7 +409,8 @@ def peak_open_mb(path: Path, kind: str = "read_any") -> float | None:
     )
     if done.returncode != 0:
         raise RuntimeError(f"measuring the memory of opening {path.name} failed: {done.stderr}")
-    return float(done.stdout.strip().splitlines()[-1])
+    peak, resident = done.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(resident)
 
 
 def open_figures(rows: int = OPEN_ROWS, repeats: int = OPEN_REPEATS) -> tuple[list[Result], float]:
@@ -418,14 +429,16 @@ def open_figures(rows: int = OPEN_ROWS, repeats: int = OPEN_REPEATS) -> tuple[li
         parquet_path = Path(folder) / "timesketch.parquet"
         write_parquet(read_any(csv_path).document, parquet_path)
         parquet_ms = _median_ms(lambda: read_any(parquet_path), repeats)
+        memory = open_memory_mb(csv_path)
         results = [
             Result(
                 "open_csv",
                 rows,
                 csv_ms,
                 baseline_ms,
-                peak_open_mb(csv_path),
+                None if memory is None else memory[0],
                 peak_open_mb(csv_path, "pandas"),
+                resident_mb=None if memory is None else memory[1],
             ),
             Result("open_parquet", rows, parquet_ms, None, peak_open_mb(parquet_path)),
         ]
@@ -459,6 +472,12 @@ def _open_table(results: list[Result], csv_mb: float) -> list[str]:
             f"{r.name:<16}{r.n_events:>12,}{r.median_ms:>12.1f}{base:>14}{ratio:>8}"
             f"{peak:>10}{base_peak:>10}  {_target_text(r)} ({goal})"
         )
+    for r in opens:
+        if r.resident_mb is not None:
+            lines.append(
+                f"resident with the {r.n_events:,}-row CSV open (fresh process, no window): "
+                f"{r.resident_mb:.0f} MB"
+            )
     return lines
 
 
