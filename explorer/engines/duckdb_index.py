@@ -45,14 +45,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from explorer.model.dates import period_ends
-from explorer.model.document import NO_END, STATUS_CATEGORIES
+from explorer.io.parquet import METADATA_KEY
+from explorer.model.document import STATUS_CATEGORIES, bounds_of
 
 INDEX_VERSION: Final = 4
 BATCH_ROWS: Final = 1 << 20
 MAX_COUNT_CELLS: Final = 1 << 25  # lanes x bins at the finest count level (128 MB an array)
 LONG_SHARE: Final = 0.01  # the longest events kept apart (see the module docstring)
-METADATA_KEY: Final = b"timeline-explorer"
 _COLUMNS: Final = (
     "title",
     "summary",
@@ -235,20 +234,6 @@ def _first_per_row(
     return out
 
 
-def bounds(
-    start: npt.NDArray[np.int64],
-    start_prec: npt.NDArray[np.int8],
-    end: npt.NDArray[np.int64],
-    end_prec: npt.NDArray[np.int8],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """[lo, hi) as the in-memory store derives it (``document.event_bounds``)."""
-    hi = period_ends(start, start_prec)
-    has_end = end_prec != NO_END
-    if has_end.any():
-        hi[has_end] = np.maximum(hi[has_end], period_ends(end[has_end], end_prec[has_end]))
-    return start.astype(np.int64, copy=False), hi
-
-
 def build_index(
     files: Sequence[Path],
     folder: Path,
@@ -313,7 +298,7 @@ def build_index(
                 sp = batch.column("start_precision").to_numpy().astype(np.int8)
                 ed = batch.column("end").to_numpy().astype(np.int64)
                 ep = batch.column("end_precision").to_numpy().astype(np.int8)
-                lo, hi = bounds(batch.column("start").to_numpy().astype(np.int64), sp, ed, ep)
+                lo, hi = bounds_of(batch.column("start").to_numpy().astype(np.int64), sp, ed, ep)
                 status = _status_codes(batch.column("status"))
                 if (status < 0).any():
                     bad = int(np.flatnonzero(status < 0)[0])

@@ -194,15 +194,23 @@ def event_bounds(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     A year-precision start covers its whole year; an end covers its whole period too.
     """
-    start = events["start"].to_numpy(np.int64)
-    start_prec = events["start_precision"].to_numpy(np.int8)
-    end = events["end"].to_numpy(np.int64)
-    end_prec = events["end_precision"].to_numpy(np.int8)
+    return bounds_of(
+        events["start"].to_numpy(np.int64),
+        events["start_precision"].to_numpy(np.int8),
+        events["end"].to_numpy(np.int64),
+        events["end_precision"].to_numpy(np.int8),
+    )
+
+
+def bounds_of(
+    start: np.ndarray, start_prec: np.ndarray, end: np.ndarray, end_prec: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`event_bounds` over bare columns (what a reader streaming batches has)."""
     has_end = end_prec != NO_END
     hi = period_ends(start, start_prec)
     if has_end.any():
         hi[has_end] = np.maximum(hi[has_end], period_ends(end[has_end], end_prec[has_end]))
-    return start, hi
+    return np.asarray(start, dtype=np.int64), hi
 
 
 def cell_int(frame: pd.DataFrame, column: str, row: int) -> int:
