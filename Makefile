@@ -26,6 +26,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff check explorer tests
 	$(BIN)/ruff format --check explorer tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)

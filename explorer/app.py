@@ -15,19 +15,27 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from explorer import __version__
 from explorer.io import limits
 from explorer.io.atomic import atomic_write_bytes
-from explorer.io.builder import merge
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
-from explorer.io.formats import ReadOptions, formats, read_any
+from explorer.io.formats import formats
+from explorer.io.merging import (  # noqa: F401 (the command line's names for them)
+    MERGED,
+    MergedImport,
+    combine_results,
+    labels_for,
+    parts_of,
+    read_files,
+    reader_mapping,
+    skipped_rows,
+)
 from explorer.io.native import read_native, write_native
-from explorer.io.result import ImportResult, SkippedRow
+from explorer.io.result import ImportResult
 from explorer.model.document import Document
 from explorer.resources import dataset_path
 
@@ -41,7 +49,6 @@ VIEW_FORMATS: Final = (".png", ".svg")  # .pdf is the brief; --to view writes th
 QT_WRITERS: Final = ("view", "brief")  # written through the window's painter
 TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
 DATE_ORDERS: Final = ("dmy", "mdy")
-MERGED: Final = "merged"  # the format of a result made of several files
 SKIPPED_SHOWN: Final = 5  # set-aside rows printed on stderr; --skipped writes them all
 
 
@@ -94,76 +101,6 @@ EXTENSIONS: Final = (
     (".htm", "html"),
     (".pdf", "brief"),
 )
-
-
-# --- reading several files as one --------------------------------------------------------
-
-
-@dataclass
-class MergedImport(ImportResult):
-    """Several files read as one document; `parts` are the files' own results."""
-
-    parts: list[ImportResult] = field(default_factory=list)
-
-    def skipped_by_file(self) -> list[tuple[str, SkippedRow]]:
-        return skipped_rows(self)
-
-
-def skipped_rows(result: ImportResult) -> list[tuple[str, SkippedRow]]:
-    """Each set-aside row with the name of its file (several for a merged import)."""
-    return [(part.path.name, row) for part in parts_of(result) for row in part.skipped]
-
-
-def labels_for(paths: Sequence[Path]) -> list[str]:
-    """A label per file, its name, or parent/name where two files share a name."""
-    names = [p.name for p in paths]
-    return [
-        f"{p.parent.name}/{p.name}" if names.count(p.name) > 1 and p.parent.name else p.name
-        for p in paths
-    ]
-
-
-def combine_results(results: Sequence[ImportResult]) -> ImportResult:
-    """One result for several files: their documents merged (`explorer.io.builder.merge`),
-    set-aside rows and notes kept per file. One result is returned as it is."""
-    if len(results) == 1:
-        return results[0]
-    labels = labels_for([r.path for r in results])
-    document = merge([r.document for r in results], labels)
-    notes = [
-        f"{label}: {note}" for r, label in zip(results, labels, strict=True) for note in r.notes
-    ]
-    notes.append(
-        f"{len(results)} files merged into one document; events without actors are "
-        "in a lane named after their file"
-    )
-    return MergedImport(
-        document=document,
-        path=results[0].path,
-        format=MERGED,  # never "native": saving must not overwrite the first file
-        skipped=[row for r in results for row in r.skipped],
-        skipped_total=sum(r.skipped_total for r in results),
-        notes=notes,
-        parts=list(results),
-    )
-
-
-def reader_mapping(mapping: dict[str, str | list[str]] | None) -> dict[str, str | list[str]] | None:
-    """A copy of `mapping` for one file's `ReadOptions` (None when empty)."""
-    return dict(mapping) if mapping else None
-
-
-def read_files(
-    paths: Sequence[Path],
-    format_name: str | None = None,
-    mapping: dict[str, str | list[str]] | None = None,
-) -> ImportResult:
-    """Read every file (with `format_name` if given, else the detected format) and
-    combine them; raises ReadError for the first file that cannot be read."""
-    results = [
-        read_any(path, format_name, ReadOptions(mapping=reader_mapping(mapping))) for path in paths
-    ]
-    return combine_results(results)
 
 
 # --- the command line --------------------------------------------------------------------
@@ -357,11 +294,6 @@ def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
         return ImportResult(read_native(path), path, "native"), path
     result = read_files(args.files, args.format, mapping_from(args))
     return result, args.files[0]
-
-
-def parts_of(result: ImportResult) -> list[ImportResult]:
-    """The results of the files behind `result` (itself, unless several were merged)."""
-    return list(result.parts) if isinstance(result, MergedImport) else [result]
 
 
 def report(result: ImportResult, args: argparse.Namespace) -> None:

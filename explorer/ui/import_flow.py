@@ -11,7 +11,7 @@
    reports; Cancel (or Escape) sets a flag that the reader checks between blocks
    (`ReadOptions.cancelled`), so it stops with `Cancelled`; the window stays
    responsive and its document is not touched;
-4. several files are merged into one document (`explorer.app.combine_results`);
+4. several files are merged into one document (`explorer.io.merging.combine_results`);
 5. the result goes to `adopt` (the window replaces its document; it answers False
    when the user keeps the old one at "Save changes?"); a `ReadError` is shown in
    a warning instead and nothing changes;
@@ -68,12 +68,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.app import MergedImport, combine_results, reader_mapping, skipped_rows
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
 from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
 from explorer.io.limits import check_columns, check_workbook, first_header_width
+from explorer.io.merging import MergedImport, combine_results, reader_mapping, skipped_rows
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
 from explorer.ui.messages import plain, plain_label
