@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -34,8 +34,9 @@ from explorer.io.merging import (  # noqa: F401 (the command line's names for th
     reader_mapping,
     skipped_rows,
 )
-from explorer.io.native import read_native, write_native
+from explorer.io.native import read_native
 from explorer.io.result import ImportResult
+from explorer.io.writers import EXTENSIONS, WRITERS
 from explorer.model.document import Document
 from explorer.resources import dataset_path
 
@@ -50,57 +51,6 @@ QT_WRITERS: Final = ("view", "brief")  # written through the window's painter
 TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
 DATE_ORDERS: Final = ("dmy", "mdy")
 SKIPPED_SHOWN: Final = 5  # set-aside rows printed on stderr; --skipped writes them all
-
-
-def _write_parquet(document: Document, path: Path) -> None:
-    from explorer.io.parquet import write_parquet  # pyarrow: loaded only when needed
-
-    write_parquet(document, path)
-
-
-def _write_csv(document: Document, path: Path) -> None:
-    from explorer.io.write_table import write_csv
-
-    write_csv(document, path)
-
-
-def _write_excel(document: Document, path: Path) -> None:
-    from explorer.io.write_table import write_excel
-
-    write_excel(document, path)
-
-
-def _write_page(document: Document, path: Path) -> None:
-    from explorer.io.write_page import write_page
-
-    write_page(document, path)
-
-
-def _write_timelinejs(document: Document, path: Path) -> None:
-    from explorer.io.write_timelinejs import write_timelinejs
-
-    write_timelinejs(document, path)
-
-
-WRITERS: Final[dict[str, Callable[[Document, Path], None]]] = {
-    "native": write_native,
-    "timelinejs": _write_timelinejs,
-    "csv": _write_csv,
-    "excel": _write_excel,
-    "parquet": _write_parquet,
-    "html": _write_page,
-}
-# Longest first: "story.timelinejs.json" is TimelineJS, "story.json" native.
-EXTENSIONS: Final = (
-    (".timelinejs.json", "timelinejs"),
-    (".json", "native"),
-    (".parquet", "parquet"),
-    (".csv", "csv"),
-    (".xlsx", "excel"),
-    (".html", "html"),
-    (".htm", "html"),
-    (".pdf", "brief"),
-)
 
 
 # --- the command line --------------------------------------------------------------------
