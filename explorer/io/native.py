@@ -27,6 +27,7 @@ from explorer.model.document import (
     empty_sources,
     make_events,
 )
+from explorer.model.records import finite_number
 from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer"
@@ -240,7 +241,7 @@ def document_from_json(data: Any, path: Path) -> Document:
             if not isinstance(fig, dict):
                 raise r.fail("must be an object", fw)
             quantity = fig.get("quantity")
-            if quantity is not None and not _finite(quantity):
+            if quantity is not None and not finite_number(quantity):
                 raise r.fail("must be a finite number or null", fw, "quantity")
             figures.append(
                 {
@@ -291,16 +292,6 @@ def document_from_json(data: Any, path: Path) -> Document:
         p = found[0]
         raise ReadError(path, p.reason, where=p.where(), field=p.field)
     return doc
-
-
-def _finite(value: Any) -> bool:
-    """A JSON number that fits a float64 (an integer like 10**400 does not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:

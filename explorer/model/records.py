@@ -189,7 +189,7 @@ def _figures(ident: str, refs: Any, problems: list[Problem]) -> pd.DataFrame:
             problems.append(Problem(where, "must be an object"))
             continue
         quantity = fig.get("quantity")
-        if quantity is not None and not _finite(quantity):
+        if quantity is not None and not finite_number(quantity):
             problems.append(Problem(where + ".quantity", "must be a finite number or empty"))
             continue
         if fig.get("text") is None:
@@ -212,7 +212,8 @@ def _figures(ident: str, refs: Any, problems: list[Problem]) -> pd.DataFrame:
     return out.astype(frame.dtypes.to_dict())
 
 
-def _finite(value: Any) -> bool:
+def finite_number(value: Any) -> bool:
+    """A JSON number that fits a float64 (an integer like 10**400 does not)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:
