@@ -491,6 +491,11 @@ class DuckDBBackend(TimelineQueries):
         rows = self._rows(f"SELECT row, {columns} FROM events WHERE rowid IN ({_ints(ords)})")
         return {int(r[0]): r[1:] for r in rows}
 
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return int(
+            self._rows(f"SELECT count(*) FROM events WHERE NOT dated AND {self._where(flt)}")[0][0]
+        )
+
     def titles(self, keys: Keys) -> list[str]:
         found = self._event_rows(keys, "tid")
         tids = sorted({int(v[0]) for v in found.values()})

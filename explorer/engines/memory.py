@@ -307,6 +307,9 @@ class MemoryBackend(TimelineQueries):
             end_precision=s._end_prec[rows],
         )
 
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return int((~self.store.known_dated & self._mask(flt)).sum())
+
     def titles(self, keys: Keys) -> list[str]:
         return [str(t) for t in self.document.events["title"].take(np.asarray(keys)).tolist()]
 

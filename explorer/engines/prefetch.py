@@ -155,7 +155,17 @@ class PrefetchingQueries(TimelineQueries):
             np.zeros(len(lanes), np.int64),
         )
 
+    def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
+        question = _key(flt, lanes, t0, t1)
+        none = np.zeros(len(lanes), np.int64)
+        return self._ask(  # type: ignore[no-any-return]
+            "beyond", question, lambda: self.inner.beyond(flt, lanes, t0, t1), (none, none)
+        )
+
     # --- everything else, as the engine answers it ------------------------------------
+
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return self.inner.undated_count(flt)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         def forget_and_forward(change: Change) -> None:

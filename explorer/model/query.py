@@ -421,6 +421,21 @@ class TimelineQueries(ABC):
         """The events passing `flt` of each of `lanes` that overlap ``[t0, t1)``,
         at most `cap` per lane (see `Marks` for order and fields)."""
 
+    def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
+        """Events passing `flt` of each of `lanes` wholly before the window (hi <= t0)
+        and wholly after it (lo >= t1): what a lane's edge tags count. Derived from
+        `lane_counts` and `window_counts`; a backend may answer it more directly."""
+        lanes = _keys(lanes)
+        total = self.lane_counts(flt, lanes)
+        started = self.window_counts(flt, lanes, -(2**62), t1)  # lo < t1
+        overlapping = self.window_counts(flt, lanes, t0, t1)
+        return np.asarray(started - overlapping, np.int64), np.asarray(total - started, np.int64)
+
+    @abstractmethod
+    def undated_count(self, flt: Filter = ALL) -> int:
+        """Events passing `flt` that rest on no dated source (their known date is
+        unknown: the "known by" filter keeps or leaves them out as the user chose)."""
+
     @abstractmethod
     def titles(self, keys: Keys) -> list[str]:
         """Titles of `keys`, in order (labels for the few marks with room for one)."""
