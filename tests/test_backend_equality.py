@@ -70,6 +70,7 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
     """Everything the views can ask, as plain comparable values."""
     out: dict[str, Any] = {
         "span": q.span(),
+        "opening": q.opening(),
         "title": q.title(),
         "actors": q.actors(),
         "themes": q.themes(),

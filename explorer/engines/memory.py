@@ -32,6 +32,7 @@ from explorer.model.document import (
     end_value,
     start_value,
 )
+from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
     ActorRef,
@@ -180,6 +181,9 @@ class MemoryBackend(TimelineQueries):
         if not mask.any():
             return 0, 0
         return int(s.lo[mask].min()), int(s.hi[mask].max())
+
+    def opening(self) -> tuple[int, int]:
+        return opening_window(self.store.lo, self.store.hi)
 
     def title(self) -> str:
         return self.document.title

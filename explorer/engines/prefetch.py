@@ -164,6 +164,9 @@ class PrefetchingQueries(TimelineQueries):
 
     # --- everything else, as the engine answers it ------------------------------------
 
+    def opening(self) -> tuple[int, int]:
+        return self.inner.opening()
+
     def undated_count(self, flt: Filter = ALL) -> int:
         return self.inner.undated_count(flt)
 

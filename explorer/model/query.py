@@ -373,6 +373,11 @@ class TimelineQueries(ABC):
     def span(self, flt: Filter = ALL) -> tuple[int, int]:
         """(min lo, max hi) over events passing `flt`; (0, 0) when there are none."""
 
+    def opening(self) -> tuple[int, int]:
+        """[start, end) seconds a window opens on: where the events are (see
+        `explorer.model.opening_view`); the whole span unless a backend knows better."""
+        return self.span()
+
     @abstractmethod
     def title(self) -> str:
         """The document's title."""

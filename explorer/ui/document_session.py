@@ -156,7 +156,10 @@ class DocumentSession(QObject):
         self.imported_from = None if native or self.copy_of else result.path
         self.read_only = False
         self.window.set_read_only(False)
-        self.window.store.replace(result.document)
+        if self.window.in_memory:
+            self.window.store.replace(result.document)
+        else:
+            self.window.use_backend(result.document)  # back in memory
         self.window.editor.stack.clear()
         self.window.actor_panel.use_default_order(authored=native)
         if self.path is not None:
@@ -205,6 +208,13 @@ class DocumentSession(QObject):
         Saving under a new name first takes that file's lock: a file another window
         has open is never written over.
         """
+        if not self.window.in_memory:
+            QMessageBox.information(
+                self.window,
+                "Nothing to save",
+                "This file is read out of core and is not changed here: it needs no save.",
+            )
+            return False
         new_lock: DocumentLock | None = None
         if path != self.path or self.lock is None:
             new_lock = DocumentLock(path)
@@ -311,7 +321,10 @@ class DocumentSession(QObject):
             QMessageBox.warning(self.window, "Cannot recover", plain(str(exc)))
             return False
         path = info.document_path
-        self.window.store.replace(document)
+        if self.window.in_memory:
+            self.window.store.replace(document)
+        else:
+            self.window.use_backend(document)
         self.window.editor.stack.clear()
         self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
         if self.path is not None:
@@ -363,7 +376,7 @@ class DocumentSession(QObject):
             return
         state = self.window.state
         try:
-            known_actors = set(state.store.actor_index)
+            known_actors = set(state.actors.ids)
             state.set_hidden_actors(
                 frozenset(a for a in view.get("hidden", []) if a in known_actors)
             )
