@@ -459,7 +459,7 @@ def _run_gui(
     window.show()
     app.processEvents()
     try:
-        settle(window)
+        window.settle()
         if args.screenshot is not None:
             export.save_png(window.grab().toImage(), args.screenshot)
         if args.export is not None and writer == "brief":
@@ -476,21 +476,6 @@ def _run_gui(
     finally:
         window.close()
     return 0
-
-
-def settle(window: MainWindow) -> None:
-    """Before a headless render: every frame question answered (an out-of-core
-    backend answers on a worker thread), then painted."""
-    from PySide6.QtWidgets import QApplication
-
-    wait = getattr(window.queries, "wait_idle", None)
-    for _ in range(4):  # a frame's answers can lead to the next questions (marks after counts)
-        window.timeline.repaint()
-        if not callable(wait):
-            return
-        wait(30.0)
-        QApplication.processEvents()
-    window.timeline.repaint()
 
 
 def _stop_on_sigterm(app: QCoreApplication, window: MainWindow) -> None:

@@ -189,6 +189,19 @@ class MainWindow(QMainWindow):
             return queries
         return PrefetchingQueries(queries, on_ready=self._frame_ready.ready.emit)
 
+    def settle(self, timeout: float = 30.0) -> None:
+        """Every frame question answered and painted (before a headless render or a
+        test's look): an out-of-core backend answers on a worker thread, and one
+        frame's answers can lead to the next questions (marks once counts are in)."""
+        wait = getattr(self.state.queries, "wait_idle", None)
+        QApplication.processEvents()  # layouts and resizes first: they move the frame
+        for _ in range(4 if callable(wait) else 1):
+            self.timeline.repaint()
+            if callable(wait):
+                wait(timeout)
+            QApplication.processEvents()
+        self.timeline.repaint()
+
     @property
     def queries(self) -> TimelineQueries:
         return self.state.queries
