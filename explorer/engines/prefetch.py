@@ -129,9 +129,11 @@ class PrefetchingQueries(TimelineQueries):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         question = _key(flt, lanes, t0, t1, cap)
         z = np.zeros(0, np.int64)
+        # No answer yet covers no lane (not "no marks in these lanes"): a view keeps
+        # what it last drew there.
         empty = Marks(
-            lanes=np.asarray(lanes, np.int64),
-            totals=np.zeros(len(lanes), np.int64),
+            lanes=np.zeros(0, np.int64),
+            totals=np.zeros(0, np.int64),
             lane=np.zeros(0, np.int32),
             key=z,
             lo=z,

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.result import ImportResult
 from explorer.io.save import SAVE_FORMATS, save_document
+from explorer.model.query import TimelineQueries
 from explorer.model.store import Filter
 from explorer.model.viewport import Viewport
 from explorer.resources import is_installed
@@ -171,6 +172,21 @@ class DocumentSession(QObject):
             self.restore_view()
         self.changed.emit()
         return True
+
+    def adopt_backend(self, queries: TimelineQueries, path: Path) -> None:
+        """Show a file answered out of core (read-only: nothing to lock or autosave)."""
+        self.save_view()
+        self.autosave.clean()
+        self.release_lock()
+        self.copy_of, self.imported_from, self.path = None, None, path
+        self.read_only = False
+        self.window.use_backend(queries)
+        self.window.editor.stack.clear()
+        self.window.actor_panel.use_default_order(authored=True)
+        if not self.render_only:
+            settings.add_recent(path)
+        self.restore_view()
+        self.changed.emit()
 
     # --- saving ------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
 from explorer.ui.notes_bar import NotesBar
+from explorer.ui.open_large import OutOfCoreOpener
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
@@ -146,7 +147,7 @@ class MainWindow(QMainWindow):
         # render_only: a headless screenshot reads the file and never locks it.
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
-        self.importer = ImportController(self, self.session.adopt)
+        self.importer = ImportController(self, self.session.adopt, self.open_out_of_core)
         self.actor_panel.use_default_order(authored=self.session.imported_from is None)
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
@@ -225,6 +226,19 @@ class MainWindow(QMainWindow):
         if old is not self.state.queries:
             close_backend(old)
         self._apply_capabilities()
+
+    def open_out_of_core(self, path: Path) -> None:
+        """Open a large Parquet file through DuckDB: the index is built (first time) on
+        a worker thread with progress and Cancel; then this window shows it."""
+        if not self.session.maybe_save():
+            return
+        opener = OutOfCoreOpener(path, self)
+        self.opener = opener
+        opener.opened.connect(lambda backend: self.session.adopt_backend(backend, path))
+        opener.failed.connect(
+            lambda message: QMessageBox.warning(self, "Cannot open", plain(message))
+        )
+        opener.start()
 
     def _apply_capabilities(self) -> None:
         """Out of core, the actions that need the document's tables are disabled."""

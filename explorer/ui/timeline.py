@@ -217,6 +217,8 @@ class TimelineWidget(QWidget):
         self._fit_whole = False  # what a refit shows: everything (F), or the opening view
         self._title_widths: dict[int, float] = {}
         self._titles: dict[int, str] = {}  # key -> title, for labels (asked once per key)
+        # Each lane's last marks from the backend: drawn while a new answer is on its way.
+        self._last_marks: dict[int, tuple[I64, ...]] = {}
         # The selected event as the timeline needs it: (key, lo, hi, status, lanes it
         # is drawn in under the filter), asked once per selection, filter or edit.
         self._sel: tuple[int, int, int, ClaimStatus, frozenset[int]] | None = None
@@ -245,6 +247,7 @@ class TimelineWidget(QWidget):
         self._title_widths = {}
         self._titles = {}
         self._sel = None
+        self._last_marks = {}
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
             self.open_view()  # a new document opens where its events are; edits keep the view
@@ -253,6 +256,7 @@ class TimelineWidget(QWidget):
         """Fields edited in place: the next frame asks the backend again (marks move
         with new dates); titles are measured again when they changed."""
         self._sel = None
+        self._last_marks = {}
         if "title" in change.columns or change.replaced:
             self._title_widths = {}
             self._titles = {}
@@ -263,6 +267,7 @@ class TimelineWidget(QWidget):
 
     def _on_filter(self) -> None:
         self._sel = None
+        self._last_marks = {}
         self._rebuild_lanes()
 
     def _rebuild_lanes(self) -> None:
@@ -396,12 +401,12 @@ class TimelineWidget(QWidget):
                 )
         return out
 
-    def _marks(self, lanes: list[Lane], t0: int, t1: int, cap: int) -> list[tuple[I64, ...]]:
+    def _marks(self, lanes: list[Lane], t0: int, t1: int, cap: int) -> list[tuple[I64, ...] | None]:
         """For each lane: (keys, lo, hi, core_lo, core_hi, status) of its events
         overlapping [t0, t1), by (lo, key). Actor lanes in one question to the backend;
-        an answer for other lanes (still on its way) gives those lanes no marks."""
+        a lane the answer at hand does not cover (the real one is on its way) is None."""
         keys, ours = self._split(lanes)
-        out: list[tuple[I64, ...]] = [_NO_MARKS] * len(lanes)
+        out: list[tuple[I64, ...] | None] = [None] * len(lanes)
         if ours.any():
             m = self.state.queries.marks(self.state.filter, keys[ours], t0, t1, cap)
             where = {int(k): i for i, k in enumerate(m.lanes.tolist())}
@@ -473,6 +478,14 @@ class TimelineWidget(QWidget):
         answers = dict(
             zip(asked, self._marks([self._lanes[i] for i in asked], t0, t1, cap), strict=True)
         )
+        for index, answer in answers.items():
+            if answer is None:
+                # Still on its way: the lane's last marks, drawn where they were; a lane
+                # never drawn as marks stays a density strip until they arrive.
+                answers[index] = self._last_marks.get(self._lanes[index].key)
+                dense[index] = answers[index] is None
+            else:
+                self._last_marks[self._lanes[index].key] = answer
         for index, (lane, count, is_dense) in enumerate(
             zip(self._lanes, counts, dense, strict=True)
         ):
@@ -480,7 +493,7 @@ class TimelineWidget(QWidget):
                 frames.append(LaneFrame(lane, top, DENSITY_LANE_H, True, visible_count=count))
                 top += DENSITY_LANE_H
                 continue
-            rows, lo, hi, core_lo, core_hi, status = answers.get(index, _NO_MARKS)
+            rows, lo, hi, core_lo, core_hi, status = answers.get(index) or _NO_MARKS
             x0 = vp.x_of(lo)
             x1 = vp.x_of(hi)
             narrow = (x1 - x0) < MIN_BAND_PX
