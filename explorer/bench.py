@@ -158,7 +158,7 @@ def run(n_events: int, repeats: int, screenshot: str | None = None) -> tuple[lis
         lane_h = PLOT_H / max(len(widget.lanes), 1)
         for k, lane in enumerate(widget.lanes):
             painter.setBrush(lane.colour)
-            rows = store.in_window(t0, t1, lane.rows)
+            rows = store.in_window(t0, t1, store.lane_rows(lane.key))
             x0 = vp.x_of(store.lo[rows]) + HEADER_W
             x1 = vp.x_of(store.hi[rows]) + HEADER_W
             y = AXIS_H + k * lane_h
