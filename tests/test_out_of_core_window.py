@@ -204,3 +204,38 @@ def test_file_open_of_a_large_parquet_goes_out_of_core_and_back(
         win.editor.stack.setClean()
         win.close()
         win.deleteLater()
+
+
+def test_engine_choice_by_size_and_flag(tmp_path: Path, parquet: Path) -> None:
+    from explorer.engines import choice
+
+    assert choice.choose_engine([parquet]) == "memory"  # small: in memory
+    assert choice.choose_engine([parquet], "duckdb") == "duckdb"
+    big = parquet.stat().st_size
+    assert choice.parquet_bytes(parquet.parent) == big  # a folder of Parquet files
+    assert choice.parquet_bytes(tmp_path / "none.csv") is None
+    csv = tmp_path / "events.csv"
+    csv.write_text("date,title\n2020-01-01,a\n")
+    assert choice.choose_engine([csv]) == "memory"
+    assert choice.choose_engine([parquet, parquet]) == "memory"  # several files merge in memory
+
+
+def test_command_line_renders_parquet_through_duckdb(
+    tmp_path: Path, parquet: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PySide6.QtGui import QImage
+
+    from explorer.app import main
+
+    png = tmp_path / "out.png"
+    assert main([str(parquet), "--engine", "duckdb", "--screenshot", str(png)]) == 0
+    image = QImage(str(png))
+    assert not image.isNull()
+    assert image.width() == 1400
+    csv = tmp_path / "events.csv"
+    csv.write_text("date,title\n2020-01-01,a\n")
+    assert main([str(csv), "--engine", "duckdb", "--screenshot", str(png)]) == 2
+    assert "--engine duckdb opens one Parquet file" in capsys.readouterr().err
+    out = tmp_path / "doc.json"
+    assert main([str(parquet), "--engine", "duckdb", "--export", str(out)]) == 2
+    assert "--engine memory" in capsys.readouterr().err

@@ -57,8 +57,9 @@ class EventTableModel(QAbstractTableModel):
         self._blocks: dict[int, Page] = {}
         self._records: dict[int, EventRecord] = {}
         self._total = state.queries.event_count(state.filter)
+        self._widest: str | None = None  # per document (a sample of records: see widest_date)
         state.filter_changed.connect(self.refresh)
-        state.document_changed.connect(self.refresh)
+        state.document_changed.connect(self._new_document)
         state.changed.connect(self._on_change)
 
     def _on_change(self, change: Change) -> None:
@@ -72,6 +73,10 @@ class EventTableModel(QAbstractTableModel):
             self.sort(*self._sort)
         elif self._total:
             self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
+
+    def _new_document(self) -> None:
+        self._widest = None
+        self.refresh()
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -189,13 +194,20 @@ class EventTableModel(QAbstractTableModel):
     def set_compact_dates(self, compact: bool) -> None:
         if compact != self.compact_dates:
             self.compact_dates = compact
+            self._widest = None
             self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
 
     def widest_date(self) -> str:
         """A date as long as the longest of the first rows: their finest precision, on
         a long month name, with an end if one of them has one (a sample: the user can
-        still widen the column)."""
-        records = [self.record(k) for k in map(self.key_at, range(min(self._total, 64)))]
+        still widen the column). Asked once per document and date style: out of core,
+        each record is a read of the data."""
+        if self._widest is None:
+            self._widest = self._widest_date()
+        return self._widest
+
+    def _widest_date(self) -> str:
+        records = [self.record(k) for k in map(self.key_at, range(min(self._total, 32)))]
         if not records:
             return ""
         finest = max(r.start.precision for r in records)
