@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,11 +28,12 @@ from explorer.model.document import (
     empty_sources,
     make_events,
 )
+from explorer.model.periods import PeriodRecordError, period_records, periods_from_records
 from explorer.model.records import finite_number
 from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # the newest version this program reads and writes
 
 _EVENT_KEYS: Final = (
     "id",
@@ -258,9 +260,11 @@ def document_from_json(data: Any, path: Path) -> Document:
     if not isinstance(title, str) or not isinstance(description, str):
         raise r.fail("must be text", None, "title" if not isinstance(title, str) else "description")
 
+    extra = {key.name: key.read(r, data[key.name]) for key in OPTIONAL_KEYS if key.name in data}
     doc = Document(
         title=title,
         description=description,
+        **extra,
         events=make_events(
             ids=cols["id"],
             titles=cols["title"],
@@ -287,11 +291,54 @@ def document_from_json(data: Any, path: Path) -> Document:
         ),
         figures=_figures_table(figures),
     )
+    _check(doc, path)
+    return doc
+
+
+def _check(doc: Document, path: Path) -> None:
     found = problems(doc, limit=1)
     if found:
         p = found[0]
         raise ReadError(path, p.reason, where=p.where(), field=p.field)
-    return doc
+
+
+def _read_periods(r: _Reader, value: Any) -> pd.DataFrame:
+    try:
+        return periods_from_records(value)
+    except PeriodRecordError as exc:
+        where = exc.where() if isinstance(value, list) else None
+        raise r.fail(exc.reason, where, exc.field or "periods") from None
+
+
+def _write_periods(doc: Document) -> list[dict[str, Any]] | None:
+    return period_records(doc.periods) if len(doc.periods) else None
+
+
+@dataclass(frozen=True)
+class OptionalKey:
+    """A top-level key added after version 1. It is written (after ``themes``, in this
+    table's order) only when the document has something to put there, and the file
+    says the highest `version` among the keys it holds (1 when it holds none), so a
+    document without periods stays a version-1 file, byte for byte. `read` turns the
+    key's value into the Document field of the same name, raising ReadError."""
+
+    name: str
+    version: int
+    write: Callable[[Document], Any]  # the JSON value, or None: nothing to write
+    read: Callable[[_Reader, Any], Any]
+
+
+# One row per optional key: adding one to version 2 is one line here (plus its
+# Document field and the two functions). See docs/format.md, "Versions".
+OPTIONAL_KEYS: Final = (OptionalKey("periods", 2, _write_periods, _read_periods),)
+
+
+def _optional(doc: Document) -> tuple[int, dict[str, Any]]:
+    """The version to write and the optional keys' values, in order."""
+    values = {key.name: key.write(doc) for key in OPTIONAL_KEYS}
+    present = {name: value for name, value in values.items() if value is not None}
+    version = max((k.version for k in OPTIONAL_KEYS if k.name in present), default=1)
+    return version, present
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -383,9 +430,10 @@ def document_to_json(doc: Document) -> dict[str, Any]:
             }
         )
     src = _columns(doc.sources)
+    version, optional = _optional(doc)
     return {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": version,
         "title": doc.title,
         "description": doc.description,
         "events": events,
@@ -401,6 +449,7 @@ def document_to_json(doc: Document) -> dict[str, Any]:
             for i in range(len(doc.sources))
         ],
         "themes": _records(doc.themes),
+        **optional,
     }
 
 
