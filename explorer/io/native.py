@@ -7,18 +7,20 @@ byte and a diff of two saves shows only what changed. See docs/format.md.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
 
-from explorer.io.atomic import atomic_write_bytes
+from explorer.io.atomic import atomic_write_with
 from explorer.io.errors import ReadError
+from explorer.io.native_encode import NotColumnar, event_blocks
 from explorer.model.dates import DateError, Precision, format_iso, parse_date
 from explorer.model.document import (
     NO_END,
@@ -458,13 +460,63 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{c: cols[c][i] for c in cols} for i in range(len(frame))]
 
 
-def dumps_native(doc: Document) -> bytes:
+def reference_dumps(doc: Document) -> bytes:
+    """The canonical bytes the plain way (a dict per event, ``json.dumps``): the
+    definition the columnar writer is tested against, and its fallback."""
     text = json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"
     # A lone surrogate (read from a \ud800 escape) cannot be UTF-8: write it back as the
     # same JSON escape instead of failing the save.
     return text.encode("utf-8", "backslashreplace")
 
 
+_EVENTS_SLOT: Final = '\n  "events": [],\n'
+
+
+def _write_columnar(doc: Document, handle: BinaryIO) -> None:
+    """The canonical file with the events written column-wise (explorer.io.native_encode);
+    the small tables around them by ``json.dumps``."""
+    frame = Document(
+        title=doc.title,
+        description=doc.description,
+        actors=doc.actors,
+        sources=doc.sources,
+        themes=doc.themes,
+        periods=doc.periods,
+    )
+    skeleton = json.dumps(document_to_json(frame), ensure_ascii=False, indent=2) + "\n"
+    version = _optional(doc)[0]
+    skeleton = skeleton.replace(f'"version": {_optional(frame)[0]},', f'"version": {version},', 1)
+    head, tail = skeleton.split(_EVENTS_SLOT, 1)
+    handle.write(head.encode("utf-8", "backslashreplace") + b'\n  "events": [\n')
+    for block in event_blocks(doc):
+        handle.write(block)
+    handle.write(b"\n  ],\n" + tail.encode("utf-8", "backslashreplace"))
+
+
+def _write(doc: Document, handle: BinaryIO) -> None:
+    if not len(doc.events) or not handle.seekable():
+        if len(doc.events):
+            buffer = io.BytesIO()
+            _write(doc, buffer)
+            handle.write(buffer.getbuffer())
+        else:
+            handle.write(reference_dumps(doc))
+        return
+    start = handle.tell()
+    try:
+        _write_columnar(doc, handle)
+    except NotColumnar:
+        handle.seek(start)
+        handle.truncate()
+        handle.write(reference_dumps(doc))
+
+
+def dumps_native(doc: Document) -> bytes:
+    buffer = io.BytesIO()
+    _write(doc, buffer)
+    return buffer.getvalue()
+
+
 def write_native(doc: Document, path: str | Path) -> None:
     """Save atomically: the old file stays whole until the new one is complete."""
-    atomic_write_bytes(path, dumps_native(doc))
+    atomic_write_with(path, lambda handle: _write(doc, handle))
