@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from test_native import documents
 
 from explorer.io import native_encode
+from explorer.io.errors import ReadError
 from explorer.io.formats import read_any
 from explorer.io.native import (
     document_from_json,
@@ -21,6 +22,7 @@ from explorer.io.native import (
     reference_dumps,
     write_native,
 )
+from explorer.io.native_decode import NotFast
 from explorer.io.sample_files import generate_timesketch_csv
 from explorer.model.periods import make_periods
 from explorer.model.synthetic import synthetic_document
@@ -99,3 +101,37 @@ def test_generated_documents_are_written_as_the_reference(data: dict[str, Any]) 
     doc = document_from_json(data, Path("generated.json"))
     assert dumps_native(doc) == reference_dumps(doc)
     assert json.loads(dumps_native(doc))["version"] == 1  # no periods: still version 1
+
+
+def test_fast_open_gives_the_thorough_document(generated: Any, tmp_path: Path) -> None:
+    from explorer.io.native import _read_fast, _read_thorough
+
+    out = tmp_path / "doc.json"
+    write_native(generated, out)
+    raw = out.read_bytes()
+    fast, thorough = _read_fast(raw, out), _read_thorough(raw, out)
+    assert fast.equals(thorough)
+    assert fast.equals(generated)
+
+
+def test_fast_open_keeps_bulk_attributes_as_columns(tmp_path: Path) -> None:
+    source = generate_timesketch_csv(tmp_path / "t.csv", 500, seed=3)
+    out = tmp_path / "t.json"
+    write_native(read_any(source).document, out)
+    again = read_native(out)
+    assert type(again.events["attributes"].array).__name__ == "ColumnAttributes"
+    assert dumps_native(again) == out.read_bytes()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_generated_files_open_fast_as_thorough(data: dict[str, Any]) -> None:
+    from explorer.io.native import _read_fast, _read_thorough
+
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    path = Path("generated.json")
+    try:
+        fast = _read_fast(raw, path)
+    except (NotFast, ReadError):  # the fast path may decline; the thorough one reads it
+        return
+    assert fast.equals(_read_thorough(raw, path))

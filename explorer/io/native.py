@@ -20,6 +20,7 @@ import pandas as pd
 
 from explorer.io.atomic import atomic_write_with
 from explorer.io.errors import ReadError
+from explorer.io.native_decode import NotFast, decode, event_tables, no_collection
 from explorer.io.native_encode import NotColumnar, event_blocks
 from explorer.model.dates import DateError, Precision, format_iso, parse_date
 from explorer.model.document import (
@@ -123,12 +124,39 @@ def _where(table: str, index: int, record: Mapping[str, Any]) -> str:
 
 
 def read_native(path: str | Path) -> Document:
-    """Load a native file; any fault raises ReadError naming the record and field."""
+    """Load a native file; any fault raises ReadError naming the record and field.
+
+    A file that is right is read the fast way (explorer.io.native_decode); anything
+    it does not take is read again the thorough way, which names the fault."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReadError(path, exc.strerror or str(exc)) from None
+    try:
+        with no_collection():
+            return _read_fast(raw, path)
+    except (NotFast, ReadError):
+        return _read_thorough(raw, path)
+
+
+def _read_fast(raw: bytes, path: Path) -> Document:
+    rest, events = decode(raw.removeprefix(b"\xef\xbb\xbf"))
+    frame = document_from_json(rest, path)  # format, version, the small tables
+    doc = Document(
+        title=frame.title,
+        description=frame.description,
+        actors=frame.actors,
+        sources=frame.sources,
+        themes=frame.themes,
+        periods=frame.periods,
+        **event_tables(events),
+    )
+    _check(doc, path)
+    return doc
+
+
+def _read_thorough(raw: bytes, path: Path) -> Document:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
