@@ -195,6 +195,9 @@ class MemoryBackend(TimelineQueries):
             descriptions=_texts(a["description"]),
         )
 
+    def periods(self) -> pd.DataFrame:
+        return self.document.periods
+
     def themes(self) -> EntityTable:
         t = self.document.themes
         blank = ("",) * len(t)

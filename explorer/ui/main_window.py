@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
             self.periods, "Periods", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.periods.dock_wanted.connect(self._periods_dock.setVisible)
-        self._periods_dock.setVisible(bool(len(self.store.document.periods)))
+        self._periods_dock.setVisible(bool(len(self.state.queries.periods())))
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)

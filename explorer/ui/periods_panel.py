@@ -63,7 +63,7 @@ class PeriodsModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         self.beginResetModel()
-        periods = self.state.store.document.periods
+        periods = self.state.queries.periods()
         lo, _ = period_spans(periods)
         self._order = np.argsort(lo, kind="stable").astype(np.int64)
         self._rows = []
@@ -262,7 +262,7 @@ class PeriodsPanel(QWidget):
 
     def _on_document(self) -> None:
         if not self.state.last_change_was_edit:
-            self.dock_wanted.emit(bool(len(self.state.store.document.periods)))
+            self.dock_wanted.emit(bool(len(self.state.queries.periods())))
 
     def _keyed(self, action: str) -> None:
         {
@@ -288,7 +288,7 @@ class PeriodsPanel(QWidget):
         return self.model.period_id(index.row()) if index.isValid() else None
 
     def _record(self, ident: str) -> dict[str, Any] | None:
-        periods = self.state.store.document.periods
+        periods = self.state.queries.periods()
         rows = np.flatnonzero((periods["id"] == ident).to_numpy(dtype=bool))
         if not len(rows):
             return None
@@ -296,7 +296,7 @@ class PeriodsPanel(QWidget):
 
     def jump(self) -> None:
         ident = self.current_id()
-        periods = self.state.store.document.periods
+        periods = self.state.queries.periods()
         if ident is None:
             return
         rows = np.flatnonzero((periods["id"] == ident).to_numpy(dtype=bool))
@@ -315,7 +315,7 @@ class PeriodsPanel(QWidget):
             self.view.setCurrentIndex(self.model.index(row, 0))
 
     def new_period(self) -> None:
-        periods = self.state.store.document.periods
+        periods = self.state.queries.periods()
         vp = self.state.viewport
         t0, t1 = vp.window()
         middle = DatedValue((t0 + t1) // 2, Precision.YEAR)

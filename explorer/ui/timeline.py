@@ -291,7 +291,7 @@ class TimelineWidget(QWidget):
         """What the view keeps in reach: the events and the periods."""
         store = self.state.store
         spans = [store.span()] if store.n else []
-        periods = self.period_bands.span(store.document.periods)
+        periods = self.period_bands.span(self.state.queries.periods())
         spans += [periods] if periods is not None else []
         if not spans:
             return None
@@ -493,7 +493,7 @@ class TimelineWidget(QWidget):
             self._paint_lane_background(p, frame, index, size.width())
         p.setClipRect(QRect(plot.left(), scroll, plot.width(), plot.height()))
         self.period_bands.paint(
-            p, self.state.store.document.periods, self._viewport, plot.left(), scroll, plot.height()
+            p, self.state.queries.periods(), self._viewport, plot.left(), scroll, plot.height()
         )
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
