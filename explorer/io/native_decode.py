@@ -15,8 +15,8 @@ import contextlib
 import gc
 import math
 from collections.abc import Iterator
-from itertools import chain
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, is_not
 from typing import Any, Final
 
 import msgspec
@@ -120,8 +120,12 @@ def parse_dates(values: list[Any]) -> tuple[I64, npt.NDArray[np.int8]]:
     precision = np.zeros(n, dtype=np.int8)
     if not n:
         return seconds, precision
-    is_text = [isinstance(v, str) for v in values]
-    texts = _text([v if t else None for v, t in zip(values, is_text, strict=True)])
+    if set(map(type, values)) == {str}:  # the usual file: every date a string
+        is_text: Any = np.ones(n, dtype=bool)
+        texts = _text(values)
+    else:
+        is_text = [isinstance(v, str) for v in values]
+        texts = _text([v if t else None for v, t in zip(values, is_text, strict=True)])
     canonical = pc.fill_null(pc.match_substring_regex(texts, _CANONICAL), False)
     canonical_np = canonical.to_numpy(zero_copy_only=False) & np.asarray(is_text, dtype=bool)
     rows = np.flatnonzero(canonical_np)
@@ -231,7 +235,7 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
     ids = _text(ids_list)
     start, start_prec = parse_dates(list(map(get["start"], events)))
     ends = list(map(get["end"], events))
-    has_end = np.fromiter((e is not None for e in ends), dtype=bool, count=len(ends))
+    has_end = np.fromiter(map(is_not, ends, repeat(None)), dtype=bool, count=len(ends))
     end = np.zeros(len(events), dtype=np.int64)
     end_prec = np.full(len(events), NO_END, dtype=np.int8)
     if has_end.any():
@@ -255,7 +259,7 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
     frame["attributes"] = _attributes(list(map(get["attributes"], events)))
 
     link_events, links = _flat(list(map(get["actors"], events)), ids)
-    if all(isinstance(link, _Link) for link in links):
+    if set(map(type, links)) <= {_Link}:
         actor_ids = list(map(attrgetter("actor"), links))
         roles = list(map(attrgetter("role"), links))
     else:
