@@ -28,6 +28,7 @@ from explorer.engines.duckdb_index import ensure_index, parquet_files
 from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
+from explorer.model.periods import PeriodRecordError, empty_periods, periods_from_records
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
@@ -266,6 +267,14 @@ class DuckDBBackend(TimelineQueries):
 
     def title(self) -> str:
         return str(self.info.metadata.get("title") or "")
+
+    def periods(self) -> pd.DataFrame:
+        """The periods the Parquet file's metadata carries (none when unreadable: they
+        are drawn, never needed to answer a query)."""
+        try:
+            return periods_from_records(self.info.metadata.get("periods") or [])
+        except PeriodRecordError:
+            return empty_periods()
 
     def actors(self) -> EntityTable:
         return self._actors

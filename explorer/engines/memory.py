@@ -199,6 +199,9 @@ class MemoryBackend(TimelineQueries):
             descriptions=_texts(a["description"]),
         )
 
+    def periods(self) -> pd.DataFrame:
+        return self.document.periods
+
     def themes(self) -> EntityTable:
         t = self.document.themes
         blank = ("",) * len(t)
@@ -654,7 +657,7 @@ class MemoryBackend(TimelineQueries):
             )
             link_table = {"actors": "links", "sources": "event_sources", "themes": "event_themes"}
             tables = {edit.table: TableChange(**{kind: row})}
-            if kind == "removed":
+            if kind == "removed" and edit.table in link_table:
                 tables[link_table[edit.table]] = TableChange(
                     updated=self._linked_to(edit.table, int(row[0]))
                 )

@@ -40,8 +40,10 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from explorer.model.dates import DatedValue
+from explorer.model.periods import empty_periods
 from explorer.model.store import NO_ACTOR, Filter
 
 __all__ = [
@@ -393,6 +395,11 @@ class TimelineQueries(ABC):
     @abstractmethod
     def sources(self) -> EntityTable:
         """Every source, in row order (names: publisher, or title when no publisher)."""
+
+    def periods(self) -> pd.DataFrame:
+        """The document's periods (explorer.model.periods: a few rows, drawn behind the
+        lanes); none unless the backend has some."""
+        return empty_periods()
 
     @abstractmethod
     def lanes(self) -> Lanes:

@@ -48,6 +48,7 @@ from explorer.ui.messages import plain
 from explorer.ui.notes_bar import NotesBar
 from explorer.ui.open_large import OutOfCoreOpener
 from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.periods_panel import PeriodsPanel
 from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
@@ -141,6 +142,13 @@ class MainWindow(QMainWindow):
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea
         )
         self._history_dock.hide()
+        self.periods = PeriodsPanel(self.state, self.editor, self)
+        self.periods.jump_requested.connect(self.timeline.zoom_to_span)
+        self._periods_dock = self._dock(
+            self.periods, "Periods", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.periods.dock_wanted.connect(self._periods_dock.setVisible)
+        self._periods_dock.setVisible(bool(len(self.state.queries.periods())))
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
@@ -160,6 +168,7 @@ class MainWindow(QMainWindow):
                 "editor": self.editor,
                 "session": self.session,
                 "publish": self.publisher,
+                "periods": self.periods,
             },
             {
                 "window": self,
@@ -167,6 +176,7 @@ class MainWindow(QMainWindow):
                 "editor": self,
                 "session": self,
                 "publish": self,
+                "periods": self,
             },
         )
         self._build_menus()

@@ -46,6 +46,7 @@ from explorer.ui import marks, qtarrays, style
 from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
+from explorer.ui.period_bands import PeriodBands
 from explorer.ui.view_state import ViewState
 
 F64 = npt.NDArray[np.float64]
@@ -227,6 +228,7 @@ class TimelineWidget(QWidget):
         self.legend_items: list[str] = []
         self.axis_labels: list[str] = []  # the period labels last painted, whole
         self.last_paint_ms = 0.0
+        self.period_bands = PeriodBands()  # the document's periods, behind the lanes
         self._font = QFont(self.font())
         self._small = QFont(self.font())
         self._small.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.0))
@@ -328,11 +330,20 @@ class TimelineWidget(QWidget):
         (while painting, the copy being drawn)."""
         return self._painting if self._painting is not None else self.state.viewport
 
+    def _data_span(self) -> tuple[int, int] | None:
+        """What the view keeps in reach: the events and the periods."""
+        q = self.state.queries
+        spans = [q.span()] if q.event_count() else []
+        periods = self.period_bands.span(self.state.queries.periods())
+        spans += [periods] if periods is not None else []
+        if not spans:
+            return None
+        return min(s[0] for s in spans), max(s[1] for s in spans)
+
     def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
         self._fitted = fitted
-        q = self.state.queries
-        lo, hi = q.span()
-        clamped = viewport.clamped(lo, hi) if (lo, hi) != (0, 0) or q.event_count() else viewport
+        span = self._data_span()
+        clamped = viewport.clamped(*span) if span is not None else viewport
         if clamped != self._viewport:
             self.state.set_viewport(clamped)
             self.viewport_changed.emit()
@@ -602,6 +613,9 @@ class TimelineWidget(QWidget):
                 continue
             self._paint_lane_background(p, frame, index, size.width())
         p.setClipRect(QRect(plot.left(), scroll, plot.width(), plot.height()))
+        self.period_bands.paint(
+            p, self.state.queries.periods(), self._viewport, plot.left(), scroll, plot.height()
+        )
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
         p.translate(plot.left(), 0)
@@ -1480,7 +1494,7 @@ class TimelineWidget(QWidget):
     # --- zoom and pan ----------------------------------------------------------------
 
     def fit_all(self) -> None:
-        lo, hi = self.state.queries.span()
+        lo, hi = self._data_span() or (0, 0)
         self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
         self._fit_whole = True
 
@@ -1542,6 +1556,10 @@ class TimelineWidget(QWidget):
         # Show the event with context: it fills about a third of the view.
         length = max(hi - lo, 60)
         self.set_viewport(Viewport.fit(lo - length, hi + length, self._viewport.width))
+
+    def zoom_to_span(self, lo: int, hi: int) -> None:
+        """Show [lo, hi) seconds whole (a period the user jumped to), with a margin."""
+        self.set_viewport(Viewport.fit(lo, hi, self._viewport.width))
 
     def pan_left(self) -> None:
         self.set_viewport(self._viewport.panned(-self._viewport.width / 10))
