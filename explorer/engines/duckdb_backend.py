@@ -124,6 +124,9 @@ class DuckDBBackend(TimelineQueries):
             postures=("",) * len(self._sources_meta),
             colours=("",) * len(self._sources_meta),
             descriptions=("",) * len(self._sources_meta),
+            titles=tuple(str(s.get("title") or "") for s in self._sources_meta),
+            urls=tuple(str(s.get("url") or "") for s in self._sources_meta),
+            published=tuple(_dated(s.get("published")) for s in self._sources_meta),
         )
         self._publishers = publisher_codes(
             [str(x.get("publisher") or "") for x in self._sources_meta],

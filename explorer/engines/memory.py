@@ -224,6 +224,9 @@ class MemoryBackend(TimelineQueries):
             postures=blank,
             colours=blank,
             descriptions=blank,
+            titles=_texts(src["title"]),
+            urls=_texts(src["url"]),
+            published=tuple(dated(src, "published", r) for r in range(len(src))),
         )
 
     def lanes(self) -> Lanes:

@@ -138,6 +138,10 @@ class EntityTable:
     postures: tuple[str, ...] = ()  # actors: posture; others: ""
     colours: tuple[str, ...] = ()  # actors: "#rrggbb" or ""; others: ""
     descriptions: tuple[str, ...] = ()
+    # Sources only (empty for actors and themes): title, link and publication date.
+    titles: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    published: tuple[DatedValue | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -24,7 +24,7 @@ from typing import Final
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QByteArray, QBuffer, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -50,7 +50,7 @@ from explorer.ui.view_state import ViewState
 MAX_NODES: Final = 150  # the actors with most events; more would be unreadable
 LABEL_EDGES: Final = 60  # role labels on every edge up to this many edges
 SEED: Final = 7
-MARGIN: Final = 48.0
+MARGIN: Final = 70.0
 EDGE_COLOUR: Final = QColor("#8a94a3")
 CURRENT_COLOUR: Final = QColor("#2e6fd8")
 WEB_FORMATS: Final = (".png", ".svg")
@@ -128,7 +128,9 @@ class ActorWeb(QWidget):
         graph.add_nodes_from(int(r) for r in kept)
         inside = np.isin(whole.a, kept) & np.isin(whole.b, kept)
         for a, b, n in zip(
-            whole.a[inside].tolist(), whole.b[inside].tolist(), whole.events[inside].tolist(),
+            whole.a[inside].tolist(),
+            whole.b[inside].tolist(),
+            whole.events[inside].tolist(),
             strict=True,
         ):
             graph.add_edge(a, b, weight=1.0 + math.log2(n))
@@ -136,22 +138,11 @@ class ActorWeb(QWidget):
             self.positions = {}
             return
         old = {
-            row: np.asarray(self.positions[self.ids[row]]) * 2 - 1
+            row: self.positions[self.ids[row]]
             for row in graph.nodes
             if self.ids[row] in self.positions
         }
-        k = 1.6 / math.sqrt(len(graph))  # more room than networkx's default: labels need it
-        laid = nx.spring_layout(
-            graph, pos=old or None, k=k, iterations=120, seed=SEED, weight="weight"
-        )
-        xy = np.asarray([laid[row] for row in graph.nodes], dtype=np.float64)
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
-        xy = np.where(hi - lo > 1e-9, (xy - lo) / span, 0.5)
-        self.positions = {
-            self.ids[row]: (float(x), float(y))
-            for row, (x, y) in zip(graph.nodes, xy.tolist(), strict=True)
-        }
+        self.positions = {self.ids[row]: xy for row, xy in pack(graph, old).items()}
 
     def refresh(self) -> None:
         """Ask the filter's question (nodes: actors with events passing it; edges: pairs
@@ -248,10 +239,26 @@ class ActorWeb(QWidget):
             xy = self.node_xy(size)
             self._paint_edges(p, xy)
             self._paint_nodes(p, xy)
+        caption = self.caption()
+        if caption:
+            p.setFont(self._small)
+            p.setPen(CURRENT_COLOUR)
+            metrics = QFontMetrics(self._small)
+            text = metrics.elidedText(caption, Qt.TextElideMode.ElideRight, size.width() - 16)
+            p.drawText(QPointF(8, size.height() - 8), text)
         if self.hasFocus() and p.device() is self:
             p.setPen(QPen(CURRENT_COLOUR, 2))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(QRectF(1, 1, size.width() - 2, size.height() - 2))
+
+    def caption(self) -> str:
+        """What the current node or edge is, and what Enter does with it."""
+        if self.current is None:
+            return ""
+        kind, value = self.current
+        if kind == "node":
+            return self.describe_node(value) + " — Enter: select this actor"
+        return self.describe_edge(value) + " — Enter: show these events"
 
     def summary(self) -> str:
         n, e = len(self.nodes), len(self.pairs)
@@ -280,7 +287,10 @@ class ActorWeb(QWidget):
             a, b = int(pairs.a[i]), int(pairs.b[i])
             (x0, y0), (x1, y1) = self._where(a, xy), self._where(b, xy)
             colour = CURRENT_COLOUR if i == current else style.AXIS_TEXT
-            ends = ((x0, y0, x1, y1, role_text(pairs, i, 0)), (x1, y1, x0, y0, role_text(pairs, i, 1)))
+            ends = (
+                (x0, y0, x1, y1, role_text(pairs, i, 0)),
+                (x1, y1, x0, y0, role_text(pairs, i, 1)),
+            )
             for sx, sy, ox, oy, text in ends:
                 if not text:
                     continue
@@ -293,7 +303,9 @@ class ActorWeb(QWidget):
                 self._label(p, metrics, (x0 + x1) / 2, (y0 + y1) / 2, f"×{n}", colour)
 
     @staticmethod
-    def _label(p: QPainter, metrics: QFontMetrics, x: float, y: float, text: str, colour: QColor) -> None:
+    def _label(
+        p: QPainter, metrics: QFontMetrics, x: float, y: float, text: str, colour: QColor
+    ) -> None:
         text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, 160)
         w = metrics.horizontalAdvance(text) + 6
         h = metrics.height()
@@ -513,6 +525,48 @@ class ActorWeb(QWidget):
             painter.end()
         buffer.close()
         atomic_write_bytes(path, bytes(data.data()))
+
+
+def pack(graph: nx.Graph, old: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    """Positions in [0, 1]² for every node: each connected group laid out on its own
+    (a seeded spring layout, started from `old` positions where there are some) in a
+    box as wide as its share of the nodes, and actors sharing no event in a strip at
+    the bottom (laid out together, the lone nodes would push the web into a corner)."""
+    groups = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+    multi = [sorted(c) for c in groups if len(c) > 1]
+    alone = sorted(r for c in groups if len(c) == 1 for r in c)
+    strip = 0.0 if not alone else (1.0 if not multi else 0.16)
+    out: dict[int, tuple[float, float]] = {}
+    total = sum(math.sqrt(len(c)) for c in multi)
+    x = 0.0
+    for nodes in multi:
+        width = math.sqrt(len(nodes)) / total
+        sub = graph.subgraph(nodes)
+        start = {r: np.asarray(old[r]) * 2 - 1 for r in nodes if r in old}
+        laid = nx.spring_layout(
+            sub,
+            pos=start or None,
+            k=1.6 / math.sqrt(len(nodes)),
+            iterations=120,
+            seed=SEED,
+            weight="weight",
+        )
+        xy = np.asarray([laid[r] for r in nodes], dtype=np.float64)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        unit = (xy - lo) / np.where(hi - lo > 1e-9, hi - lo, 1.0)
+        pad = min(0.08, width / 6)
+        for r, (u, v) in zip(nodes, unit.tolist(), strict=True):
+            out[r] = (x + pad + u * (width - 2 * pad), v * (1.0 - strip - (0.08 if strip else 0)))
+        x += width
+    if alone:
+        columns = max(1, math.ceil(math.sqrt(len(alone) * 6)))
+        rows = math.ceil(len(alone) / columns)
+        for i, r in enumerate(alone):
+            col, line = i % columns, i // columns
+            u = (col + 0.5) / min(columns, len(alone))
+            v = 1.0 - strip + strip * (line + 0.5) / rows if multi else (line + 0.5) / rows
+            out[r] = (u, v)
+    return out
 
 
 def role_text(pairs: ActorPairs, index: int, end: int) -> str:
