@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 
+from explorer.model.dates import DAY, DatedValue, Precision, format_duration, parts
+
 UNSOURCED: Final = "unsourced"
 SINGLE: Final = "single"
 SEVERAL: Final = "several"
@@ -89,3 +91,29 @@ def level_mask(counts: I64, levels: frozenset[str]) -> npt.NDArray[np.bool_]:
     if SEVERAL in levels:
         keep |= counts >= 2
     return keep
+
+
+def source_lag(event: DatedValue, published: DatedValue | None) -> str:
+    """How long after the event (its start) its first source was published, at the
+    coarser of the two precisions: "same day", "3 days later", "2 months before the
+    event", "unknown (no dated source)"."""
+    if published is None:
+        return "unknown (no dated source)"
+    precision = min(event.precision, published.precision)
+    a, b = parts(event.seconds), parts(published.seconds)
+    if precision == Precision.YEAR:
+        n, unit, same = b.year - a.year, "year", "the same year"
+    elif precision == Precision.MONTH:
+        n, unit, same = (b.year - a.year) * 12 + b.month - a.month, "month", "the same month"
+    elif precision == Precision.DAY:
+        n, unit, same = published.seconds // DAY - event.seconds // DAY, "day", "the same day"
+    else:
+        delta = published.seconds - event.seconds
+        if abs(delta) < 60:
+            return "at once (within a minute)"
+        when = format_duration(delta)
+        return f"{when} later" if delta > 0 else f"{when} before the event"
+    if n == 0:
+        return f"published {same}"
+    count = f"{abs(n):,} {unit}{'s' if abs(n) != 1 else ''}"
+    return f"{count} later" if n > 0 else f"{count} before the event"

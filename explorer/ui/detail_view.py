@@ -29,6 +29,7 @@ from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.model.html_text import html_to_plain
 from explorer.model.query import Change
+from explorer.model.sourcing import source_lag
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -250,6 +251,7 @@ class DetailView(QScrollArea):
         else:
             status_text += "\nKnown date unknown: no dated source"
         self._section("status", "Claim status", status_text)
+        self._section("sourcing", "On whose word", self._sourcing_text(row, source_ids))
         warning = style.source_warning(status, len(source_ids))
         if warning:
             label = plain_label(warning, object_name="detail-source-warning")
@@ -339,6 +341,30 @@ class DetailView(QScrollArea):
         self._attributes(ev["attributes"].iat[row] if "attributes" in ev.columns else None)
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
+
+    def _sourcing_text(self, row: int, source_ids: list[str]) -> str:
+        """Independent sources (distinct publishers) and the source lag."""
+        store = self.state.store
+        doc = store.document
+        independent = int(store.independent[row])
+        if not independent:
+            return "No source"
+        line = f"Independent sources: {independent:,}"
+        if independent == 1:
+            line += " — single source"
+        rows = {ident: i for i, ident in enumerate(doc.sources["id"])}
+        dated_sources = [
+            (value, r)
+            for r in (rows[s] for s in source_ids if s in rows)
+            if (value := dated(doc.sources, "published", r)) is not None
+        ]
+        first = min(dated_sources, key=lambda item: item[0].seconds, default=None)
+        lag = source_lag(start_value(doc.events, row), first[0] if first else None)
+        if first is None:
+            return f"{line}\nSource lag: {lag}"
+        src = doc.sources
+        name = str(src["publisher"].iat[first[1]]) or str(src["title"].iat[first[1]])
+        return f"{line}\nFirst published {first[0].human()} by {name}: {lag}"
 
     def _attributes(self, attributes: object) -> None:
         """Every other field the file had (Plaso's parser, source_long...): a key/value

@@ -35,6 +35,8 @@ COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
 DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
 
 Index = QModelIndex | QPersistentModelIndex
+SINGLE_MARK: Final = "①"  # the event rests on a single independent source
+NO_SOURCE: Final = "(no source)"
 
 
 class EventTableModel(QAbstractTableModel):
@@ -135,11 +137,16 @@ class EventTableModel(QAbstractTableModel):
         return ", ".join(parts)
 
     def _sources_text(self, row: int) -> str:
+        """The sources, marked ① when the event rests on a single independent source."""
         frame = self.state.store.document.sources
-        return "; ".join(
+        text = "; ".join(
             str(frame["publisher"].iloc[s]) or str(frame["title"].iloc[s])
             for s in self.state.store.sources_of(row).tolist()
         )
+        independent = int(self.state.store.independent[row])
+        if independent == 1:
+            return f"{SINGLE_MARK} {text}"
+        return text if independent else NO_SOURCE
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
@@ -147,6 +154,14 @@ class EventTableModel(QAbstractTableModel):
         row = int(self.rows[index.row()])
         column = index.column()
         ev = self.state.store.document.events
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == SOURCES:
+            text = shown(self._sources_text(row), lines=False)
+            return text.replace(SINGLE_MARK, "single source:", 1)
+        if role == Qt.ItemDataRole.ToolTipRole and column == SOURCES:
+            text = shown(self._sources_text(row))
+            if text.startswith(SINGLE_MARK):
+                text += "\n\n① Single source: one independent publisher backs this event."
+            return plain(text)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.data(index, Qt.ItemDataRole.DisplayRole)
             return plain(str(text)) if text else None  # file text: never rich text

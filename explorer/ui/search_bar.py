@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.model.dates import DAY, DatedValue, Precision, format_human, format_iso
 from explorer.model.document import ClaimStatus
+from explorer.model.sourcing import LEVEL_NAMES, SOURCING_LEVELS
 from explorer.model.store import Filter
 from explorer.ui.date_dialog import DateDialog
 from explorer.ui.display_text import button_text
@@ -179,6 +180,7 @@ class SearchBar(QWidget):
                 doc.actors["id"].astype(str).tolist(),
                 doc.actors["name"].astype(str).tolist(),
             ),
+            ("&Sourcing", "sourcing", list(SOURCING_LEVELS), list(LEVEL_NAMES.values())),
         )
         for title, facet, values, names in facets:
             sub = self.menu.addMenu(title)
@@ -282,8 +284,24 @@ class SearchBar(QWidget):
                 zip(doc.themes["id"].astype(str), doc.themes["name"].astype(str), strict=True)
             ),
             "statuses": {s.value: s.value for s in ClaimStatus},
+            "sourcing": dict(LEVEL_NAMES),
+            "sources": dict(
+                zip(
+                    self.state.queries.sources().ids,
+                    self.state.queries.sources().names,
+                    strict=True,
+                )
+            ),
         }
-        for facet, label in (("statuses", "Status"), ("themes", "Theme"), ("actors", "Actor")):
+        names["together"] = names["actors"]
+        for facet, label in (
+            ("statuses", "Status"),
+            ("themes", "Theme"),
+            ("actors", "Actor"),
+            ("sourcing", "Sourcing"),
+            ("sources", "Source"),
+            ("together", "Together"),
+        ):
             chosen = getattr(flt, facet)
             if chosen is not None:
                 shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"

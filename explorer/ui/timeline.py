@@ -43,7 +43,7 @@ from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
-from explorer.ui import marks, qtarrays, style
+from explorer.ui import marks, qtarrays, source_marks, style
 from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
@@ -588,6 +588,8 @@ class TimelineWidget(QWidget):
                     marks.draw_points(
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
+        # On whose word: a dot on marks resting on a single independent source.
+        source_marks.paint(p, frame.x_end, frame.y, store.independent[rows] == 1)
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
@@ -903,6 +905,7 @@ class TimelineWidget(QWidget):
             label = status.value
             p.drawText(QPointF(x + MARK + 6, y + metrics.ascent() / 2 - 1), label)
             x += MARK + 14 + metrics.horizontalAdvance(label)
+        x = source_marks.legend(p, metrics, x, y, style.AXIS_TEXT)
         band = QColor(sample)
         band.setAlpha(60)
         p.fillRect(QRectF(x, y - 6, 26, 12), band)
@@ -915,7 +918,8 @@ class TimelineWidget(QWidget):
         p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
         p.setPen(style.AXIS_TEXT)
         p.drawText(QPointF(x + 12, y + metrics.ascent() / 2 - 1), TODAY_LABEL)
-        self.legend_items = [s.value for s in STATUS_ORDER] + ["uncertain period", TODAY_LABEL]
+        self.legend_items = [s.value for s in STATUS_ORDER] + [source_marks.LABEL]
+        self.legend_items += ["uncertain period", TODAY_LABEL]
         x += 24 + metrics.horizontalAdvance(TODAY_LABEL)
         if self._density_mode:
             p.setPen(style.MUTED_TEXT)
