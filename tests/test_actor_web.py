@@ -57,7 +57,8 @@ def test_the_web_grows_as_the_story_becomes_known(window) -> None:
     web = _web(window)
     before = parse_date("2026-06-23").end - 1
     window.state.set_filter(Filter(known_by=before))
-    assert len(web.pairs) == 0 and len(web.nodes) == 0
+    assert len(web.pairs) == 0
+    assert len(web.nodes) == 0
     positions = dict(web.positions)
     window.state.set_filter(Filter(known_by=parse_date("2026-06-24").end - 1))
     assert ("Anthropic", "Alibaba") in _edges(web)
@@ -71,7 +72,8 @@ def test_the_web_grows_as_the_story_becomes_known(window) -> None:
 def test_arrows_move_between_actors_and_enter_selects_one(qtbot, window) -> None:
     web = _web(window)
     qtbot.keyClick(web, Qt.Key.Key_Home)
-    assert web.current is not None and web.current[0] == "node"
+    assert web.current is not None
+    assert web.current[0] == "node"
     xy = web.node_xy()
     visited = {web.current[1]}
     for key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up) * 3:
@@ -104,7 +106,8 @@ def test_space_walks_the_links_and_enter_filters_to_a_pair(qtbot, window) -> Non
     seen = []
     for _ in range(3):
         qtbot.keyClick(web, Qt.Key.Key_Space)
-        assert web.current is not None and web.current[0] == "edge"
+        assert web.current is not None
+        assert web.current[0] == "edge"
         seen.append(web.current[1])
         if {web.ids[int(web.pairs.a[seen[-1]])], web.ids[int(web.pairs.b[seen[-1]])]} == {
             "anthropic",
@@ -144,7 +147,9 @@ def test_the_web_exports_as_png_and_svg(window, tmp_path: Path) -> None:
     assert (image.width(), image.height()) == (800, 600)
     web.export(tmp_path / "web.svg", QSize(800, 600))
     svg = (tmp_path / "web.svg").read_text("utf-8")
-    assert "<svg" in svg and "Anthropic" in svg and "accuser" in svg
+    assert "<svg" in svg
+    assert "Anthropic" in svg
+    assert "accuser" in svg
 
 
 def test_layout_is_seeded_and_keeps_lone_actors_apart() -> None:

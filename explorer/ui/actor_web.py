@@ -124,7 +124,7 @@ class ActorWeb(QWidget):
         if len(kept) > MAX_NODES:
             kept = np.sort(kept[np.argsort(-counts[kept], kind="stable")[:MAX_NODES]])
         whole = q.actor_pairs(ALL)
-        graph = nx.Graph()
+        graph: nx.Graph[int] = nx.Graph()
         graph.add_nodes_from(int(r) for r in kept)
         inside = np.isin(whole.a, kept) & np.isin(whole.b, kept)
         for a, b, n in zip(
@@ -340,7 +340,7 @@ class ActorWeb(QWidget):
     # --- keyboard and mouse ---------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+        key = Qt.Key(event.key())
         directions = {
             Qt.Key.Key_Left: (-1.0, 0.0),
             Qt.Key.Key_Right: (1.0, 0.0),
@@ -350,7 +350,7 @@ class ActorWeb(QWidget):
         if self._stale:
             self.refresh()
         if key in directions:
-            self.move(*directions[key])
+            self.step_toward(*directions[key])
         elif key == Qt.Key.Key_Home:
             self.set_current(("node", int(self.nodes[0])) if len(self.nodes) else None)
         elif key == Qt.Key.Key_Space:
@@ -369,7 +369,7 @@ class ActorWeb(QWidget):
         kind, value = self.current
         return value if kind == "node" else self._edge_from
 
-    def move(self, dx: float, dy: float) -> None:
+    def step_toward(self, dx: float, dy: float) -> None:
         """To the nearest node in direction (dx, dy): within 60 degrees of it, by
         distance weighted against the angle (what a user pointing that way means)."""
         if not len(self.nodes):

@@ -186,12 +186,10 @@ class SourcesModel(QAbstractItemModel):
             return None
         record = self._record(key)
         if column == NAME:
-            text = shown(record.title, lines=False)
+            text = f"{record.status} · {shown(record.title, lines=False)}"
             return plain(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if column == PUBLISHED:
             return record.start.human()
-        if column == EVENTS:
-            return record.status
         return None
 
 
