@@ -25,7 +25,8 @@ def paint(
     y: npt.NDArray[np.float64],
     single: npt.NDArray[np.bool_],
 ) -> None:
-    """One dot per single-sourced mark, at the top right of its end."""
+    """One dot per single-sourced mark, at the top right of `x` (its point, or where
+    its band starts in view)."""
     if not single.any():
         return
     pen = QPen(SINGLE_SOURCE, DOT)
@@ -38,5 +39,5 @@ def legend(p: QPainter, metrics: QFontMetrics, x: float, y: float, text_colour: 
     """The legend item at (x, y); returns where the next item starts."""
     paint(p, np.array([x]), np.array([y + MARK / 2]), np.array([True]))
     p.setPen(text_colour)
-    p.drawText(QPointF(x + 8, y + metrics.ascent() / 2 - 1), LABEL)
-    return x + 22 + metrics.horizontalAdvance(LABEL)
+    p.drawText(QPointF(x + MARK / 2 + 8, y + metrics.ascent() / 2 - 1), LABEL)
+    return x + MARK / 2 + 20 + metrics.horizontalAdvance(LABEL)

@@ -589,7 +589,9 @@ class TimelineWidget(QWidget):
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
         # On whose word: a dot on marks resting on a single independent source.
-        source_marks.paint(p, frame.x_end, frame.y, store.independent[rows] == 1)
+        # (a band's dot sits at its left end, kept in view).
+        at = np.where(is_point, frame.x_end, np.maximum(frame.x, 0.0))
+        source_marks.paint(p, at, frame.y, store.independent[rows] == 1)
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
