@@ -54,7 +54,10 @@ def test_the_story_web_has_its_actors_and_the_accusation(window) -> None:
 
 
 def test_the_web_grows_as_the_story_becomes_known(window) -> None:
+    window.state.set_filter(Filter(known_by=0))
+    assert window.word.web._stale  # tabbed behind the event detail: no question asked yet
     web = _web(window)
+    assert len(web.nodes) == 0
     before = parse_date("2026-06-23").end - 1
     window.state.set_filter(Filter(known_by=before))
     assert len(web.pairs) == 0

@@ -119,6 +119,9 @@ def test_filters_for_single_sourced_and_unsourced_claims(qtbot, window) -> None:
     assert window.state.filter.sourcing == frozenset({"single"})
     assert int(window.state.mask.sum()) == 5
     assert any(t.startswith("Sourcing: Single source") for t in window.search.chip_texts())
+    # The panel, tabbed behind the actors, recounts when it is shown, not before.
+    assert window.word.sources.model.stale
+    window.actions_by_id["view.sources"].trigger()
     assert window.word.sources.summary.text().startswith("5 events: 5 rest on a single source")
     ids = window.state.queries.event_ids(np.flatnonzero(window.state.mask))
     assert "e-alibaba-accusation" not in ids

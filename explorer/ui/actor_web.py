@@ -35,7 +35,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
-    QShowEvent,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
@@ -82,6 +81,7 @@ class ActorWeb(QWidget):
         self.current: tuple[str, int] | None = None  # ("node", actor row) / ("edge", index)
         self._edge_from = -1  # the node an edge walk started from
         self._stale = True
+        self.shown = True  # until the dock says otherwise
         self._small = QFont(self.font())
         self._small.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.0))
         state.document_changed.connect(self._on_document)
@@ -104,12 +104,14 @@ class ActorWeb(QWidget):
 
     def _on_filter(self) -> None:
         self._stale = True
-        if self.isVisible():
+        if self.shown:
             self.refresh()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
+    def set_shown(self, shown: bool) -> None:
+        """The dock's visibility (a tab behind another is not visible): ask the
+        filter's question only while someone can see the answer."""
+        self.shown = shown
+        if shown and self._stale:
             self.refresh()
 
     def _layout_all(self) -> None:

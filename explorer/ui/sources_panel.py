@@ -10,6 +10,7 @@ Counts come from `TimelineQueries.source_counts`; children from `page`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Final
 
@@ -43,10 +44,20 @@ class SourcesModel(QAbstractItemModel):
         self.state = state
         self._children: dict[int, list[int]] = {}
         self._records: dict[int, EventRecord] = {}
+        self.stale = False
+        self.active: Callable[[], bool] = lambda: True  # the panel: only while it shows
         self._load()
-        state.document_changed.connect(self.reload)
-        state.filter_changed.connect(self.reload)
-        state.edited.connect(self.reload)
+        state.document_changed.connect(self._on_state)
+        state.filter_changed.connect(self._on_state)
+        state.edited.connect(self._on_state)
+
+    def _on_state(self) -> None:
+        """Recount now if anyone looks; else when the panel is next shown (a hidden
+        panel costs no query per filter change)."""
+        if self.active():
+            self.reload()
+        else:
+            self.stale = True
 
     def _load(self) -> None:
         q = self.state.queries
@@ -56,6 +67,7 @@ class SourcesModel(QAbstractItemModel):
         self._records.clear()
 
     def reload(self) -> None:
+        self.stale = False
         self.beginResetModel()
         self._load()
         self.endResetModel()
@@ -244,8 +256,16 @@ class SourcesPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.view)
         self.setFocusProxy(self.view)
+        self.shown = True  # told by the dock (a tab behind another is not visible)
+        self.model.active = lambda: self.shown
         self.model.modelReset.connect(self._after_reset)
         self._after_reset()
+
+    def set_shown(self, shown: bool) -> None:
+        """The dock's visibility (its tab selected or not): recount when it shows."""
+        self.shown = shown
+        if shown and self.model.stale:
+            self.model.reload()
 
     def _after_reset(self) -> None:
         self.summary.setText(self.summary_text())

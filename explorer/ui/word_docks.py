@@ -46,6 +46,8 @@ class WordDocks(QObject):
         window.tabifyDockWidget(detail, self.web_dock)
         actors.raise_()
         detail.raise_()
+        self.sources_dock.visibilityChanged.connect(self.sources.set_shown)
+        self.web_dock.visibilityChanged.connect(self.web.set_shown)
         self.web.actor_chosen.connect(self._actor_chosen)
         self.web.escape_pressed.connect(make.focus_timeline)
         self.sources.escape_pressed.connect(make.focus_timeline)
