@@ -132,6 +132,7 @@ class MemoryBackend(TimelineQueries):
         self._filters.clear()
         self._sort_keys.clear()
         self._perms.clear()
+        self._roles: tuple[I64, list[str]] | None = None
         self._own_arrays()
 
     def _own_arrays(self) -> None:
@@ -321,11 +322,11 @@ class MemoryBackend(TimelineQueries):
 
     def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
         s = self.store
-        codes, names = pd.factorize(self.document.links["role"].astype(str))
+        if self._roles is None:  # role codes, once per document (reset with the indexes)
+            codes, names = pd.factorize(self.document.links["role"].astype(str))
+            self._roles = (np.asarray(codes, np.int64), [str(r) for r in names])
         keep = np.ones(s.n, dtype=bool) if flt == ALL else self._mask(flt)
-        return pair_web(
-            s.link_event, s.link_actor, np.asarray(codes, np.int64), [str(r) for r in names], keep
-        )
+        return pair_web(s.link_event, s.link_actor, self._roles[0], self._roles[1], keep)
 
     def independent_sources(self, keys: Keys) -> Keys:
         return np.asarray(self.store.independent[np.asarray(keys, dtype=np.int64)], np.int64)
