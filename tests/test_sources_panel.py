@@ -95,6 +95,9 @@ def test_single_source_flags_in_the_table_and_on_the_timeline(window) -> None:
         "e-anthropic-id-mandate": True,
     }
     assert "single source" in window.timeline.legend_items
+    rows = {ident: i for i, ident in enumerate(window.store.document.events["id"])}
+    assert "Status: reported · single source" in window.timeline.describe(rows["e-fable5-shutdown"])
+    assert "single source" not in window.timeline.describe(rows["e-alibaba-accusation"])
     # The dot is painted from the same state: count orange pixels near the marks.
     image = window.timeline.render_image(window.timeline.size())
     orange = 0

@@ -1114,6 +1114,8 @@ class TimelineWidget(QWidget):
         names = store.document.actors["name"]
         actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
         parts = [shown(str(ev["title"].iat[row])), date, f"Status: {ev['status'].iat[row]}"]
+        sources = int(store.independent[row])
+        parts[-1] += " · single source" if sources == 1 else "" if sources else " · no source"
         if actors:
             parts.append(f"Actors: {shown(actors, lines=False)}")
         return "\n".join(parts)
