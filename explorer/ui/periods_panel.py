@@ -305,8 +305,14 @@ class PeriodsPanel(QWidget):
             self.jump_requested.emit(int(lo[0]), int(hi[0]))
 
     def _apply(self, edit: SetRecord, select: str | None) -> None:
+        store = self.state.store
+        if store is None:  # out of core: the data is read-only (periods live in memory)
+            QMessageBox.information(
+                self, "Read-only", "Periods of an out-of-core file cannot be edited."
+            )
+            return
         try:
-            perform(self.editor.stack, self.state.store, edit)
+            perform(self.editor.stack, store, edit)
         except EditError as exc:
             QMessageBox.warning(self, "Edit refused", plain(str(exc)))
             return
