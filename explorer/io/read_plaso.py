@@ -75,14 +75,9 @@ from explorer.io.fast_dates import (
     month_starts,
 )
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.read_timesketch import (
-    Records,
-    SetAside,
-    compact,
-    date_notes,
-    json_lines,
-    scalar_text,
-)
+from explorer.io.kit.jsontext import compact, json_lines, scalar_text
+from explorer.io.kit.rows import Records, date_notes
+from explorer.io.kit.setaside import SetAside
 from explorer.io.result import ImportResult
 from explorer.io.text import decode, read_bytes
 from explorer.model.dates import DAY
