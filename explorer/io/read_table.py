@@ -125,6 +125,7 @@ from explorer.io.kit.profile import (
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import encoding_problem, read_text
+from explorer.io.writers import WRITERS
 from explorer.model.dates import (
     period_ends,
 )
@@ -1195,6 +1196,8 @@ CSV = register(
         _sniff_csv,
         read_csv_table,
         writes=(".csv",),
+        write=WRITERS["csv"],
+        mapping="columns",
     )
 )
 EXCEL = register(
@@ -1205,5 +1208,7 @@ EXCEL = register(
         _sniff_excel,
         read_excel_table,
         writes=(".xlsx",),
+        write=WRITERS["excel"],
+        mapping="columns",
     )
 )

@@ -59,6 +59,7 @@ from explorer.io.kit.setaside import SetAside
 from explorer.io.result import ImportResult
 from explorer.io.text import read_text
 from explorer.io.timeparse import year_month_day
+from explorer.io.writers import WRITERS
 from explorer.model.dates import (
     HOUR,
     MINUTE,
@@ -715,7 +716,15 @@ def _read_csv(path: Path, options: ReadOptions) -> ImportResult:
 # --- registration -----------------------------------------------------------------------------
 
 TIMELINEJS = register(
-    Format(FORMAT_JSON, "TimelineJS JSON", (".json",), _sniff_json, _read_json, writes=(".json",))
+    Format(
+        FORMAT_JSON,
+        "TimelineJS JSON",
+        (".json",),
+        _sniff_json,
+        _read_json,
+        writes=(".json",),
+        write=WRITERS["timelinejs"],
+    )
 )
 TIMELINEJS_CSV = register(
     Format(FORMAT_CSV, "TimelineJS spreadsheet (CSV)", (".csv",), _sniff_csv, _read_csv)

@@ -409,33 +409,27 @@ def _json_dates(values: Sequence[Any]) -> Dates:
 
 
 def _sniff_csv(head: bytes, path: Path) -> int:
-    try:
-        header = first_record(head)
-        lower = {h.strip().lower() for h in header or []}
-        # Only what this reader can read: message and a time. A forensic-looking CSV
-        # without them falls back to the generic table reader rather than a refusal.
-        if "message" in lower and lower & {"datetime", "timestamp"}:
-            return 2
-        return 0
-    except Exception:  # sniffing must never fail
-        return 0
+    header = first_record(head)
+    lower = {h.strip().lower() for h in header or []}
+    # Only what this reader can read: message and a time. A forensic-looking CSV
+    # without them falls back to the generic table reader rather than a refusal.
+    if "message" in lower and lower & {"datetime", "timestamp"}:
+        return 2
+    return 0
 
 
 _JSON_KEY = re.compile(rb'"(message|datetime|timestamp|timestamp_desc)"\s*:')
 
 
 def _sniff_jsonl(head: bytes, path: Path) -> int:
-    try:
-        text = head_text(head).lstrip()
-        if not text.startswith("{"):
-            return 0
-        line = text.split("\n", 1)[0]
-        keys = set(_JSON_KEY.findall(line.encode()))
-        if b"message" in keys and (b"datetime" in keys or b"timestamp" in keys):
-            return 2
-        return 1 if path.suffix.lower() == ".jsonl" else 0
-    except Exception:  # sniffing must never fail
+    text = head_text(head).lstrip()
+    if not text.startswith("{"):
         return 0
+    line = text.split("\n", 1)[0]
+    keys = set(_JSON_KEY.findall(line.encode()))
+    if b"message" in keys and (b"datetime" in keys or b"timestamp" in keys):
+        return 2
+    return 1 if path.suffix.lower() == ".jsonl" else 0
 
 
 TIMESKETCH_CSV = register(

@@ -464,5 +464,12 @@ def _sniff_records(head: bytes, path: Path) -> int:
 
 VIS_TIMELINE = register(Format(VIS, "vis-timeline items (JSON)", (".json",), _sniff_vis, _read_vis))
 JSON_RECORDS = register(
-    Format(RECORDS, "JSON list of dated records", (".json",), _sniff_records, _read_records)
+    Format(
+        RECORDS,
+        "JSON list of dated records",
+        (".json",),
+        _sniff_records,
+        _read_records,
+        mapping="keys",
+    )
 )

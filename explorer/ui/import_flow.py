@@ -71,14 +71,21 @@ from PySide6.QtWidgets import (
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
-from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
+from explorer.io.formats import (
+    Cancelled,
+    ReadOptions,
+    detect,
+    formats,
+    get,
+    read_any,
+    shows_mapping_dialog,
+)
 from explorer.io.limits import check_columns, check_workbook, first_header_width
 from explorer.io.merging import MergedImport, combine_results, reader_mapping, skipped_rows
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
 from explorer.ui.messages import plain, plain_label
 
-TABLE_FORMATS: Final = ("csv", "excel")
 SAMPLE_ROWS: Final = 200  # rows read for the mapping guess (the reader guesses from as many)
 PREVIEW_ROWS: Final = 8
 SAMPLE_BYTES: Final = 1 << 20
@@ -679,7 +686,7 @@ class ImportController(QObject):
             self._jobs = []
             self._fail(str(exc))
             return
-        self._pending = [job for job in self._jobs if job.format_name in TABLE_FORMATS]
+        self._pending = [job for job in self._jobs if shows_mapping_dialog(job.format_name)]
         self._next_mapping()
 
     def _next_mapping(self) -> None:
