@@ -82,6 +82,7 @@ from explorer.io.fast_dates import (
     iso_dates,
 )
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.epochs import integer_divisor
 from explorer.io.kit.jsontext import compact, json_lines, scalar_text
 from explorer.io.kit.rows import Records, counted, date_notes
 from explorer.io.kit.setaside import SetAside
@@ -242,11 +243,7 @@ def _timestamp_disagreement(timestamps: pa.ChunkedArray, dates: Dates, used: Boo
         if present.any():
             chosen = timestamps.filter(pa.array(present))
             numbers[present] = pc.cast(_unsigned(chosen), pa.int64()).to_numpy()
-    magnitude = np.abs(numbers)
-    divisor = np.select(
-        [magnitude >= 10**17, magnitude >= 10**14, magnitude >= 10**11], [10**9, 10**6, 10**3], 1
-    )
-    seconds = np.floor_divide(numbers, divisor)
+    seconds = np.floor_divide(numbers, integer_divisor(numbers))
     compared = dates.ok & ~used & present
     return int((compared & (np.abs(seconds - dates.seconds) > 1)).sum())
 
