@@ -239,7 +239,15 @@ _TAG_NAMES: Final = (
     "hashtags",
     "categories",
 )
-_STATUS_NAMES: Final = ("status", "claim_status", "claim")
+_STATUS_NAMES: Final = (
+    "status",
+    "claim_status",
+    "claim",
+    "verification",
+    "verification_status",
+    "verified",
+    "veracity",
+)
 _ID_NAMES: Final = ("id", "event_id", "eventid", "uuid", "identifier")
 _ROLE_NAMES: Final = ("roles", "role")
 _STATUSES: Final = tuple(s.value for s in ClaimStatus)
@@ -1103,6 +1111,14 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     frame, ragged = _frame_csv(header + "\n" + text, delimiter, path)
     notes.append(f"no header row: columns are numbered 1 to {width}, rows are the file's lines")
     return _table_result(frame, path, "csv", options, notes, ragged, first_row=1)
+
+
+def read_sample(
+    frame: pd.DataFrame, path: Path, mapping: dict[str, str | list[str]] | None
+) -> ImportResult:
+    """The first rows of a table (text cells, as the mapping dialog holds them) read
+    exactly as the whole file will be, for the dialog's preview; raises ReadError."""
+    return _table_result(frame.astype("str"), path, "csv", ReadOptions(mapping=mapping), [])
 
 
 # --- Excel -------------------------------------------------------------------------------
