@@ -398,21 +398,21 @@ class MappingDialog(QDialog):
         rows = self.preview_rows()
         table = self.as_read
         table.clearSpans()
+        table.clearContents()
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            if row.set_aside:
-                cells = [row.where, f"Set aside: {row.set_aside}", "", "", ""]
-            else:
-                cells = [row.where, row.date, row.title, row.lanes, row.status]
+            cells = [row.where] + (
+                [] if row.set_aside else [row.date, row.title, row.lanes, row.status]
+            )
             for c, value in enumerate(cells):
-                item = QTableWidgetItem(_shorten(" ".join(value.split()), 80))
-                item.setToolTip(plain(value[:500]))
-                if row.set_aside and c == 1:
-                    item.setForeground(QColor(ERROR_COLOUR))
-                table.setItem(r, c, item)
+                table.setItem(r, c, _preview_item(value))
+        table.resizeColumnsToContents()  # sized by the events, not by a long reason
+        for r, row in enumerate(rows):
             if row.set_aside:
+                item = _preview_item(f"Set aside: {row.set_aside}")
+                item.setForeground(QColor(ERROR_COLOUR))
+                table.setItem(r, 1, item)
                 table.setSpan(r, 1, 1, len(AS_READ_COLUMNS) - 1)
-        table.resizeColumnsToContents()
 
     def actor_columns(self) -> list[str]:
         return [
@@ -448,6 +448,12 @@ class MappingDialog(QDialog):
             self.combos["date"].setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.accept()
+
+
+def _preview_item(value: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(_shorten(" ".join(value.split()), 80))
+    item.setToolTip(plain(value[:500]))
+    return item
 
 
 def _example(values: pd.Series) -> str:
