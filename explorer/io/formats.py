@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from explorer.io.errors import ReadError
 from explorer.io.limits import check_file
 from explorer.io.result import ImportResult
 from explorer.io.text import encoding_problem, head
+from explorer.model.dates import Precision
 from explorer.model.document import Document
 
 MappingSupport = Literal["", "columns", "keys"]
@@ -152,7 +153,37 @@ def read_any(
             path, f"could not be read as {fmt.title} ({type(exc).__name__}: {exc})"
         ) from exc
     every_row_set_aside(result)
+    if not fmt.overwrite:  # our own formats say what they mean
+        result.notes.extend(zero_time_notes(result.document))
     return result
+
+
+# Clocks' zero points, written by tools for "no time": (Unix seconds, what it is).
+ZERO_TIMES: Final = (
+    (-11_644_473_600, "1601-01-01T00:00:00 UTC, the Windows zero time"),
+    (0, "1970-01-01T00:00:00 UTC, the Unix zero time"),
+)
+
+
+def zero_time_notes(document: Document) -> list[str]:
+    """A note for events dated exactly at a clock's zero, to the second: tools write it
+    for "no time", so the user should know before reading a span of centuries. They
+    are kept (the file says so), not guessed away."""
+    events = document.events
+    if not len(events):
+        return []
+    start = events["start"].to_numpy()
+    exact = events["start_precision"].to_numpy() == int(Precision.SECOND)
+    notes = []
+    for seconds, what in ZERO_TIMES:
+        n = int((exact & (start == seconds)).sum())
+        if n and n < len(events):
+            noun = "event is" if n == 1 else "events are"
+            notes.append(
+                f"{n:,} {noun} dated {what}, which tools write for no time: "
+                "filter them out if that is what they mean"
+            )
+    return notes
 
 
 def every_row_set_aside(result: ImportResult) -> None:

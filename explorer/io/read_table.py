@@ -346,7 +346,10 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
             inference.choices.append(end)
     inference.rejected = [(c, why) for c, why in rejected(ordered) if c not in taken]
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
-        take("id", column)
+        # An id names one event: a column of repeated values ("Event ID" 4624 on every
+        # logon) is a kind of event, not an id, and stays in the summary.
+        if profiles[column].distinct >= 0.9 * profiles[column].cells:
+            take("id", column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
         values = values.filter(pc.not_equal(values, ""))

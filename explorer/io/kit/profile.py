@@ -58,6 +58,8 @@ GENERIC_TIME_NAMES: Final = (
     "created_at",
     "year",
 )
+_GENERIC_WORDS: Final = frozenset({"date", "time", "datetime", "timestamp"})
+_CONNECTORS: Final = frozenset({"and", "of", "the", "event", "utc", "gmt", "z", "local"})
 _EVENT_WORDS: Final = frozenset(
     {"run", "modified", "write", "written", "accessed", "executed", "used", "logon", "login"}
 )
@@ -155,6 +157,8 @@ def name_score(name: str) -> int:
     words = set(tokens(name))
     if norm(name) in GENERIC_TIME_NAMES or "_".join(tokens(name)) in GENERIC_TIME_NAMES:
         return 3
+    if words & _GENERIC_WORDS and words <= _GENERIC_WORDS | _CONNECTORS:
+        return 3  # "Date and Time", "Date/Time (UTC)", "Event Date Time"
     if "last" in words and words & _EVENT_WORDS:
         return 2
     if words & _TIME_WORDS:
