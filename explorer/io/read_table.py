@@ -348,7 +348,7 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
         # An id names one event: a column of repeated values ("Event ID" 4624 on every
         # logon) is a kind of event, not an id, and stays in the summary.
-        if profiles[column].distinct >= 0.9 * profiles[column].cells:
+        if profiles[column].distinct >= 0.5 * profiles[column].cells:
             take("id", column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
@@ -811,6 +811,19 @@ def _table_result(
         titles = cols[title_column]
     else:
         fallback: pa.Array | None = None
+        # A free-text column that names each event (filled in, mostly distinct values:
+        # guests, places) titles it better than a group, which names many at once.
+        sampled = max((p.cells for p in inference.profiles.values()), default=0)
+        naming = next(
+            (
+                c
+                for c in extras
+                if inference.profiles[c].text_like
+                and inference.profiles[c].cells >= 0.9 * sampled
+                and inference.profiles[c].distinct >= 0.5 * inference.profiles[c].cells
+            ),
+            None,
+        )
         if actor_columns:
             fallback = _join(
                 [
@@ -822,6 +835,10 @@ def _table_result(
                 " – ",
             )
             notes.append("no title column: titles are the actors' names")
+        elif naming is not None:
+            fallback = cols[naming]
+            extras.remove(naming)
+            notes.append(f'no title column: titles are the "{naming}" values')
         elif group_column is not None:
             fallback = pc.utf8_trim_whitespace(cols[group_column])
             notes.append(f'no title column: titles are the "{group_column}" values')
