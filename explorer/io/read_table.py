@@ -120,6 +120,7 @@ from explorer.io.kit.profile import (
     header_looks_like_data,
     profile,
     rejected,
+    says_year,
     tokens,
 )
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
@@ -141,7 +142,22 @@ I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 Bool = npt.NDArray[np.bool_]
 
-ROLES: Final = ("date", "end", "title", "text", "actors", "roles", "group", "tags", "status", "id")
+ROLES: Final = (
+    "date",
+    "end",
+    "title",
+    "text",
+    "actors",
+    "roles",
+    "group",
+    "tags",
+    "status",
+    "id",
+    "month",
+    "day",
+)
+_MONTH_NAMES: Final = ("month", "mon", "mm", "month_of_year")
+_DAY_NAMES: Final = ("day", "dd", "date_of_month", "day_of_month", "dom", "mday")
 LIST_ROLES: Final = frozenset({"actors", "tags"})
 SETTINGS: Final = ("date_order", "sheet", "epoch")
 DATE_ORDERS: Final = ("dmy", "mdy")
@@ -340,6 +356,7 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     if date is not None:
         take("date", date.column)
         inference.choices.append(date)
+        _split_date(date.column, columns, cells, take)
         end = choose_time(ordered, "end", frozenset(taken))
         if end is not None:
             take("end", end.column)
@@ -348,7 +365,7 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
         # An id names one event: a column of repeated values ("Event ID" 4624 on every
         # logon) is a kind of event, not an id, and stays in the summary.
-        if profiles[column].distinct >= 0.5 * profiles[column].cells:
+        if profiles[column].distinct > 0.5 * profiles[column].cells:
             take("id", column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
@@ -387,6 +404,51 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     for column in _ranked(named, _TEXT_NAMES, taken)[:1]:
         take("text", column)
     return inference
+
+
+def _whole_in(values: pa.Array, lo: int, hi: int) -> bool:
+    """Every non-blank cell a whole number in lo..hi (and at least one)."""
+    text = pc.utf8_trim_whitespace(values)
+    text = text.filter(pc.not_equal(text, ""))
+    if not len(text) or not pc.all(pc.match_substring_regex(text, r"^\d{1,2}$")).as_py():
+        return False
+    numbers = pc.cast(text, pa.int64())
+    return bool(pc.min(numbers).as_py() >= lo and pc.max(numbers).as_py() <= hi)
+
+
+def _split_date(
+    date: str, columns: Sequence[str], cells: Mapping[str, pa.Array], take: Any
+) -> None:
+    """A year column beside month and day columns (year, month, date_of_month) is one
+    date written in three: the month and day roles join it, so a day is not read as a
+    year."""
+    if not says_year(date) and _norm(date) != "yr":
+        return
+    months = [c for c in columns if _norm(c) in _MONTH_NAMES and _whole_in(cells[c], 1, 12)]
+    if not months:
+        return
+    take("month", months[0])
+    days = [c for c in columns if _norm(c) in _DAY_NAMES and _whole_in(cells[c], 1, 31)]
+    if days:
+        take("day", days[0])
+
+
+def _joined_date(year: pa.Array, month: pa.Array | None, day: pa.Array | None) -> pa.Array:
+    """ "1994", "1", "2" -> "1994-01-02"; a blank month or day leaves the coarser date."""
+
+    def part(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+        text = pc.utf8_trim_whitespace(values)
+        return pc.equal(text, ""), pc.utf8_lpad(text, 2, "0")
+
+    out = pc.utf8_trim_whitespace(year)
+    if month is None:
+        return out
+    no_month, mm = part(month)
+    with_month = _concat(out, "-", mm)
+    if day is not None:
+        no_day, dd = part(day)
+        with_month = pc.if_else(no_day, with_month, _concat(with_month, "-", dd))
+    return pc.if_else(no_month, out, with_month)
 
 
 def _actor_pair(columns: Sequence[str], taken: set[str]) -> list[str] | None:
@@ -709,6 +771,13 @@ def _table_result(
         notes.append(f"{na_cells} cells reading NA, N/A, NULL or the like were taken as empty")
 
     # Dates.
+    month_column, day_column = mapping.one("month"), mapping.one("day")
+    if month_column is not None:
+        cols[date_column] = _joined_date(
+            cols[date_column],
+            cols[month_column],
+            cols[day_column] if day_column is not None else None,
+        )
     unit = _epoch_unit(mapping.settings.get("epoch"), path)
     scans = [(date_column, _scan(cols[date_column], unit=unit))]
     end_column = mapping.one("end")
@@ -820,7 +889,7 @@ def _table_result(
                 for c in extras
                 if inference.profiles[c].text_like
                 and inference.profiles[c].cells >= 0.9 * sampled
-                and inference.profiles[c].distinct >= 0.5 * inference.profiles[c].cells
+                and inference.profiles[c].distinct > 0.5 * inference.profiles[c].cells
             ),
             None,
         )
