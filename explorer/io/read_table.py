@@ -16,6 +16,8 @@ group    one value per row, made a theme (``tournament``)
 tags     theme names
 status   a claim status (confirmed, reported, alleged, disputed, retracted)
 id       the event id (blank or missing: ``row-<n>``)
+month    with ``date`` a year column: the month (1-12) of a date written in columns
+day      with ``month``: the day of the month
 ======== ==========================================================================
 
 Two settings ride along in the same mapping: ``date_order`` (``dmy`` or ``mdy``,
