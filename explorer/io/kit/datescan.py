@@ -421,7 +421,8 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
     huge = re.match(_NUMBER, raw) is not None and abs(float(raw)) >= EPOCH_MIN
-    if kind in (_SHAPE, _YEAR) and huge and float(raw) < 0 and (scan.epoch or kind == _SHAPE):
+    negative = huge and -1e20 < float(raw) < 0  # in a unit's reach, but before 1970
+    if kind in (_SHAPE, _YEAR) and negative and (scan.epoch or kind == _SHAPE):
         if float(raw) == -SECONDS_1601_TO_1970:
             return f"{text} (the Windows zero time, 1601-01-01, which tools write for no time)"
         return f"{text} (a negative number is not read as an epoch time)"
