@@ -24,7 +24,7 @@ from explorer.io import limits
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
-from explorer.io.formats import formats
+from explorer.io.formats import formats, takes_mapping
 from explorer.io.merging import (  # noqa: F401 (the command line's names for them)
     MERGED,
     MergedImport,
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 PROG: Final = "timeline-explorer"
 VIEW_FORMATS: Final = (".png", ".svg")  # .pdf is the brief; --to view writes the bare view
 QT_WRITERS: Final = ("view", "brief")  # written through the window's painter
-TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
 DATE_ORDERS: Final = ("dmy", "mdy")
 SKIPPED_SHOWN: Final = 5  # set-aside rows printed on stderr; --skipped writes them all
 
@@ -274,7 +273,7 @@ def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
 def report(result: ImportResult, args: argparse.Namespace) -> None:
     """Set-aside rows (a count and the first few) and notes, on stderr."""
     for part in parts_of(result):
-        if (args.mapping or args.date_order) and part.format not in TABLE_FORMATS:
+        if (args.mapping or args.date_order) and not takes_mapping(part.format):
             _say(
                 f"{part.path.name}: --map and --date-order are not used for this file "
                 f"(read as {part.format}; --format csv reads it as a table)"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.result import ImportResult
-from explorer.io.save import SAVE_FORMATS, save_document
+from explorer.io.save import save_document, save_suffixes
 from explorer.model.query import TimelineQueries
 from explorer.model.store import Filter
 from explorer.model.viewport import Viewport
@@ -53,7 +53,7 @@ class DocumentSession(QObject):
         super().__init__(window)
         self.window = window
         self.render_only = render_only  # a headless render: no lock, no recent-files entry
-        native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
+        native = not imported and path is not None and path.suffix.lower() in save_suffixes()
         # A story shipped with the app opens as an untitled copy: Save asks where.
         self.copy_of = path if path is not None and is_installed(path) else None
         self.path = path if native and self.copy_of is None else None
@@ -342,7 +342,7 @@ class DocumentSession(QObject):
         else:
             self.window.use_backend(document)
         self.window.editor.stack.clear()
-        self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
+        self.path = path if path is not None and path.suffix.lower() in save_suffixes() else None
         if self.path is not None:
             self._lock(self.path)
         # Restored changes are unsaved changes: the window shows them as modified and
