@@ -133,3 +133,19 @@ def documents(draw: Any, max_events: int = 25) -> Document:
                 del record["end"]
     doc = document_from_json(data, Path("generated.json"))
     return doc
+
+
+def sql_duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The SQL backend over a DuckDB database file (the dialect needing no server)."""
+    from explorer.engines.sql_backend import SqlBackend
+    from explorer.engines.sql_engines import connect
+    from explorer.engines.sql_tables import upload_document
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    engine = connect(f"duckdb:///{tmp / 'engine.duckdb'}")
+    upload_document(engine, "story", doc)
+    return SqlBackend(engine, "story")
+
+
+register("sql-duckdb", sql_duckdb_backend)
+READ_ONLY["sql-duckdb"] = "a shared SQL table is read-only"
