@@ -240,7 +240,7 @@ class SqlBackend(TimelineQueries):
             return ""
         where = " OR ".join(f"(lvl = {lv} AND bucket = {b})" for lv, b in cells)
         return (
-            f"SELECT {tag} AS w, lane, CAST(sum(starts) AS BIGINT) AS s, "
+            f"SELECT CAST({tag} AS BIGINT) AS w, lane, CAST(sum(starts) AS BIGINT) AS s, "
             f"CAST(sum(ends) AS BIGINT) AS e FROM {self.t.counts} WHERE ({where}) AND {lanes} "
             "GROUP BY lane"
         )
@@ -268,12 +268,12 @@ class SqlBackend(TimelineQueries):
         if flt.is_empty:
             return int(self.index["span_lo"]), int(self.index["span_hi"])
         got = self._sql(
-            f"SELECT min(lo) AS lo, max(hi) AS hi, count(*) AS n FROM {self.t.events} "
+            f"SELECT min(lo) AS first_lo, max(hi) AS last_hi, count(*) AS n FROM {self.t.events} "
             f"WHERE {self._where(flt)}"
         )
         if not int(_np(got, "n")[0]):
             return 0, 0
-        return int(_np(got, "lo")[0]), int(_np(got, "hi")[0])
+        return int(_np(got, "first_lo")[0]), int(_np(got, "last_hi")[0])
 
     def title(self) -> str:
         return str(self.meta.get("title") or "")
@@ -338,12 +338,14 @@ class SqlBackend(TimelineQueries):
                 longest = int(self.index["long_max" if long else "short_max"])
                 if g1 < t1:
                     parts.append(
-                        f"SELECT 2 AS w, lane, count(*) AS s, 0 AS e FROM {table} WHERE "
+                        f"SELECT CAST(2 AS BIGINT) AS w, lane, CAST(count(*) AS BIGINT) AS s, "
+                        f"CAST(0 AS BIGINT) AS e FROM {table} WHERE "
                         f"lo >= {g1} AND lo < {int(t1)} AND {wanted} GROUP BY lane"
                     )
                 if g0 < t0:
                     parts.append(
-                        f"SELECT 3 AS w, lane, 0 AS s, count(*) AS e FROM {table} WHERE "
+                        f"SELECT CAST(3 AS BIGINT) AS w, lane, CAST(0 AS BIGINT) AS s, "
+                        f"CAST(count(*) AS BIGINT) AS e FROM {table} WHERE "
                         f"hi > {g0} AND hi <= {int(t0)} AND lo >= {max(g0 - longest, _MIN)} "
                         f"AND lo < {int(t0)} AND {wanted} GROUP BY lane"
                     )
@@ -396,7 +398,8 @@ class SqlBackend(TimelineQueries):
         parts = [p for p in (self._prefix_sql(0, level, k0, wanted),) if p]
         if kn > k0:
             parts.append(
-                f"SELECT 1 + bucket - {k0} AS w, lane, starts AS s, ends AS e FROM {self.t.counts} "
+                f"SELECT CAST(1 + bucket - {k0} AS BIGINT) AS w, lane, starts AS s, ends AS e "
+                f"FROM {self.t.counts} "
                 f"WHERE lvl = {level} AND bucket >= {k0} AND bucket < {kn} AND {wanted}"
             )
         n = kn - k0 + 1
@@ -426,11 +429,12 @@ class SqlBackend(TimelineQueries):
         for table, long in ((t.pairs, False), (t.pairs_long, True)):
             base = f"FROM {table} WHERE {self._window(e0, en, long)} AND {where} AND {wanted}"
             parts.append(
-                f"SELECT lane, 0 AS e, CASE WHEN lo < {e0} THEN -1 ELSE (lo - {e0}) >> {level} END "
-                f"AS b {base}"
+                f"SELECT lane, CAST(0 AS BIGINT) AS e, CAST(CASE WHEN lo < {e0} THEN -1 ELSE "
+                f"(lo - {e0}) >> {level} END AS BIGINT) AS b {base}"
             )
             parts.append(
-                f"SELECT lane, 1 AS e, (least(hi, {en}) - 1 - {e0}) >> {level} AS b {base}"
+                f"SELECT lane, CAST(1 AS BIGINT) AS e, "
+                f"CAST((least(hi, {en}) - 1 - {e0}) >> {level} AS BIGINT) AS b {base}"
             )
         got = self._sql(
             f"SELECT lane, e, b, count(*) AS n FROM ({' UNION ALL '.join(parts)}) AS q "
@@ -466,8 +470,8 @@ class SqlBackend(TimelineQueries):
         t = self.t
         cols = "lane, ekey, lo, hi, status, sp, ed, ep"
         parts = [
-            f"SELECT {cols}, t, total FROM (SELECT {cols}, {i} AS t, "
-            "count(*) OVER (PARTITION BY lane) AS total, "
+            f"SELECT {cols}, t, total FROM (SELECT {cols}, CAST({i} AS BIGINT) AS t, "
+            "CAST(count(*) OVER (PARTITION BY lane) AS BIGINT) AS total, "
             "row_number() OVER (PARTITION BY lane ORDER BY lo, ekey) AS rn "
             f"FROM {table} WHERE {self._window(t0, t1, long)} AND {where} "
             f"AND {_in('lane', lanes)}) AS q{i} WHERE rn <= {int(cap)}"

@@ -300,9 +300,11 @@ class SparkEngine(Engine):
         data = _plain(table)
         self.drop(name)
         self.execute(create_sql(name, data.schema, "spark", order), render_it=False)
+        if not data.num_rows:
+            return
         with self._lock:
             try:
-                frame = self._spark.createDataFrame(data.to_pandas() if not len(data) else data)
+                frame = self._spark.createDataFrame(data)
                 frame.sortWithinPartitions(*[c.strip() for c in order.split(",")]).write.insertInto(
                     name
                 )
@@ -329,6 +331,8 @@ class ChdbEngine(Engine):
             raise EngineError("chdb:// needs chdb (pip install chdb)") from None
         try:
             self._session = session.Session(path) if path else session.Session()
+            # SQL's reading: a name in WHERE is the column, not a SELECT alias.
+            self._session.query("SET prefer_column_name_to_alias = 1")
         except Exception as exc:
             raise EngineError(f"{url}: {_one_line(exc)}") from None
 
