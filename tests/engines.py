@@ -28,7 +28,11 @@ from pathlib import Path
 
 from explorer.engines.sql_engines import Engine, connect
 
-PG_BIN_DIRS = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
+PG_BIN_DIRS = (
+    "/usr/lib/postgresql/17/bin",
+    "/usr/lib/postgresql/16/bin",
+    "/usr/lib/postgresql/15/bin",
+)
 STARTED: dict[str, Engine] = {}
 _STOPS: list[Callable[[], None]] = []
 _NAMES = itertools.count()

@@ -115,9 +115,10 @@ def answers(q: TimelineQueries, light: bool = False) -> dict[str, Any]:
             at = (lo, key)
         out[tag + " walk"] = walk
         back, at = [], (2**63 - 1, 2**63 - 1)
-        while len(back) <= steps and (
-            key := q.step(flt, lanes[:1] if len(lanes) else None, at, -1)
-        ) >= 0:
+        while (
+            len(back) <= steps
+            and (key := q.step(flt, lanes[:1] if len(lanes) else None, at, -1)) >= 0
+        ):
             back.append(key)
             at = (int(q.bounds(np.array([key]))[0][0]), key)
         out[tag + " back"] = back

@@ -180,10 +180,15 @@ class SqlBackend(TimelineQueries):
             clauses.append(self._text_clause(needle, pairs))
         return " AND ".join(clauses)
 
+    def where(self, flt: Filter) -> str:
+        """The filter as SQL over ``T__events`` (export pulls the rows passing it)."""
+        return self._where(flt)
+
     def _text_clause(self, needle: str, pairs: bool) -> str:
         t = self.t
         low = _text(needle.lower())
-        part = f"{self._code_clause('tid', t.titles, low)} OR {self._code_clause('sid', t.summaries, low)}"
+        titles = self._code_clause("tid", t.titles, low)
+        part = f"{titles} OR {self._code_clause('sid', t.summaries, low)}"
         if pairs:
             part = f"ekey IN (SELECT ekey FROM {t.events} WHERE {part})"
         out = [part]

@@ -326,11 +326,12 @@ class ChdbEngine(Engine):
         super().__init__()
         self.url = url
         try:
-            from chdb import session
+            from chdb import session as chdb_session
         except ImportError:
             raise EngineError("chdb:// needs chdb (pip install chdb)") from None
         try:
-            self._session = session.Session(path) if path else session.Session()
+            make: Any = chdb_session.Session
+            self._session: Any = make(path) if path else make()
             # SQL's reading: a name in WHERE is the column, not a SELECT alias.
             self._session.query("SET prefer_column_name_to_alias = 1")
         except Exception as exc:
@@ -344,7 +345,7 @@ class ChdbEngine(Engine):
         self._session.query(sql)
 
     def load(self, name: str, table: pa.Table, order: str) -> None:
-        data = _plain(table)  # noqa: F841 (read by the Python() table function)
+        data = _plain(table)
         self.drop(name)
         self.execute(create_sql(name, data.schema, "clickhouse", order), render_it=False)
         with self._lock:

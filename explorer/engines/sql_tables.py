@@ -84,7 +84,8 @@ def _counts(
     # The finest level with few enough rows: rows shrink as buckets widen.
     while True:
         n = con.sql(
-            f"SELECT count(*) FROM (SELECT DISTINCT lane, bucket FROM ({parts.format(level=level)}))"
+            "SELECT count(*) FROM (SELECT DISTINCT lane, bucket FROM "
+            f"({parts.format(level=level)}))"
         ).fetchall()[0][0]
         if n <= cap or level >= top:
             break
