@@ -365,12 +365,14 @@ def _from_source(args: argparse.Namespace) -> int:
         _say(str(exc))
         return 2
     if writer is not None and writer not in QT_WRITERS:
-        return export_from_source(args.source, args.table, filter_from(args), args.export, writer)
+        return export_from_source(
+            args.source, args.table, filter_from(args), args.export, writer, mapping_from(args)
+        )
     from explorer.engines.sql_engines import EngineError
     from explorer.sql_cli import open_source
 
     try:
-        _engine, backend = open_source(args.source, args.table)
+        _engine, backend = open_source(args.source, args.table, mapping_from(args))
     except EngineError as exc:
         _say(str(exc))
         return 2

@@ -117,19 +117,33 @@ def filter_from(args: argparse.Namespace) -> Filter:
     )
 
 
-def open_source(url: str, table: str) -> tuple[Engine, object]:
-    """(engine, SqlBackend) for `url` and `table`; EngineError with one line."""
+def open_source(
+    url: str, table: str, mapping: dict[str, str | list[str]] | None = None
+) -> tuple[Engine, object]:
+    """(engine, SqlBackend) for `url` and `table` (read through `mapping` when the table
+    was not loaded by convert); EngineError with one line."""
+    from explorer.engines.duckdb_index import cache_root
     from explorer.engines.sql_backend import SqlBackend
+    from explorer.engines.sql_foreign import open_mapped
 
     engine = open_engine(url)
     try:
+        if mapping:
+            engine, table = open_mapped(engine, table, mapping, cache_root().parent / "sql")
         return engine, SqlBackend(engine, table)
     except EngineError as exc:
         engine.close()
         raise EngineError(f"{redact(url)}: {exc}") from None
 
 
-def export_from_source(url: str, table: str, flt: Filter, out: Path, writer: str) -> int:
+def export_from_source(
+    url: str,
+    table: str,
+    flt: Filter,
+    out: Path,
+    writer: str,
+    mapping: dict[str, str | list[str]] | None = None,
+) -> int:
     """Pull the events passing `flt` down and write them as `writer` would a file."""
     from explorer.engines.sql_backend import SqlBackend
     from explorer.engines.sql_tables import document_from_rows
@@ -137,14 +151,14 @@ def export_from_source(url: str, table: str, flt: Filter, out: Path, writer: str
     from explorer.io.writers import WRITERS
 
     try:
-        engine, backend = open_source(url, table)
+        engine, backend = open_source(url, table, mapping)
     except EngineError as exc:
         _say(str(exc))
         return 2
     assert isinstance(backend, SqlBackend)
     try:
         rows = engine.arrow(
-            f"SELECT * FROM {table} WHERE ekey IN (SELECT ekey FROM {backend.t.events} "
+            f"SELECT * FROM {backend.table} WHERE ekey IN (SELECT ekey FROM {backend.t.events} "
             f"WHERE {backend.where(flt)})"
         )
         with tempfile.TemporaryDirectory(prefix="timeline-explorer-export-") as work:

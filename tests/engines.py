@@ -114,6 +114,7 @@ def start_spark_connect() -> str:
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
         "spark.sql.shuffle.partitions": "1",
+        "spark.sql.adaptive.enabled": "false",  # tiny tables: planning is the cost
         "spark.default.parallelism": "1",
         "spark.sql.warehouse.dir": str(root / "warehouse"),
         "spark.ui.enabled": "false",

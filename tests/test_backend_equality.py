@@ -95,7 +95,7 @@ def answers(q: TimelineQueries, light: bool = False) -> dict[str, Any]:
         out[tag + " actor_counts"] = q.actor_counts(flt).tolist()
         out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
         out[tag + " first_title"] = q.first_title_match(flt)
-        for t0, t1 in windows(q)[: 2 if light else 4]:
+        for t0, t1 in windows(q)[: 1 if light else 4]:
             w = f"{tag} window {t0} {t1}"
             out[w + " counts"] = q.window_counts(flt, lanes, t0, t1).tolist()
             for bins in (7,) if light else (1, 7, 64):
@@ -107,7 +107,7 @@ def answers(q: TimelineQueries, light: bool = False) -> dict[str, Any]:
                     getattr(m, f).tolist()
                     for f in ("totals", "lane", "key", "lo", "hi", "core_lo", "core_hi", "status")
                 ]
-        steps = min(n, 2) if light else n
+        steps = min(n, 1) if light else n
         walk, at = [], (-(2**63), -1)
         while len(walk) <= steps and (key := q.step(flt, None, at, 1)) >= 0:
             walk.append(key)
@@ -125,7 +125,7 @@ def answers(q: TimelineQueries, light: bool = False) -> dict[str, Any]:
         for lane in lanes.tolist()[: 1 if light else None]:
             out[f"{tag} nearest {lane}"] = q.nearest(flt, lane, q.span()[0] + 3_000_000)
         for sort in SORT_COLUMNS:
-            for descending in (False, True):
+            for descending in (False,) if light and sort != "date" else (False, True):
                 s = f"{tag} sort {sort} {descending}"
                 keys, after = [], None
                 while True:
@@ -136,6 +136,8 @@ def answers(q: TimelineQueries, light: bool = False) -> dict[str, Any]:
                     if after is None:
                         break
                 out[s] = keys
+                if light:
+                    continue
                 out[s + " total"] = q.page_at(flt, sort, descending, 0, 1).total
                 if keys:
                     middle = len(keys) // 2
@@ -177,7 +179,7 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
 # `make test`, skipped by `-m "not slow"`.
 ENGINES = frozenset({"postgres", "clickhouse", "spark"})
 # Generated documents per backend: a server round trip per query costs more.
-EXAMPLES = {"postgres": 5, "clickhouse": 3, "spark": 2}
+EXAMPLES = {"postgres": 5, "clickhouse": 3, "spark": 1}
 
 
 @pytest.fixture(
@@ -303,9 +305,10 @@ def test_read_only_backends_refuse_edits_with_their_reason(
     name: str, tmp_path: Path, story: Document
 ) -> None:
     backend = BACKENDS[name](story.copy(), tmp_path)
-    before = answers(backend, name in ENGINES)
+    before = {} if name in SLOW else answers(backend, name in ENGINES)
     first = backend.record(0)
     with pytest.raises(InvalidEditError, match="cannot be edited"):
         backend.apply(SetEventFields((first.id,), {"status": "disputed"}))
     assert backend.validate_event({"id": first.id}, first.id)[0].reason
-    assert_same(answers(backend, name in ENGINES), before)
+    if name not in SLOW:  # (the answers of a slow engine are compared once, above)
+        assert_same(answers(backend, name in ENGINES), before)

@@ -72,4 +72,37 @@ def test_a_refused_connection_is_one_line_without_the_password(
     assert "s3cret" not in err
     assert main(["convert", str(dataset_path()), "--to", url, "--table", "t"]) == 2
     err = capsys.readouterr().err
-    assert "s3cret" not in err and len(err.strip().splitlines()) == 1
+    assert "s3cret" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_foreign_table_opens_through_a_column_mapping(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table the program did not load (a log with its own columns) is read through
+    --map; its count tables are made beside it, and the export has its events."""
+    from explorer.engines.sql_engines import connect
+
+    monkeypatch.setenv("TIMELINE_EXPLORER_CACHE", str(tmp_path / "cache"))
+    engine = connect(pg_url)
+    engine.execute("DROP TABLE IF EXISTS weblog", render_it=False)
+    engine.execute(
+        "CREATE TABLE weblog (ts TIMESTAMP, host TEXT, msg TEXT, sev TEXT)", render_it=False
+    )
+    engine.execute(
+        "INSERT INTO weblog VALUES ('2024-03-01 10:00:00', 'web1', 'login failed', 'reported'),"
+        "('2024-03-01 10:05:00', 'web2', 'login ok', 'confirmed'),"
+        "('2024-03-02 09:00:00', 'web1', 'logout', 'confirmed')",
+        render_it=False,
+    )
+    engine.close()
+    out = tmp_path / "log.json"
+    argv = ["--source", pg_url, "--table", "weblog", "--map", "date=ts", "--map", "title=msg",
+            "--map", "actors=host", "--map", "status=sev", "--export", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    doc = read_native(out)
+    assert sorted(doc.events["title"]) == ["login failed", "login ok", "logout"]
+    assert sorted(doc.actors["name"]) == ["web1", "web2"]
+    assert sorted(doc.events["status"].astype(str)) == ["confirmed", "confirmed", "reported"]
+    # Without --map the table is refused with the command that loads it.
+    assert main(["--source", pg_url, "--table", "weblog", "--export", str(out)]) == 2

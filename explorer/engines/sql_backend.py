@@ -397,7 +397,8 @@ class SqlBackend(TimelineQueries):
 
     def _density_counts(self, lanes: Keys, edges: Keys, level: int) -> I64:
         """From the count table: the state at the first edge, then the window's buckets."""
-        ks = np.asarray([self._bucket(int(x), level) for x in edges], dtype=np.int64)
+        nb = (self.width >> level) + 1
+        ks = np.clip((np.asarray(edges, np.int64) - self.origin) >> level, 0, nb)
         k0, kn = int(ks[0]), int(ks[-1])
         wanted = _in("lane", lanes)
         parts = [p for p in (self._prefix_sql(0, level, k0, wanted),) if p]
@@ -414,8 +415,11 @@ class SqlBackend(TimelineQueries):
             got = self._sql(" UNION ALL ".join(parts))
             w = _np(got, "w")
             i = self._lane_index(lanes, _np(got, "lane"))
-            np.add.at(starts, (i, w), _np(got, "s"))
-            np.add.at(ends, (i, w), _np(got, "e"))
+            flat = i * n + w
+            size = len(lanes) * n
+            for out, col in ((starts, "s"), (ends, "e")):
+                summed = np.bincount(flat, _np(got, col, np.float64), minlength=size)
+                out += summed.astype(np.int64).reshape(len(lanes), n)
         # Column j: S(edge j+1) - E(edge j), with S(k) = prefix + buckets [k0, k).
         s_cum = np.cumsum(starts, axis=1)
         e_cum = np.cumsum(ends, axis=1)

@@ -77,7 +77,9 @@ class Engine(ABC):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self.last_ms = 0.0  # engine time of the last query (the bench reports it)
+        self.last_ms = 0.0  # time of the last query in the engine and driver (the bench)
+        self.total_ms = 0.0
+        self.queries = 0
 
     def arrow(self, sql: str) -> pa.Table:
         import time
@@ -92,6 +94,8 @@ class Engine(ABC):
             except Exception as exc:
                 raise EngineError(f"{redact(self.url)}: {_one_line(exc)}") from None
         self.last_ms = (time.perf_counter() - began) * 1000
+        self.total_ms += self.last_ms
+        self.queries += 1
         return out
 
     def execute(self, sql: str, render_it: bool = True) -> None:

@@ -45,7 +45,8 @@ from explorer.model.document import Document
 
 SCHEMA_VERSION: Final = 1
 COUNT_ROWS_MIN: Final = 1 << 16  # the finest count level kept has at most this many rows,
-COUNT_SHARE: Final = 4  # or a quarter of the (event, lane) pairs when that is more
+COUNT_SHARE: Final = 4  # or a quarter of the (event, lane) pairs when that is more,
+COUNT_PER_LANE: Final = 4096  # or this many buckets a lane (a full-width frame's level)
 
 Progress = Callable[[float], None]
 
@@ -68,11 +69,11 @@ def _lower(values: pd.Series) -> pa.Array:
 
 
 def _counts(
-    con: Any, origin: int, width: int, n_pairs: int, start: int
+    con: Any, origin: int, width: int, n_pairs: int, start: int, n_lanes: int
 ) -> tuple[pa.Table, int, int]:
     """Starts and ends per (level, lane, bucket) from the finest level whose rows fit,
     up to the level where everything is one bucket; (table, finest, top)."""
-    cap = max(COUNT_ROWS_MIN, n_pairs // COUNT_SHARE)
+    cap = max(COUNT_ROWS_MIN, n_pairs // COUNT_SHARE, (n_lanes + 1) * COUNT_PER_LANE)
     top = max(int(width).bit_length(), 1)
     parts = " UNION ALL ".join(
         f"SELECT lane, (lo - {origin}) >> {{level}} AS bucket, 1 AS s, 0 AS e FROM {t} "
@@ -154,7 +155,7 @@ def derive(source: Path, work: Path, progress: Progress | None = None) -> dict[s
             for name, col in (("event_themes", "theme"), ("event_sources", "source"))
         }
         counts, level_min, top = _counts(
-            con, info.origin, info.span_hi - info.origin, info.n_pairs, info.level_min
+            con, info.origin, info.span_hi - info.origin, info.n_pairs, info.level_min, info.n_lanes
         )
         no_actor = con.sql("SELECT count(*) FROM pairs WHERE lane = -1").fetchall()[0][0]
         no_actor += con.sql("SELECT count(*) FROM pairs_long WHERE lane = -1").fetchall()[0][0]
