@@ -259,8 +259,9 @@ class PostgresEngine(Engine):
                 cur.adbc_ingest(name, data, mode="append")  # COPY ... FROM STDIN (binary)
             except Exception as exc:
                 raise EngineError(f"{redact(self.url)}: loading {name}: {_one_line(exc)}") from None
+        # The load order is the index: windows seek on lo, count frames on (lvl, bucket).
+        self.execute(f"CREATE INDEX ON {name} ({order})", render_it=False)
         first = order.split(",")[0].strip()
-        self.execute(f"CREATE INDEX ON {name} ({first})", render_it=False)
         if first != "ekey" and "ekey" in data.column_names:
             self.execute(f"CREATE INDEX ON {name} (ekey)", render_it=False)
         self.execute(f"ANALYZE {name}", render_it=False)
