@@ -207,8 +207,10 @@ def test_backend_answers_as_the_oracle(backend_name: str, tmp_path: Path) -> Non
 def test_backend_answers_as_the_oracle_on_the_story(
     backend_name: str, tmp_path: Path, story: Document
 ) -> None:
-    light = backend_name in SLOW
+    if backend_name in SLOW:
+        pytest.skip("Spark answers one generated document (each query is a JVM round trip)")
     backend = BACKENDS[backend_name](story.copy(), tmp_path)
+    light = False
     assert_same(answers(backend, light), answers(memory_backend(story.copy()), light))
 
 
