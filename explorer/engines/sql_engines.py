@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from explorer.engines.sql_render import render
 
+SPARK_SLICE: Final = 200_000  # rows a Spark Connect load sends at once
 NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
@@ -309,10 +310,11 @@ class SparkEngine(Engine):
             return
         with self._lock:
             try:
-                frame = self._spark.createDataFrame(data)
-                frame.sortWithinPartitions(*[c.strip() for c in order.split(",")]).write.insertInto(
-                    name
-                )
+                # In slices: the driver holds one slice at a time, not the whole table.
+                for start in range(0, data.num_rows, SPARK_SLICE):
+                    frame = self._spark.createDataFrame(data.slice(start, SPARK_SLICE))
+                    columns = [c.strip() for c in order.split(",")]
+                    frame.sortWithinPartitions(*columns).write.insertInto(name)
             except Exception as exc:
                 raise EngineError(f"{self.url}: loading {name}: {_one_line(exc)}") from None
 
