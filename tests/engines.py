@@ -118,7 +118,7 @@ def start_spark_connect() -> str:
         "spark.default.parallelism": "1",
         "spark.sql.warehouse.dir": str(root / "warehouse"),
         "spark.ui.enabled": "false",
-        "spark.driver.memory": "1g",
+        "spark.driver.memory": os.environ.get("TE_SPARK_MEMORY", "1g"),
     }
     args = [str(home / "bin" / "spark-submit"), "--master", "local[2]", "--class",
             "org.apache.spark.sql.connect.service.SparkConnectServer"]  # fmt: skip
