@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from explorer import __version__
 from explorer.engines.choice import DUCKDB_THRESHOLD_BYTES, ENGINES, choose_engine, parquet_bytes
@@ -192,6 +192,22 @@ def parser() -> argparse.ArgumentParser:
         f"(default auto: DuckDB for one Parquet file or folder of at least "
         f"{DUCKDB_THRESHOLD_BYTES // 2**20} MiB)",
     )
+    sql = p.add_argument_group(
+        "shared engines",
+        "open a table loaded with `timeline-explorer convert IN --to URL --table NAME`",
+    )
+    sql.add_argument(
+        "--source",
+        metavar="URL",
+        help="postgresql://user@host:5432/db, sc://host:15002, clickhouse://host:8123/db, "
+        "chdb:///folder, duckdb:///file.duckdb (a password is asked for)",
+    )
+    sql.add_argument("--table", metavar="NAME", default="timeline", help="the table (--source)")
+    sql.add_argument("--search", metavar="TEXT", help="--source --export: events matching TEXT")
+    sql.add_argument(
+        "--status", metavar="NAME", action="append", help="--source --export: this status"
+    )
+    sql.add_argument("--actor", metavar="ID", action="append", help="--source --export: actor")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -313,7 +329,14 @@ def _say(line: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["convert"] and "--to" in argv and not any(a.startswith("--to=") for a in argv):
+        from explorer.sql_cli import convert_main
+
+        return convert_main(argv[1:])
     args = parser().parse_args(argv)
+    if args.source is not None:
+        return _from_source(args)
     limits.reset()
     for key, value in args.limits:
         limits.set_limit(key, value)
@@ -356,6 +379,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     native = result.format in ("native", "parquet") and args.from_article is None
     return _run_gui(result.document, path, args, headless, native=native, writer=writer)
+
+
+def _from_source(args: argparse.Namespace) -> int:
+    """--source URL: export from it, or open a window on it."""
+    from explorer.sql_cli import export_from_source, filter_from
+
+    if args.files or args.from_article is not None:
+        _say("--source opens a table: give no FILE and no --from-article")
+        return 2
+    try:
+        writer = export_format(args)
+    except UsageError as exc:
+        _say(str(exc))
+        return 2
+    if writer is not None and writer not in QT_WRITERS:
+        return export_from_source(
+            args.source, args.table, filter_from(args), args.export, writer, mapping_from(args)
+        )
+    from explorer.engines.sql_engines import EngineError
+    from explorer.sql_cli import open_source
+
+    try:
+        _engine, backend = open_source(args.source, args.table, mapping_from(args))
+    except EngineError as exc:
+        _say(str(exc))
+        return 2
+    headless = args.screenshot is not None or writer in QT_WRITERS
+    if headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return _run_source_gui(backend, args, headless, writer)
 
 
 def from_article(document: Document, args: argparse.Namespace) -> None:
@@ -422,6 +475,13 @@ def _run_out_of_core(path: Path, args: argparse.Namespace, writer: str | None) -
         _say(backend)
         return 2
     return _run_gui(backend, path, args, headless, native=True, writer=writer)  # type: ignore[arg-type]
+
+
+def _run_source_gui(
+    backend: object, args: argparse.Namespace, headless: bool, writer: str | None
+) -> int:
+    """A window on the SQL backend, through the window's seam for any TimelineQueries."""
+    return _run_gui(cast(Any, backend), Path(args.table), args, headless, writer=writer)
 
 
 def _run_gui(

@@ -135,3 +135,41 @@ def documents(draw: Any, max_events: int = 25) -> Document:
                 del record["end"]
     doc = document_from_json(data, Path("generated.json"))
     return doc
+
+
+def sql_duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The SQL backend over a DuckDB database file (the dialect needing no server)."""
+    from explorer.engines.sql_backend import SqlBackend
+    from explorer.engines.sql_engines import connect
+    from explorer.engines.sql_tables import upload_document
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    engine = connect(f"duckdb:///{tmp / 'engine.duckdb'}")
+    upload_document(engine, "story", doc)
+    return SqlBackend(engine, "story")
+
+
+register("sql-duckdb", sql_duckdb_backend)
+READ_ONLY["sql-duckdb"] = "a shared SQL table is read-only"
+
+
+def _engine_backend(name: str) -> Factory:
+    def factory(doc: Document, tmp: Path) -> TimelineQueries:
+        from explorer.engines.sql_backend import SqlBackend
+        from explorer.engines.sql_tables import upload_document
+        from tests.engines import engine, fresh_table
+
+        eng = engine(name)
+        table = fresh_table()
+        upload_document(eng, table, doc)
+        return SqlBackend(eng, table)
+
+    return factory
+
+
+# Real engines, started by the suite on 127.0.0.1 (tests/engines.py).
+for _name in ("postgres", "clickhouse", "spark"):
+    register(_name, _engine_backend(_name))
+    READ_ONLY[_name] = "a shared SQL table is read-only"
+# Engines whose every query costs a JVM round trip: fewer generated documents, lighter cases.
+SLOW: frozenset[str] = frozenset({"spark"})

@@ -58,3 +58,10 @@ def window(qtbot, story: Document, story_path: Path) -> Iterator[object]:
 @pytest.fixture
 def story_store(story: Document) -> EventStore:
     return EventStore(story)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the engines the suite started (PostgreSQL, Spark Connect, chdb)."""
+    from tests.engines import stop_all
+
+    stop_all()

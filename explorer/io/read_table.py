@@ -1319,3 +1319,12 @@ EXCEL = register(
         mapping="columns",
     )
 )
+
+
+def read_frame(
+    frame: pd.DataFrame, path: Path, mapping: dict[str, str | list[str]]
+) -> ImportResult:
+    """A table of text cells from elsewhere (a SQL engine's table, `path` naming it),
+    read with the CSV reader's mapping, inference and checks."""
+    options = ReadOptions(mapping=mapping)
+    return _table_result(frame.astype("str"), path, "table", options, [])

@@ -44,6 +44,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File",    "session"),
     ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File",    "session"),
     ActionSpec("file.new_from_article", "New from &Article…",       "new_from_article",    ("Ctrl+Shift+I",),                  "&File",    "publish"),
+    ActionSpec("file.connect",         "&Connect to Database…",     "connect_source",      ("Ctrl+Alt+O",),                    "&File"),
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
     ActionSpec("file.export_page",     "Export &Web Page…",         "export_page",         (),                                 "&File",    "publish"),
     ActionSpec("file.export_brief",    "Export &Brief (PDF)…",      "export_brief",        (),                                 "&File",    "publish"),

@@ -440,6 +440,32 @@ class MainWindow(QMainWindow):
         progress and Cancel, and several at once merge into one document."""
         self.importer.choose_and_open()
 
+    def connect_source(self) -> None:
+        """File > Connect to Database: a table in a SQL engine, through the mapping step."""
+        from explorer.ui.connect_dialog import ConnectDialog
+
+        self.connect_dialog = ConnectDialog(self)
+        self.connect_dialog.opened.connect(self.open_source)
+        self.connect_dialog.open()
+
+    def open_source(self, backend: object) -> None:
+        """Show a SQL engine's table in this window (through the window's backend seam)."""
+        use = getattr(self, "use_backend", None)
+        if use is None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(
+                self,
+                "Connect to Database",
+                "Connected, but this build's views read the document directly; a window on "
+                "a database table needs the views on the query interface (issue 9).",
+            )
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
+            return
+        use(backend)
+
     def set_read_only(self, read_only: bool) -> None:
         """Someone else has the file: look, search, export, Save As; no edits. (An
         out-of-core document is read-only too, until its backend can apply edits.)"""
