@@ -29,6 +29,7 @@ from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus, dated, end_value, start_value
 from explorer.model.html_text import html_to_plain
 from explorer.model.query import Change
+from explorer.model.zones import human_in
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -143,6 +144,7 @@ class DetailView(QScrollArea):
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(lambda: self.show_event(state.selected))
         self.show_event(state.selected)
 
     def _on_change(self, change: Change) -> None:
@@ -223,11 +225,13 @@ class DetailView(QScrollArea):
         self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
 
         start = start_value(ev, row)
-        when = f"{start.human()}   ({start.precision.label} precision)"
+        zone = self.state.zone
+        when = f"{human_in(start.seconds, start.precision, zone)}   ({start.precision.label} precision)"
         end = end_value(ev, row)
         if end is not None:
             length = int(store.hi[row] - store.lo[row])
-            when += f"\nuntil {end.human()}   ({end.precision.label} precision)"
+            until = human_in(end.seconds, end.precision, zone)
+            when += f"\nuntil {until}   ({end.precision.label} precision)"
             when += f"\nlasting about {format_duration(length)}"
         self._section("date", "When", when)
 

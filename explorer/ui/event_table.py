@@ -23,10 +23,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
+from explorer.model.dates import DatedValue, Precision, parse_date
 from explorer.model.document import NO_END, ClaimStatus, end_value, start_value
 from explorer.model.query import Change
 from explorer.model.store import Rows
+from explorer.model.zones import human_in, short_in
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
@@ -47,6 +48,12 @@ class EventTableModel(QAbstractTableModel):
         state.filter_changed.connect(self.refresh)
         state.document_changed.connect(self.refresh)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self._on_zone)
+
+    def _on_zone(self) -> None:
+        """Times are shown in the new zone (the order, by UTC instant, is unchanged)."""
+        if self.rows.size:
+            self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
 
     def _on_change(self, change: Change) -> None:
         """Fields edited in place: re-sort only if the sort reads them, else repaint
@@ -153,12 +160,12 @@ class EventTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == DATE:
                 start, end = start_value(ev, row), end_value(ev, row)
-                if self.compact_dates:
-                    text = format_iso(start.seconds, start.precision).replace("T", " ")
-                    if end is not None:
-                        text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
-                    return text
-                return f"{start.human()} – {end.human()}" if end is not None else start.human()
+                zone = self.state.zone
+                say = short_in if self.compact_dates else human_in
+                text = say(start.seconds, start.precision, zone)
+                if end is not None:
+                    text += " – " + say(end.seconds, end.precision, zone)
+                return text
             if column == TITLE:
                 return shown(str(ev["title"].iloc[row]), lines=False)
             if column == ACTORS:
@@ -194,11 +201,8 @@ class EventTableModel(QAbstractTableModel):
             return ""
         finest = Precision(int(ev["start_precision"].max()))
         sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, finest)
-        text = (
-            format_iso(sample.seconds, finest).replace("T", " ")
-            if self.compact_dates
-            else sample.human()
-        )
+        say = short_in if self.compact_dates else human_in
+        text = say(sample.seconds, finest, self.state.zone)
         return f"{text} – {text}" if bool((ev["end_precision"] != NO_END).any()) else text
 
     def position_of(self, row: int) -> int:
@@ -237,6 +241,7 @@ class EventTable(QTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.table_model.modelReset.connect(self.fit_date_column)
+        state.zone_changed.connect(self.fit_date_column)
         self.fit_date_column()
         self._syncing = False
         selection = self.selectionModel()

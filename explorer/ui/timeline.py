@@ -35,8 +35,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from explorer.model import layout
-from explorer.model.dates import Precision, floor_to, format_iso, period_end
+from explorer.model import layout, zones
+from explorer.model.dates import DatedValue, Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus, end_value, start_value
 from explorer.model.opening_view import opening_window
 from explorer.model.query import Change, density_edges
@@ -185,6 +185,7 @@ class TimelineWidget(QWidget):
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self.update)
         self._rebuild_lanes()
         self.open_view()
 
@@ -470,7 +471,7 @@ class TimelineWidget(QWidget):
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
         self._frames = self._layout(plot, scroll)
-        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width())
+        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width(), tz=self.state.zone.tz)
         # Lanes, clipped below the axis.
         p.save()
         p.setClipRect(QRect(0, plot.top(), size.width(), plot.height()))
@@ -757,7 +758,7 @@ class TimelineWidget(QWidget):
                 if count == 1:
                     row = self._beyond(lane, t0, t1, side)
                     title = shown(str(titles.iat[row]), lines=False) if row >= 0 else ""
-                    date = start_value(store.document.events, row).human() if row >= 0 else ""
+                    date = self._when(start_value(store.document.events, row)) if row >= 0 else ""
                     body = f"{title} ({date})" if title else "1 more"
                 else:
                     body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
@@ -1093,6 +1094,10 @@ class TimelineWidget(QWidget):
             return True
         return super().event(event)
 
+    def _when(self, value: DatedValue) -> str:
+        """A date in the display zone (times of day converted, days never shifted)."""
+        return zones.human_in(value.seconds, value.precision, self.state.zone)
+
     def tooltip_html(self, row: int) -> str:
         """Imported text is untrusted: escape it, then wrap it, never interpret it."""
         return plain(self.describe(row))
@@ -1101,10 +1106,10 @@ class TimelineWidget(QWidget):
         """Plain text for tooltips and screen readers: title, date, status, actors."""
         store = self.state.store
         ev = store.document.events
-        date = start_value(ev, row).human()
+        date = self._when(start_value(ev, row))
         end = end_value(ev, row)
         if end is not None:
-            date += " – " + end.human()
+            date += " – " + self._when(end)
         names = store.document.actors["name"]
         actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
         parts = [shown(str(ev["title"].iat[row])), date, f"Status: {ev['status'].iat[row]}"]

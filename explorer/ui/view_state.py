@@ -14,6 +14,7 @@ from explorer.model.lane_grouping import GroupingError, LaneGrouping, group_by
 from explorer.model.query import Change, TimelineQueries
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 from explorer.model.viewport import NS, Viewport
+from explorer.model.zones import UTC_ZONE, DisplayZone
 
 
 class ViewState(QObject):
@@ -27,6 +28,7 @@ class ViewState(QObject):
     edited = Signal()  # the document was edited in place (views keep their state)
     changed = Signal(object)  # the backend's Change, once per edit or new document
     viewport_changed = Signal()  # the visible time range moved
+    zone_changed = Signal()  # the display time zone (times shown, never stored)
 
     def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +42,7 @@ class ViewState(QObject):
         self._grouping: LaneGrouping | None = None  # lanes by a column instead of actors
         self._mask: Mask = np.ones(store.n, dtype=bool)
         self._viewport = Viewport(0, 60 * NS, 1000)
+        self._zone: DisplayZone = UTC_ZONE
         # Views ask their questions here; the store stays for saving and editing.
         self.queries: TimelineQueries = MemoryBackend(store)
         self.queries.subscribe(self._on_change)
@@ -54,6 +57,17 @@ class ViewState(QObject):
         if viewport != self._viewport:
             self._viewport = viewport
             self.viewport_changed.emit()
+
+    # --- the display time zone (per document; what times say, never what is stored) ---
+
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
+    def set_zone(self, zone: DisplayZone) -> None:
+        if zone != self._zone:
+            self._zone = zone
+            self.zone_changed.emit()
 
     # --- document ----------------------------------------------------------------
 
@@ -95,6 +109,7 @@ class ViewState(QObject):
             # document's own last view is restored afterwards, if it has one).
             self._filter = Filter()
             self._hidden = frozenset()
+            self.set_zone(UTC_ZONE)
         self._hidden = self._hidden & frozenset(self.store.actor_index)
         self._mask = self.store.mask(self._filter)
         column = self._grouping.column if edited and self._grouping is not None else None
