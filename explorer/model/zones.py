@@ -144,9 +144,7 @@ def utc_offsets(seconds: IntArray, tz: tzinfo) -> IntArray:
     """The zone's UTC offset (seconds east) at each UTC instant."""
     if tz is UTC:
         return np.zeros(len(seconds), dtype=np.int64)
-    return _by_day(
-        seconds, lambda d: _day_offsets(d, tz), lambda x: _offset_at(x, tz)
-    )
+    return _by_day(seconds, lambda d: _day_offsets(d, tz), lambda x: _offset_at(x, tz))
 
 
 def to_wall(seconds: IntArray, tz: tzinfo) -> IntArray:
@@ -184,7 +182,7 @@ def from_wall(wall: IntArray, tz: tzinfo, fold: int = 0) -> IntArray:
 
 
 def offset_text(offset: int) -> str:
-    """"UTC", "UTC+05:30", "UTC−04:00" (a true minus sign, as typeset)."""
+    """ "UTC", "UTC+05:30", "UTC−04:00" (a true minus sign, as typeset)."""
     if offset == 0:
         return "UTC"
     sign = "+" if offset > 0 else "−"
@@ -204,7 +202,7 @@ def iso_offset(offset: int) -> str:
 
 
 def _abbreviation(seconds: int, tz: tzinfo) -> str:
-    """"EDT", "CET"; empty where the zone has only a number for it ("+14", "-11")."""
+    """ "EDT", "CET"; empty where the zone has only a number for it ("+14", "-11")."""
     s = min(max(int(seconds), _MIN), _MAX)
     name = (_EPOCH + timedelta(seconds=s)).astimezone(tz).tzname() or ""
     return "" if not name or name[0] in "+-" or name == "UTC" else name

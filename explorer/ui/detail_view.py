@@ -226,7 +226,8 @@ class DetailView(QScrollArea):
 
         start = start_value(ev, row)
         zone = self.state.zone
-        when = f"{human_in(start.seconds, start.precision, zone)}   ({start.precision.label} precision)"
+        shown_start = human_in(start.seconds, start.precision, zone)
+        when = f"{shown_start}   ({start.precision.label} precision)"
         end = end_value(ev, row)
         if end is not None:
             length = int(store.hi[row] - store.lo[row])

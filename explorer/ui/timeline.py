@@ -853,8 +853,18 @@ class TimelineWidget(QWidget):
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
         p.setPen(style.MUTED_TEXT)
-        p.drawText(QPointF(12, 18), "UTC")
         vp = self._viewport
+        zone = self.state.zone
+        if zone.is_utc:
+            p.drawText(QPointF(12, 18), "UTC")
+        else:  # the zone, and its offset at the middle of the view
+            middle = np.array([(vp.start_ns + vp.span_ns // 2) // NS], dtype=np.int64)
+            offset = zones.offset_text(int(zones.utc_offsets(middle, zone.tz)[0]))
+            room = HEADER_W - 16
+            p.drawText(
+                QPointF(12, 18), metrics.elidedText(zone.name, Qt.TextElideMode.ElideMiddle, room)
+            )
+            p.drawText(QPointF(12, 32), offset)
         p.save()
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
