@@ -140,7 +140,8 @@ def zoned_iso_dates(seconds: Any, precision: Any, tz: tzinfo) -> pa.Array:
     precision = np.asarray(precision, dtype=np.int8)
     timed = precision > Precision.DAY
     offsets = np.zeros_like(seconds)
-    offsets[timed] = utc_offsets(seconds[timed], tz)
+    found = utc_offsets(seconds[timed], tz)
+    offsets[timed] = np.sign(found) * (np.abs(found) // MINUTE * MINUTE)  # ISO: whole minutes
     # An hour in a zone whose offset has minutes is only right to the minute.
     finer = timed & (precision == Precision.HOUR) & (offsets % HOUR != 0)
     text = iso_dates(seconds + offsets, np.where(finer, np.int8(Precision.MINUTE), precision))

@@ -113,7 +113,10 @@ def axis(
     if level is not None and level.kind == "fixed" and level.step < DAY and wall.ticks:
         # Both occurrences of a repeated hour; a skipped one lands on its neighbour.
         pos_wall = np.array([t.seconds for t in wall.ticks], dtype=np.int64)
-        pos = np.unique(np.concatenate([zones.from_wall(pos_wall, tz, f) for f in (0, 1)]))
+        first = zones.from_wall(pos_wall, tz, 0)
+        second = zones.from_wall(pos_wall, tz, 1)
+        again = second[zones.to_wall(second, tz) == pos_wall]  # really that wall time
+        pos = np.unique(np.concatenate([first, again]))
         pos = pos[(pos >= t0) & (pos <= t1)]
         back = _label_fixed(zones.to_wall(pos, tz), level.step)
         ticks = [Tick(int(s), t.label) for s, t in zip(pos.tolist(), back, strict=True)]

@@ -192,12 +192,19 @@ def offset_text(offset: int) -> str:
     return f"{text}:{seconds:02d}" if seconds else text
 
 
+def whole_minutes(offset: int) -> int:
+    """An offset ISO 8601 can write: local mean times before 1900 have seconds
+    (Kathmandu was +05:41:16), and ISO offsets stop at the minute."""
+    return (1 if offset >= 0 else -1) * (abs(int(offset)) // MINUTE * MINUTE)
+
+
 def iso_offset(offset: int) -> str:
     """An ISO 8601 offset: "Z", "+05:30", "-04:00" (whole minutes, as ISO allows)."""
+    offset = whole_minutes(offset)
     if offset == 0:
         return "Z"
     sign = "+" if offset > 0 else "-"
-    hours, rest = divmod(abs(int(offset)) // MINUTE * MINUTE, HOUR)
+    hours, rest = divmod(abs(offset), HOUR)
     return f"{sign}{hours:02d}:{rest // MINUTE:02d}"
 
 
@@ -235,7 +242,7 @@ def iso_in(seconds: int, precision: Precision, zone: DisplayZone) -> str:
     reads back to the same UTC instant; floating dates as they are."""
     if floating(precision):
         return format_iso(seconds, precision)
-    offset = 0 if zone.is_utc else _offset_at(seconds, zone.tz)
+    offset = 0 if zone.is_utc else whole_minutes(_offset_at(seconds, zone.tz))
     if precision == Precision.HOUR and offset % HOUR:
         precision = Precision.MINUTE
     return format_iso(int(seconds) + offset, precision) + iso_offset(offset)
