@@ -94,7 +94,9 @@ def test_a_day_precision_event_keeps_its_day_at_the_ends_of_the_clock(name: str)
     # ... while a time of day on it does move: +14 is the 25th, -11 the 23rd.
     noon = parse_date("2026-06-24T12:00Z")
     shown = zones.human_in(noon.seconds, noon.precision, zone)
-    assert shown.startswith("25 June 2026, 02:00" if "Kiritimati" in name else "24 June 2026, 01:00")
+    assert shown.startswith(
+        "25 June 2026, 02:00" if "Kiritimati" in name else "24 June 2026, 01:00"
+    )
 
 
 def test_times_say_their_zone_and_offset() -> None:

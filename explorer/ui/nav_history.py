@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal
@@ -32,6 +32,9 @@ class Entry:
     ns_per_px: int  # the scale, so that resizing the window is not a step
     selected_id: str | None
     filter: tuple[tuple[str, Any], ...]
+    # The exact range it was shown at (not compared: the scale above is what counts).
+    span_ns: int = field(default=0, compare=False)
+    width: float = field(default=0.0, compare=False)
 
 
 def _frozen(value: Any) -> Any:
@@ -75,6 +78,8 @@ class NavigationHistory(QObject):
             round(vp.span_ns / max(vp.width, 1)),
             self.state.selected_id,
             tuple((k, _frozen(v)) for k, v in sorted(flt.items())),
+            vp.span_ns,
+            vp.width,
         )
 
     def reset(self) -> None:
@@ -93,6 +98,10 @@ class NavigationHistory(QObject):
     @property
     def index(self) -> int:
         return self._index
+
+    def end_burst(self) -> None:
+        """The next change is a step of its own, however soon it comes."""
+        self._last_kind = ""
 
     def can_back(self) -> bool:
         return self._index > 0
@@ -139,7 +148,7 @@ class NavigationHistory(QObject):
             state = self.state
             state.set_filter(view_snapshot.filter_from(dict(entry.filter)))
             width = state.viewport.width
-            span = max(round(entry.ns_per_px * max(width, 1)), 1)
+            span = max(round(entry.span_ns * width / entry.width), 1) if entry.width else 1
             self._set_viewport(Viewport(entry.start_ns, span, width))
             row = None if entry.selected_id is None else state.store.row_of(entry.selected_id)
             state.select(-1 if row is None else row, reveal=False)

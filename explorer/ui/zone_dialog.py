@@ -60,16 +60,24 @@ class ZoneDialog(QDialog):
         self._filter("")
 
     def _filter(self, text: str) -> None:
-        words = text.lower().replace("_", " ").split()
-        self.list.clear()
-        for title, key in self._entries:
+        """Every word must match; a city that starts with what was typed comes first
+        ("pago pago" is Pacific/Pago_Pago before Pacific/Galapagos)."""
+        phrase = " ".join(text.lower().replace("_", " ").split())
+        words = phrase.split()
+        found: list[tuple[int, int, str, str]] = []
+        for order, (title, key) in enumerate(self._entries):
             haystack = f"{title} {key}".lower().replace("_", " ")
             if all(w in haystack for w in words):
-                item = QListWidgetItem(title)
-                item.setData(KEY_ROLE, key)
-                self.list.addItem(item)
-                if key == self._current and not words:
-                    self.list.setCurrentItem(item)
+                city = key.rsplit("/", 1)[-1].lower().replace("_", " ")
+                rank = 0 if city.startswith(phrase) else 1 if phrase in haystack else 2
+                found.append((rank if words else 0, order, title, key))
+        self.list.clear()
+        for _rank, _order, title, key in sorted(found):
+            item = QListWidgetItem(title)
+            item.setData(KEY_ROLE, key)
+            self.list.addItem(item)
+            if key == self._current and not words:
+                self.list.setCurrentItem(item)
         if self.list.currentRow() < 0 and self.list.count():
             self.list.setCurrentRow(0)
 
