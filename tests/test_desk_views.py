@@ -177,7 +177,8 @@ def test_a_saved_view_comes_back_from_the_views_panel(qtbot, window) -> None:
     qtbot.keyClick(window.views_panel.list, Qt.Key.Key_Return)
     assert state.filter.text == "Anthropic"
     assert state.hidden_actors == frozenset({"huawei"})
-    assert state.lane_grouping is not None and state.lane_grouping.column == "status"
+    assert state.lane_grouping is not None
+    assert state.lane_grouping.column == "status"
     assert state.zone.key == "Europe/Paris"
     assert (state.viewport.start_ns, state.viewport.span_ns) == saved_range
 
@@ -235,7 +236,9 @@ def test_back_and_forward_by_keys(qtbot, window) -> None:
     history.end_burst()
     qtbot.keyClick(timeline, Qt.Key.Key_Right, CTRL)
     second = state.selected_id
-    assert first and second and first != second
+    assert first
+    assert second
+    assert first != second
     history.end_burst()
     window.search.field.setText("Alibaba")
     qtbot.waitUntil(lambda: state.filter.text == "Alibaba")
@@ -244,7 +247,8 @@ def test_back_and_forward_by_keys(qtbot, window) -> None:
     back = key_sequences(spec("go.back"))[0]
     assert back.toString() == "Ctrl+["
     qtbot.keyClick(timeline, Qt.Key.Key_BracketLeft, CTRL)
-    assert state.filter.text == "" and state.selected_id == second
+    assert state.filter.text == ""
+    assert state.selected_id == second
     qtbot.keyClick(timeline, Qt.Key.Key_BracketLeft, CTRL)
     assert state.selected_id == first
     while history.can_back():

@@ -393,10 +393,12 @@ class MainWindow(QMainWindow):
 
     def choose_zone(self) -> None:
         self.zone_dialog = ZoneDialog(self.state.zone, self)
-        self.zone_dialog.accepted.connect(
-            lambda: self.zone_dialog.chosen is not None and self.set_zone(self.zone_dialog.chosen)
-        )
+        self.zone_dialog.accepted.connect(self._zone_chosen)
         self.zone_dialog.open()
+
+    def _zone_chosen(self) -> None:
+        if self.zone_dialog.chosen is not None:
+            self.set_zone(self.zone_dialog.chosen)
 
     def zone_utc(self) -> None:
         self.set_zone(zones.UTC_ZONE)
