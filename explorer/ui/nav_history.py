@@ -150,8 +150,8 @@ class NavigationHistory(QObject):
             width = state.viewport.width
             span = max(round(entry.span_ns * width / entry.width), 1) if entry.width else 1
             self._set_viewport(Viewport(entry.start_ns, span, width))
-            row = None if entry.selected_id is None else state.store.row_of(entry.selected_id)
-            state.select(-1 if row is None else row, reveal=False)
+            key = -1 if entry.selected_id is None else state.queries.key_of(entry.selected_id)
+            state.select(key, reveal=False)
         finally:
             self._moving = False
         self.changed.emit()

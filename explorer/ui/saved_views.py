@@ -3,7 +3,7 @@
 A saved view is a view snapshot (filter, range, hidden lanes, lane grouping, time zone)
 under a name the analyst gives it ("Bloomberg claim, week 1"). They are kept with the
 document's other view settings; the dock is usable from the keyboard: Enter shows the
-view, F2 renames it, Delete removes it, Ctrl+Shift+B saves the current view.
+view, F2 renames it, Delete removes it, Ctrl+Shift+D saves the current view.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def apply(state: ViewState, view: dict[str, Any], set_viewport: Any = None) -> N
     """Show `view` (ValueError, KeyError, TypeError if damaged; parts that name actors
     this document no longer has are dropped). `set_viewport` is the timeline's, which
     clamps the range to the document; the state's own is used without one."""
-    known_actors = set(state.store.actor_index)
+    known_actors = set(state.actors.ids)
     zone_key = view.get("zone")
     if isinstance(zone_key, str):
         # A zone this computer does not know: keep the current one.
