@@ -185,6 +185,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--select", metavar="EVENT_ID", help="select this event before rendering")
     p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="show times in this zone: UTC (default), local, or an IANA name such as "
+        "America/New_York; --screenshot and view exports draw in it, CSV/Excel exports "
+        "add start_local and end_local (stored times stay UTC)",
+    )
+    p.add_argument(
         "--engine",
         choices=ENGINES,
         default="auto",
@@ -258,6 +265,15 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--format, --map and --date-order need a FILE")
     if args.published is not None and args.from_article is None:
         raise UsageError("--published needs --from-article ARTICLE")
+    if args.tz is not None:
+        from explorer.model.zones import ZoneError, zone
+
+        try:
+            args.zone = zone(args.tz)
+        except ZoneError as exc:
+            raise UsageError(f"--tz: {exc}") from None
+    else:
+        args.zone = None
 
 
 def check_out_of_core(args: argparse.Namespace, writer: str | None) -> None:
@@ -319,7 +335,13 @@ def write_skipped(result: ImportResult, path: Path) -> None:
     atomic_write_bytes(path, result.skipped_csv().encode("utf-8"))
 
 
-def export_document(document: Document, path: Path, writer: str) -> None:
+def export_document(document: Document, path: Path, writer: str, zone: Any = None) -> None:
+    """Write with the writers' table; a display zone (--tz) adds local times to tables."""
+    if zone is not None and not zone.is_utc and writer in ("csv", "excel"):
+        from explorer.io.write_table import write_csv, write_excel
+
+        (write_csv if writer == "csv" else write_excel)(document, path, zone.tz)
+        return
     WRITERS[writer](document, path)
 
 
@@ -369,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.skipped is not None:
             write_skipped(result, args.skipped)
         if writer is not None and writer not in QT_WRITERS:
-            export_document(result.document, args.export, writer)
+            export_document(result.document, args.export, writer, args.zone)
             return 0
     except (WriteError, OSError) as exc:
         _say(str(exc))
@@ -507,6 +529,9 @@ def _run_gui(
     # An imported file (TimelineJS, CSV, a merge...) is shown as "Untitled, imported from":
     # Save must never write the app's format over the user's source file.
     window = MainWindow(document, path, imported=not native, render_only=headless)
+    if args.zone is not None:
+        window.zone_override = args.zone  # wins over the zone remembered for the file
+        window.state.set_zone(args.zone)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
         _say(f"{path.name}: no event with id {args.select!r}")

@@ -93,6 +93,12 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_actors",    "Focus &Actors",             "focus_actors",        ("Ctrl+2",),                        "&View"),
     ActionSpec("view.focus_detail",    "Focus &Detail",             "focus_detail",        ("Ctrl+3",),                        "&View"),
     ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
+    # Display time zone and saved views (explorer/ui/zone_dialog.py, saved_views.py).
+    ActionSpec("view.time_zone",       "Time &Zone…",               "choose_zone",         (),                                 "&View"),
+    ActionSpec("view.zone_utc",        "Time Zone: &UTC",           "zone_utc",            (),                                 "&View"),
+    ActionSpec("view.zone_local",      "Time Zone: This &Computer's", "zone_local",        (),                                 "&View"),
+    ActionSpec("view.save_view",       "Sa&ve Current View…",       "save_named_view",     ("Ctrl+Shift+D",),                  "&View"),
+    ActionSpec("view.views_panel",     "Saved &Views",              "show_views_panel",    ("Ctrl+Shift+V",),                  "&View"),
     ActionSpec("view.focus_periods",   "Focus &Periods",            "focus_list",          ("Ctrl+5",),                        "&View",    "periods"),
     ActionSpec("go.period",            "Show &Period",              "jump",                (),                                 "&Go",      "periods"),
     ActionSpec("view.web",             "&Web of Actors",            "show_web",            ("Ctrl+Shift+W",),                  "&View",    "word"),
@@ -107,6 +113,12 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("go.last",              "&Last Event",               "select_last",         ("End",),                           "&Go",      "timeline"),
     ActionSpec("go.show_detail",       "Show in &Detail",           "show_selection",      ("Return", "Enter"),                "&Go",      "timeline"),
     ActionSpec("go.clear",             "Clear Selection",           "clear_selection",     ("Escape",),                        "&Go",      "timeline"),
+    # Navigation history (explorer/ui/nav_history.py). Not the platform's Back key,
+    # which is Alt+Left/Right on Windows and Linux (moving events here): Ctrl+[ and
+    # Ctrl+] (Cmd+[ and Cmd+] on macOS, its own Back/Forward), the keyboard's Back and
+    # Forward keys, and the mouse's back and forward buttons (main_window).
+    ActionSpec("go.back",              "&Back",                     "go_back",             ("Ctrl+[", "Back"),                 "&Go"),
+    ActionSpec("go.forward",           "&Forward",                  "go_forward",          ("Ctrl+]", "Forward"),              "&Go"),
     # The article review dialog (explorer/ui/article_review.py): no menu, its own window.
     ActionSpec("review.accept",        "Accept Proposal",           "accept_current",      ("A", "Space"),                     None,       "review"),
     ActionSpec("review.reject",        "Reject Proposal",           "reject_current",      ("R", "Delete"),                    None,       "review"),

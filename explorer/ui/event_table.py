@@ -24,9 +24,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
+from explorer.model.dates import DatedValue, Precision, parse_date
 from explorer.model.document import ClaimStatus
 from explorer.model.query import Change, EventRecord, Page, SortColumn
+from explorer.model.zones import human_in, short_in
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
@@ -64,6 +65,14 @@ class EventTableModel(QAbstractTableModel):
         state.filter_changed.connect(self.refresh)
         state.document_changed.connect(self._new_document)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self._on_zone)
+
+    def _on_zone(self) -> None:
+        """Times are shown in the new zone (the order, by UTC instant, is unchanged;
+        the widest date, with its offset, is measured again)."""
+        self._widest = None
+        if self._total:
+            self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
 
     def _on_change(self, change: Change) -> None:
         """Fields edited in place: re-sort only if the sort reads them, else repaint
@@ -198,12 +207,12 @@ class EventTableModel(QAbstractTableModel):
             return style.STATUS_TEXT_COLOURS.get(ClaimStatus(record.status))
         if column == DATE:
             start, end = record.start, record.end
-            if self.compact_dates:
-                text = format_iso(start.seconds, start.precision).replace("T", " ")
-                if end is not None:
-                    text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
-                return text
-            return f"{start.human()} – {end.human()}" if end is not None else start.human()
+            zone = self.state.zone
+            say = short_in if self.compact_dates else human_in
+            text = say(start.seconds, start.precision, zone)
+            if end is not None:
+                text += " – " + say(end.seconds, end.precision, zone)
+            return text
         if column == TITLE:
             return shown(record.title, lines=False)
         if column == ACTORS:
@@ -227,7 +236,7 @@ class EventTableModel(QAbstractTableModel):
     def widest_date(self) -> str:
         """A date as long as the longest of the first rows: their finest precision, on
         a long month name, with an end if one of them has one (a sample: the user can
-        still widen the column). Asked once per document and date style: out of core,
+        still widen the column). Asked once per document, date style and zone: out of core,
         each record is a read of the data."""
         if self._widest is None:
             self._widest = self._widest_date()
@@ -237,13 +246,10 @@ class EventTableModel(QAbstractTableModel):
         records = [self.record(k) for k in map(self.key_at, range(min(self._total, 32)))]
         if not records:
             return ""
-        finest = max(r.start.precision for r in records)
-        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, Precision(finest))
-        text = (
-            format_iso(sample.seconds, sample.precision).replace("T", " ")
-            if self.compact_dates
-            else sample.human()
-        )
+        finest = Precision(max(r.start.precision for r in records))
+        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, finest)
+        say = short_in if self.compact_dates else human_in
+        text = say(sample.seconds, finest, self.state.zone)
         return f"{text} – {text}" if any(r.end is not None for r in records) else text
 
     def position_of(self, key: int) -> int:
@@ -282,6 +288,7 @@ class EventTable(QTableView):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.table_model.modelReset.connect(self.fit_date_column)
+        state.zone_changed.connect(self.fit_date_column)
         self.fit_date_column()
         self._syncing = False
         selection = self.selectionModel()

@@ -39,11 +39,16 @@ class Heading:
 
     title: str
     filter: str = ""
+    zone: str = ""  # the display time zone, when it is not UTC
 
 
 def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Heading | None) -> None:
     """The timeline at `size`, under a strip naming the document (and its filter)."""
-    if heading is None or not (heading.title or heading.filter) or size.height() < 3 * HEADING_H:
+    if (
+        heading is None
+        or not (heading.title or heading.filter or heading.zone)
+        or size.height() < 3 * HEADING_H
+    ):
         timeline.paint(p, size, keep=False)
         return
     p.fillRect(QRect(0, 0, size.width(), HEADING_H), style.BACKGROUND)
@@ -59,10 +64,12 @@ def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Head
         QPointF(12, 20),
         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, width),
     )
-    if heading.filter:
+    if heading.filter or heading.zone:
         p.setFont(small)
         p.setPen(style.MUTED_TEXT)
-        text = f"Filtered: {heading.filter}"
+        said = [f"Filtered: {heading.filter}"] if heading.filter else []
+        said += [f"Times in {heading.zone}"] if heading.zone else []
+        text = " · ".join(said)
         p.drawText(
             QPointF(12, 38),
             QFontMetrics(small).elidedText(text, Qt.TextElideMode.ElideRight, width),

@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QInputDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -31,10 +32,11 @@ from PySide6.QtWidgets import (
 from explorer.engines.memory import MemoryBackend
 from explorer.engines.prefetch import PrefetchingQueries
 from explorer.io.errors import WriteError
+from explorer.model import zones
 from explorer.model.document import Document
 from explorer.model.query import TimelineQueries
 from explorer.model.store import EventStore
-from explorer.ui import export, settings
+from explorer.ui import export, settings, view_snapshot
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.detail_view import DetailView
@@ -45,15 +47,18 @@ from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.messages import plain
+from explorer.ui.nav_history import NavigationHistory
 from explorer.ui.notes_bar import NotesBar
 from explorer.ui.open_large import OutOfCoreOpener
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.periods_panel import PeriodsPanel
 from explorer.ui.publish import PublishController
+from explorer.ui.saved_views import SavedViews, ViewsPanel
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
 from explorer.ui.word_docks import WordDocks
+from explorer.ui.zone_dialog import ZoneDialog
 
 # A visible focus frame on every panel, so keyboard users always know where they are.
 FOCUS_FRAME = """
@@ -134,6 +139,11 @@ class MainWindow(QMainWindow):
         ]
         self._docks_sized = False
         self.word = WordDocks(self, (self._docks[0], self._docks[1]))
+        # Saved views and the navigation history (issue 13); --tz pins the zone.
+        self.zone_override: zones.DisplayZone | None = None
+        self.saved_views = SavedViews(self)
+        self.navigation = NavigationHistory(self.state, self.timeline.set_viewport, self)
+        self.state.zone_changed.connect(self._on_zone)
         self.timeline.activated.connect(self.show_detail)
         self.editor = EditController(self.state, self)
         self.history = QUndoView(self.editor.stack)
@@ -184,6 +194,18 @@ class MainWindow(QMainWindow):
             },
         )
         self._build_menus()
+        self.views_panel = ViewsPanel(self.saved_views, self)
+        self.views_panel.restore_requested.connect(self.restore_saved_view)
+        self.views_panel.save_requested.connect(self.save_named_view)
+        self._views_dock = self._dock(
+            self.views_panel, "Views", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self._views_dock.hide()
+        self.navigation.changed.connect(self._update_navigation)
+        self._update_navigation()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # the mouse's back and forward buttons
         self._set_tab_order()
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
@@ -424,7 +446,11 @@ class MainWindow(QMainWindow):
         self._cycle(-1)
 
     def show_palette(self) -> None:
-        self.palette_dialog = CommandPalette(self.actions_by_id, self)
+        views = {
+            f"saved-view:{i}": (f"Show Saved View: {name}", lambda i=i: self.restore_saved_view(i))
+            for i, name in enumerate(self.saved_views.names())
+        }
+        self.palette_dialog = CommandPalette(self.actions_by_id, self, extra=views)
         self.palette_dialog.open()
 
     def show_shortcuts(self) -> None:
@@ -498,12 +524,92 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def export_heading(self) -> export.Heading:
-        return export.Heading(self.state.queries.title(), self.search.filter_summary())
+        zone = self.state.zone
+        return export.Heading(
+            self.state.queries.title(),
+            self.search.filter_summary(),
+            "" if zone.is_utc else zone.name,
+        )
+
+    # --- display time zone, saved views, back and forward (issue 13) -------------------
+
+    def set_zone(self, zone: zones.DisplayZone) -> None:
+        self.zone_override = None  # the user's own choice from now on
+        self.state.set_zone(zone)
+
+    def _on_zone(self) -> None:
+        self.statusBar().showMessage(f"Times shown in {self.state.zone.name}", 5000)
+
+    def choose_zone(self) -> None:
+        self.zone_dialog = ZoneDialog(self.state.zone, self)
+        self.zone_dialog.accepted.connect(self._zone_chosen)
+        self.zone_dialog.open()
+
+    def _zone_chosen(self) -> None:
+        if self.zone_dialog.chosen is not None:
+            self.set_zone(self.zone_dialog.chosen)
+
+    def zone_utc(self) -> None:
+        self.set_zone(zones.UTC_ZONE)
+
+    def zone_local(self) -> None:
+        self.set_zone(zones.zone(zones.LOCAL_KEY))
+
+    def save_named_view(self) -> None:
+        default = f"View {len(self.saved_views.views) + 1}"
+        name, ok = QInputDialog.getText(self, "Save View", "Name this view:", text=default)
+        if ok:
+            self.save_view_as(name)
+
+    def save_view_as(self, name: str) -> str:
+        saved = self.saved_views.add(name, view_snapshot.capture(self.state))
+        self._views_dock.show()
+        self.statusBar().showMessage(f"Saved the view as “{saved}”", 5000)
+        return saved
+
+    def restore_saved_view(self, index: int) -> None:
+        if not 0 <= index < len(self.saved_views.views):
+            return
+        saved = self.saved_views.views[index]
+        try:
+            view_snapshot.apply(self.state, saved.view, self.timeline.set_viewport)
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.statusBar().showMessage(f"The view “{saved.name}” could not be read", 5000)
+            return
+        self.statusBar().showMessage(f"Showing the view “{saved.name}”", 5000)
+
+    def show_views_panel(self) -> None:
+        self._views_dock.show()
+        self._views_dock.raise_()
+        self.views_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def go_back(self) -> None:
+        self.navigation.back()
+
+    def go_forward(self) -> None:
+        self.navigation.forward()
+
+    def _update_navigation(self) -> None:
+        self.actions_by_id["go.back"].setEnabled(self.navigation.can_back())
+        self.actions_by_id["go.forward"].setEnabled(self.navigation.can_forward())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            button = event.button()
+            if button in (Qt.MouseButton.BackButton, Qt.MouseButton.ForwardButton) and (
+                isinstance(watched, QWidget) and watched.window() is self
+            ):
+                self.go_back() if button == Qt.MouseButton.BackButton else self.go_forward()
+                return True
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.close():
             event.ignore()
             return
         self.importer.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         close_backend(self.state.queries)
         super().closeEvent(event)

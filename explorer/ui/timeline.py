@@ -35,8 +35,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from explorer.model import layout
-from explorer.model.dates import Precision, floor_to, format_iso, period_end
+from explorer.model import layout, zones
+from explorer.model.dates import DatedValue, Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus
 from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
@@ -241,6 +241,7 @@ class TimelineWidget(QWidget):
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self.update)
         self._rebuild_lanes()
         self.open_view()
 
@@ -617,7 +618,7 @@ class TimelineWidget(QWidget):
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
         self._frames = self._layout(plot, scroll)
-        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width())
+        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width(), tz=self.state.zone.tz)
         # Lanes, clipped below the axis.
         p.save()
         p.setClipRect(QRect(0, plot.top(), size.width(), plot.height()))
@@ -929,7 +930,7 @@ class TimelineWidget(QWidget):
                     row = self._beyond(lane, t0, t1, side)
                     record = self.state.queries.record(row) if row >= 0 else None
                     title = shown(record.title, lines=False) if record is not None else ""
-                    date = record.start.human() if record is not None else ""
+                    date = self._when(record.start) if record is not None else ""
                     body = f"{title} ({date})" if title else "1 more"
                 else:
                     body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
@@ -1054,8 +1055,18 @@ class TimelineWidget(QWidget):
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
         p.setPen(style.MUTED_TEXT)
-        p.drawText(QPointF(12, 18), "UTC")
         vp = self._viewport
+        zone = self.state.zone
+        if zone.is_utc:
+            p.drawText(QPointF(12, 18), "UTC")
+        else:  # the zone, and its offset at the middle of the view
+            middle = np.array([(vp.start_ns + vp.span_ns // 2) // NS], dtype=np.int64)
+            offset = zones.offset_text(int(zones.utc_offsets(middle, zone.tz)[0]))
+            room = HEADER_W - 16
+            p.drawText(
+                QPointF(12, 18), metrics.elidedText(zone.name, Qt.TextElideMode.ElideMiddle, room)
+            )
+            p.drawText(QPointF(12, 32), offset)
         p.save()
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
@@ -1296,6 +1307,10 @@ class TimelineWidget(QWidget):
             return True
         return super().event(event)
 
+    def _when(self, value: DatedValue) -> str:
+        """A date in the display zone (times of day converted, days never shifted)."""
+        return zones.human_in(value.seconds, value.precision, self.state.zone)
+
     def tooltip_html(self, row: int) -> str:
         """Imported text is untrusted: escape it, then wrap it, never interpret it."""
         return plain(self.describe(row))
@@ -1303,9 +1318,9 @@ class TimelineWidget(QWidget):
     def describe(self, row: int) -> str:
         """Plain text for tooltips and screen readers: title, date, status, actors."""
         record = self.state.queries.record(row)
-        date = record.start.human()
+        date = self._when(record.start)
         if record.end is not None:
-            date += " – " + record.end.human()
+            date += " – " + self._when(record.end)
         actors = ", ".join(dict.fromkeys(a.name for a in record.actors))
         parts = [shown(record.title), date, f"Status: {record.status}"]
         sources = int(self.state.queries.independent_sources(np.array([row], np.int64))[0])
