@@ -18,6 +18,9 @@ import pandas as pd
 
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError
+from explorer.io.native_annotations import KEY as ANNOTATIONS_KEY
+from explorer.io.native_annotations import VERSION as ANNOTATIONS_VERSION
+from explorer.io.native_annotations import annotation_tables, annotations_json
 from explorer.model.dates import DateError, Precision, format_iso, parse_date
 from explorer.model.document import (
     NO_END,
@@ -32,6 +35,7 @@ from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer"
 FORMAT_VERSION: Final = 1
+READS_UP_TO: Final = max(FORMAT_VERSION, ANNOTATIONS_VERSION)  # version 2: annotations
 
 _EVENT_KEYS: Final = (
     "id",
@@ -147,9 +151,9 @@ def document_from_json(data: Any, path: Path) -> Document:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise r.fail("must be a whole number", None, "version")
-    if version > FORMAT_VERSION:
+    if version > READS_UP_TO:
         raise r.fail(
-            f"version {version} is newer than this program reads ({FORMAT_VERSION}); "
+            f"version {version} is newer than this program reads ({READS_UP_TO}); "
             "update Timeline Explorer",
             None,
             "version",
@@ -286,6 +290,7 @@ def document_from_json(data: Any, path: Path) -> Document:
             [{"event_id": e, "theme_id": t} for e, t in ev_themes], ("event_id", "theme_id")
         ),
         figures=_figures_table(figures),
+        **annotation_tables(data, r.fail),
     )
     found = problems(doc, limit=1)
     if found:
@@ -383,9 +388,10 @@ def document_to_json(doc: Document) -> dict[str, Any]:
             }
         )
     src = _columns(doc.sources)
-    return {
+    annotations = annotations_json(doc)
+    out = {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": ANNOTATIONS_VERSION if annotations else FORMAT_VERSION,
         "title": doc.title,
         "description": doc.description,
         "events": events,
@@ -402,6 +408,9 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         ],
         "themes": _records(doc.themes),
     }
+    if annotations:
+        out[ANNOTATIONS_KEY] = annotations
+    return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -37,6 +37,11 @@ class Filter:
     known_by: int | None = None  # only what had been published by then (seconds)
     # With known_by: keep events with no dated source (their known date is unknown)?
     known_undated: bool = False
+    # The analyst's annotations (explorer.model.annotations): starred only, with at
+    # least one note only, carrying any of these tags.
+    starred: bool = False
+    noted: bool = False
+    tags: frozenset[str] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -106,6 +111,7 @@ class EventStore:
             "_links_by_event",
             "_sources_by_event",
             "_factor_cache",
+            "annotation_rows",
         ):
             self.__dict__.pop(name, None)
         ev = doc.events
@@ -163,6 +169,47 @@ class EventStore:
         if not len(frame):
             return np.zeros(0, dtype=np.int64)
         return _link_rows(self._document.events["id"], frame["event_id"])
+
+    @cached_property
+    def annotation_rows(self) -> dict[str, Rows]:
+        """The event row of each row of the stars, tags and notes tables (-1: an
+        annotation of an event no longer there, kept so that undoing its deletion
+        brings it back). An annotation edit patches these; see `annotated`."""
+        from explorer.model.annotations import rows_for
+
+        ids = self._document.events["id"]
+        return {
+            name: rows_for(ids, getattr(self._document, name)["event_id"])
+            for name in ("stars", "tags", "notes")
+        }
+
+    def annotated(self, table: str) -> Mask:
+        """Events with at least one row in annotation `table` (a memset and a scatter:
+        annotations are few, events many)."""
+        rows = self.annotation_rows[table]
+        out = np.zeros(self.n, dtype=bool)
+        out[rows[rows >= 0]] = True
+        return out
+
+    def annotated_row(self, table: str, row: int) -> bool:
+        return bool((self.annotation_rows[table] == row).any())
+
+    def tagged_with(self, tags: frozenset[str]) -> Mask:
+        frame = self._document.tags
+        rows = self.annotation_rows["tags"]
+        pick = frame["tag"].isin(tags).to_numpy(dtype=bool) & (rows >= 0)
+        out = np.zeros(self.n, dtype=bool)
+        out[rows[pick]] = True
+        return out
+
+    def annotation_flags(self, rows: Rows) -> npt.NDArray[np.uint8]:
+        """FLAG_* bits (explorer.model.query) of `rows`: starred, noted, tagged."""
+        flags = np.zeros(len(rows), dtype=np.uint8)
+        for bit, table in ((1, "stars"), (2, "notes"), (4, "tags")):
+            have = self.annotation_rows[table]
+            if len(have) and len(rows):
+                flags |= np.where(np.isin(rows, have), bit, 0).astype(np.uint8)
+        return flags
 
     @cached_property
     def known_dated(self) -> Mask:
@@ -283,6 +330,12 @@ class EventStore:
                 pick = (targets >= 0) & (events >= 0)
                 pick[pick] &= table_hit[targets[pick]]
                 hits[events[pick]] = True
+        for table, columns in (("tags", ("tag",)), ("notes", ("text", "author"))):
+            frame = getattr(self._document, table)
+            if len(frame):
+                rows = self.annotation_rows[table]
+                found = _contains(frame, columns, needle) & (rows >= 0)
+                hits[rows[found]] = True
         return hits
 
     # --- queries ---------------------------------------------------------------------
@@ -349,6 +402,12 @@ class EventStore:
         if flt.known_by is not None:
             known = self.known_dated & (self.known_at <= flt.known_by)
             keep &= known | ~self.known_dated if flt.known_undated else known
+        if flt.starred:
+            keep &= self.annotated("stars")
+        if flt.noted:
+            keep &= self.annotated("notes")
+        if flt.tags is not None:
+            keep &= self.tagged_with(flt.tags)
         if flt.text.strip():
             keep &= self._text_hits(flt.text.strip())
         return keep
