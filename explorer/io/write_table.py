@@ -1,7 +1,10 @@
 """Events out as a table: CSV or Excel (.xlsx), one row per event.
 
 Columns: ``id, start, end, title, summary, status, actors, roles, themes,
-sources, figures``. Dates are written as much as is known (``2025``,
+sources, figures``, then, when the document has annotations, ``starred`` ("yes"
+or empty), ``analyst_tags`` (joined like themes) and ``analyst_notes`` (a JSON list
+of ``{"id", "author", "time", "text"}``, as in the native format), which the
+table reader reads back as annotations. Dates are written as much as is known (``2025``,
 ``2026-06``, ``2026-06-24T10:30``; see docs/format.md), so that reading the file
 back gives the same precision. Actor, theme, source and figure lists are joined
 with ``"; "``; ``roles`` lines up with ``actors`` (empty when no link has a
@@ -49,6 +52,7 @@ import pyarrow.compute as pc
 from explorer.io.atomic import atomic_open, atomic_write_bytes
 from explorer.io.errors import WriteError
 from explorer.io.guard import GUARD_PATTERN, guard
+from explorer.io.parquet_annotations import annotation_columns
 from explorer.model.dates import DAY, HOUR, MINUTE, Precision, civil_from_days
 from explorer.model.document import NO_END, Document
 
@@ -209,16 +213,26 @@ def event_table(doc: Document) -> dict[str, pa.Array]:
     out["sources"] = _joined(rows(ev_src), _names(ev_src["source_id"], src, label), n)
     figures = doc.figures
     out["figures"] = _joined(rows(figures), _text(figures["text"]), n)
+    annotations = annotation_columns(doc)
+    if annotations:
+        out["starred"] = pc.if_else(annotations["starred"], "yes", "").cast(_LARGE)
+        tags = annotations["tags"]
+        names = quote_names(_text(pc.list_flatten(tags)))
+        lists = pa.LargeListArray.from_arrays(pa.array(tags.offsets.cast(pa.int64())), names)
+        out["analyst_tags"] = pc.fill_null(pc.binary_join(lists, pa.scalar(SEPARATOR, _LARGE)), "")
+        out["analyst_notes"] = _text(annotations["notes"])
     return out
 
 
-def _columns(doc: Document, path: Path, *, guarded: bool) -> list[list[Any]]:
+def _columns(doc: Document, path: Path, *, guarded: bool) -> tuple[list[str], list[list[Any]]]:
+    """The header (COLUMNS, then the annotation columns if any) and the columns."""
     if not doc.events["id"].is_unique:
         raise WriteError(path, "event ids are not unique")
     table = event_table(doc)
+    header = list(table)
     if guarded:
-        return [_guard_array(table[c]).to_pylist() for c in COLUMNS]
-    return [table[c].to_pylist() for c in COLUMNS]
+        return header, [_guard_array(table[c]).to_pylist() for c in header]
+    return header, [table[c].to_pylist() for c in header]
 
 
 def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -233,10 +247,10 @@ def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
 
 def dumps_csv(doc: Document, path: str | Path = "events.csv") -> bytes:
     """The events as CSV bytes (see :func:`dumps_rows`)."""
-    columns = _columns(doc, Path(path), guarded=True)
+    header, columns = _columns(doc, Path(path), guarded=True)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([guard(c) for c in COLUMNS])
+    writer.writerow([guard(c) for c in header])
     writer.writerows(zip(*columns, strict=True))
     return out.getvalue().encode("utf-8-sig", "backslashreplace")
 
@@ -256,8 +270,8 @@ def _excel_text(value: str) -> str:
 
 def write_excel(doc: Document, path: str | Path) -> None:
     """Save the events as an .xlsx workbook (one sheet, "Events"), atomically."""
-    columns = _columns(doc, Path(path), guarded=False)
-    write_excel_rows(path, COLUMNS, zip(*columns, strict=True), len(columns[0]))
+    header, columns = _columns(doc, Path(path), guarded=False)
+    write_excel_rows(path, header, zip(*columns, strict=True), len(columns[0]))
 
 
 def write_excel_rows(
