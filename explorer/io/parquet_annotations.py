@@ -50,9 +50,7 @@ def annotation_columns(doc: Document) -> dict[str, pa.Array]:
     rows, tags = rows[order], tags[order]
     counts = np.bincount(rows, minlength=n) if len(rows) else np.zeros(n, np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    tag_lists = pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(tags.tolist(), pa.string())
-    )
+    tag_lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(tags.tolist(), pa.string()))
     notes: list[str | None] = [None] * n
     frame = doc.notes
     note_rows = rows_for(ids, frame["event_id"])
@@ -69,7 +67,9 @@ def annotation_columns(doc: Document) -> dict[str, pa.Array]:
             item = {"id": ident, "author": author, "time": note_time(time), "text": text}
             per_event.setdefault(row, []).append((int(time), str(ident), item))
     for row, items in per_event.items():
-        notes[row] = json.dumps([i for _, _, i in sorted(items, key=lambda x: x[:2])], ensure_ascii=False)
+        notes[row] = json.dumps(
+            [i for _, _, i in sorted(items, key=lambda x: x[:2])], ensure_ascii=False
+        )
     return {
         "starred": pa.array(starred, pa.bool_()),
         "tags": tag_lists,

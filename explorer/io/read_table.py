@@ -130,8 +130,8 @@ from explorer.io.kit.profile import (
     rejected,
     tokens,
 )
-from explorer.io.native_annotations import annotation_tables
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
+from explorer.io.native_annotations import annotation_tables
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import encoding_problem, read_text
 from explorer.model.dates import (
@@ -1006,7 +1006,9 @@ def _read_annotations(
     if tags is not None:
         rows, _, names = _split(cols[tags])
         good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
-        for row, name in zip(rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True):
+        for row, name in zip(
+            rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True
+        ):
             entries.setdefault(row, {}).setdefault("tags", []).append(name)
     notes = mapping.one("analyst_notes")
     if notes is not None:

@@ -145,8 +145,10 @@ def apply_to_document(doc: Document, op: AnnotationOp) -> tuple[AnnotationOp, li
         mask = have.isin(wanted).to_numpy(dtype=bool)
         gone = [str(v) for v in have[mask].tolist()]
         doc.stars = _drop(doc.stars, mask)
-        return StarEvents(tuple(gone), True, op.text), gone, TableEdit(
-            "stars", np.flatnonzero(mask).astype(np.int64), 0
+        return (
+            StarEvents(tuple(gone), True, op.text),
+            gone,
+            TableEdit("stars", np.flatnonzero(mask).astype(np.int64), 0),
         )
     if isinstance(op, TagEvents):
         tag = clean_tag(op.tag)
@@ -156,14 +158,18 @@ def apply_to_document(doc: Document, op: AnnotationOp) -> tuple[AnnotationOp, li
         if op.present:
             add = _unique(i for i in op.ids if i not in tagged)
             doc.tags = _append(doc.tags, {"event_id": add, "tag": [tag] * len(add)}, TAG_COLUMNS)
-            return TagEvents(tuple(add), tag, False, op.text), add, TableEdit(
-                "tags", _none(), len(add)
+            return (
+                TagEvents(tuple(add), tag, False, op.text),
+                add,
+                TableEdit("tags", _none(), len(add)),
             )
         mask = same & frame["event_id"].isin(set(op.ids)).to_numpy(dtype=bool)
         gone = [str(v) for v in frame["event_id"][mask].tolist()]
         doc.tags = _drop(frame, mask)
-        return TagEvents(tuple(gone), tag, True, op.text), gone, TableEdit(
-            "tags", np.flatnonzero(mask).astype(np.int64), 0
+        return (
+            TagEvents(tuple(gone), tag, True, op.text),
+            gone,
+            TableEdit("tags", np.flatnonzero(mask).astype(np.int64), 0),
         )
     frame = doc.notes
     mask = ((frame["event_id"] == op.event_id) & (frame["note_id"] == op.note_id)).to_numpy(
@@ -200,8 +206,10 @@ def apply_to_document(doc: Document, op: AnnotationOp) -> tuple[AnnotationOp, li
         appended = 1
     doc.notes = frame
     inverse = PutNote(op.event_id, op.note_id, old, op.text)
-    return inverse, [op.event_id], TableEdit(
-        "notes", np.flatnonzero(mask).astype(np.int64), appended
+    return (
+        inverse,
+        [op.event_id],
+        TableEdit("notes", np.flatnonzero(mask).astype(np.int64), appended),
     )
 
 
@@ -213,7 +221,9 @@ def _unique(ids: object) -> list[str]:
     return list(dict.fromkeys(str(i) for i in ids))  # type: ignore[attr-defined]
 
 
-def _append(frame: pd.DataFrame, columns: dict[str, object], names: tuple[str, ...]) -> pd.DataFrame:
+def _append(
+    frame: pd.DataFrame, columns: dict[str, object], names: tuple[str, ...]
+) -> pd.DataFrame:
     new = pd.DataFrame({c: columns[c] for c in names})
     if not len(new):
         return frame

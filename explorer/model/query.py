@@ -47,6 +47,9 @@ from explorer.model.store import NO_ACTOR, Filter
 
 __all__ = [
     "ALL",
+    "FLAG_NOTED",
+    "FLAG_STARRED",
+    "FLAG_TAGGED",
     "NO_ACTOR",
     "SORT_COLUMNS",
     "ActorRef",
@@ -57,9 +60,6 @@ __all__ = [
     "EditOp",
     "EntityTable",
     "EventRecord",
-    "FLAG_NOTED",
-    "FLAG_STARRED",
-    "FLAG_TAGGED",
     "FigureRef",
     "Filter",
     "InvalidEditError",
