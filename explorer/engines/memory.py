@@ -708,7 +708,7 @@ class MemoryBackend(TimelineQueries):
         kept = np.delete(before, done.removed) if len(done.removed) else before
         new = changed[-done.appended :] if done.appended else []
         added = np.asarray([row_of[i] for i in new], dtype=np.int64)
-        aligned[done.table] = np.concatenate([kept, added]).astype(np.int64)
+        s.set_annotation_rows(done.table, np.concatenate([kept, added]).astype(np.int64))
         keys = np.unique(np.asarray([row_of[i] for i in changed], dtype=np.int64))
         for flt in list(self._filters):
             if flt.starred or flt.noted or flt.tags is not None or flt.text.strip():

@@ -95,23 +95,23 @@ def read_annotation_columns(table: pa.Table, ids: pd.Series, path: Path) -> dict
             raise ReadError(path, "must be a list of text", where="events", field="tags")
         lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
         values = pc.list_flatten(column).to_pylist()
-        rows = np.repeat(np.arange(len(lengths)), lengths)
-        for row, tag in zip(rows.tolist(), values, strict=True):
-            entries.setdefault(row, {}).setdefault("tags", []).append(tag)
+        parents = np.repeat(np.arange(len(lengths)), lengths).tolist()
+        for parent, tag in zip(parents, values, strict=True):
+            entries.setdefault(int(parent), {}).setdefault("tags", []).append(tag)
     if "notes" in names:
         column = table.column("notes")
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
             raise ReadError(path, "must be JSON text", where="events", field="notes")
         valid = pc.is_valid(column).to_numpy(zero_copy_only=False)
         cells = column.to_pylist()
-        for row in np.flatnonzero(valid).tolist():
+        for at in np.flatnonzero(valid).tolist():
             try:
-                parsed = json.loads(cells[row])
+                parsed = json.loads(cells[at])
             except ValueError as exc:
                 raise ReadError(
-                    path, f"not valid JSON ({exc})", where=f"events row {row}", field="notes"
+                    path, f"not valid JSON ({exc})", where=f"events row {at}", field="notes"
                 ) from None
-            entries.setdefault(row, {})["notes"] = parsed
+            entries.setdefault(int(at), {})["notes"] = parsed
     id_list = ids.tolist()
     data = {
         "annotations": [{"event": str(id_list[row]), **entries[row]} for row in sorted(entries)]

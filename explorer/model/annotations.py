@@ -205,9 +205,8 @@ def apply_to_document(doc: Document, op: AnnotationOp) -> tuple[AnnotationOp, li
         )
         appended = 1
     doc.notes = frame
-    inverse = PutNote(op.event_id, op.note_id, old, op.text)
     return (
-        inverse,
+        PutNote(op.event_id, op.note_id, old, op.text),
         [op.event_id],
         TableEdit("notes", np.flatnonzero(mask).astype(np.int64), appended),
     )
@@ -246,11 +245,11 @@ def rows_for(event_ids: pd.Series, wanted: pd.Series) -> npt.NDArray[np.int64]:
     if not len(wanted):
         return np.zeros(0, dtype=np.int64)
     distinct = pd.Index(pd.unique(wanted.astype("str")))
-    probe = np.asarray(distinct.get_indexer(event_ids.astype("str")), dtype=np.int64)
+    probe = np.asarray(distinct.get_indexer(pd.Index(event_ids.astype("str"))), dtype=np.int64)
     hits = np.flatnonzero(probe >= 0)
     row_of = np.full(len(distinct), -1, dtype=np.int64)
     row_of[probe[hits][::-1]] = hits[::-1]  # the first event with the id wins
-    return row_of[distinct.get_indexer(wanted.astype("str"))]
+    return row_of[distinct.get_indexer(pd.Index(wanted.astype("str")))]
 
 
 def tag_counts(doc: Document) -> dict[str, int]:

@@ -221,6 +221,7 @@ class DetailView(QScrollArea):
         edit.setAccessibleName("Edit this event")
         edit.clicked.connect(self.edit_requested.emit)
         self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
+        self._annotations(row)
 
         start = start_value(ev, row)
         when = f"{start.human()}   ({start.precision.label} precision)"
@@ -339,6 +340,26 @@ class DetailView(QScrollArea):
         self._attributes(ev["attributes"].iat[row] if "attributes" in ev.columns else None)
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
+
+    def _annotations(self, row: int) -> None:
+        """The analyst's star, tags and notes (explorer/ui/annotating.py edits them)."""
+        from explorer.ui.actions import shortcut_text as keys
+        from explorer.ui.annotation_dialogs import note_heading
+
+        record = self.state.queries.record(row)
+        if record.starred:
+            star = plain_label(
+                f"★ Starred   ({keys(spec('annotate.star'))} to unstar)", object_name="detail-star"
+            )
+            star.setStyleSheet(f"color: {style.STAR_COLOUR.name()}; font-weight: bold;")
+            self._layout.addWidget(star)
+            self.sections["starred"] = star
+        self._section("tags", "Tags", ", ".join(record.tags))
+        self._section(
+            "notes",
+            "Notes",
+            "\n\n".join(f"{note_heading(n)}\n{n.text}" for n in record.notes),
+        )
 
     def _attributes(self, attributes: object) -> None:
         """Every other field the file had (Plaso's parser, source_long...): a key/value

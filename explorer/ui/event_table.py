@@ -26,13 +26,14 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
 from explorer.model.document import NO_END, ClaimStatus, end_value, start_value
 from explorer.model.query import Change
-from explorer.model.store import Rows
+from explorer.model.store import EventStore, Rows
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
-COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
-DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
+COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources", "★", "Tags", "Notes")
+DATE, TITLE, ACTORS, STATUS, SOURCES, STARRED, TAGS, NOTES = range(8)
+ANNOTATION_COLUMNS: Final = frozenset({STARRED, TAGS, NOTES})
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -54,6 +55,7 @@ class EventTableModel(QAbstractTableModel):
         if change.replaced or change.renumbered or not change.columns:
             return  # document_changed / filter_changed refresh the whole model
         reads = {DATE: {"start", "end"}, TITLE: {"title"}, STATUS: {"status"}}
+        reads |= {column: {"annotations"} for column in ANNOTATION_COLUMNS}
         if change.columns & reads.get(self._sort[0], set()):
             self.sort(*self._sort)
         elif self.rows.size:
@@ -82,6 +84,8 @@ class EventTableModel(QAbstractTableModel):
             return store.status_codes[rows]
         if column == ACTORS:
             return _names_key(doc.actors["name"], store.first_actor()[rows])
+        if column in ANNOTATION_COLUMNS:
+            return annotation_sort_key(store, column, rows)
         publishers = doc.sources["publisher"].where(
             doc.sources["publisher"] != "", doc.sources["title"]
         )
@@ -167,6 +171,8 @@ class EventTableModel(QAbstractTableModel):
                 return str(ev["status"].iloc[row])
             if column == SOURCES:
                 return shown(self._sources_text(row), lines=False)
+            if column in ANNOTATION_COLUMNS:
+                return annotation_text(self.state.store, column, row, role)
         if role == Qt.ItemDataRole.UserRole:
             return row
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
@@ -206,6 +212,34 @@ class EventTableModel(QAbstractTableModel):
         return int(hit[0]) if len(hit) else -1
 
 
+def annotation_sort_key(store: EventStore, column: int, rows: Rows) -> Any:
+    """Starred first when descending; by number of tags or notes (vectorised)."""
+    table = {STARRED: "stars", TAGS: "tags", NOTES: "notes"}[column]
+    at = store.annotation_rows[table]
+    counts = np.bincount(at[at >= 0], minlength=store.n) if store.n else np.zeros(0, np.int64)
+    return counts[rows]
+
+
+def annotation_text(store: EventStore, column: int, row: int, role: int) -> str:
+    """The star, the tags, or the notes (how many, and the latest's first line)."""
+    from explorer.model.annotations import notes_of, tags_of
+
+    ident = str(store.document.events["id"].iat[row])
+    if column == STARRED:
+        starred = store.annotated_row("stars", row)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return "starred" if starred else "not starred"
+        return "★" if starred else ""
+    if column == TAGS:
+        return shown(", ".join(tags_of(store.document, ident)), lines=False)
+    notes = notes_of(store.document, ident)
+    if not notes:
+        return ""
+    first = notes[-1].text.strip().splitlines()[0] if notes[-1].text.strip() else ""
+    count = f"{len(notes)} notes: " if len(notes) > 1 else ""
+    return shown(count + first, lines=False)
+
+
 class EventTable(QTableView):
     """Rows follow the filter; selecting a row selects the event everywhere."""
 
@@ -232,12 +266,17 @@ class EventTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130)):
+        widths = ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130), (STARRED, 26))
+        for column, width in (*widths, (TAGS, 80), (NOTES, 110)):
             self.setColumnWidth(column, width)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         self.table_model.modelReset.connect(self.fit_date_column)
         self.fit_date_column()
+        # Tags and notes columns appear once some event has one (room for titles).
+        self.table_model.modelReset.connect(self.show_annotation_columns)
+        state.changed.connect(lambda _change: self.show_annotation_columns())
+        self.show_annotation_columns()
         self._syncing = False
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_current)
@@ -254,6 +293,11 @@ class EventTable(QTableView):
             self.escape_pressed.emit()
             return
         super().keyPressEvent(event)
+
+    def show_annotation_columns(self) -> None:
+        doc = self.view_state.store.document
+        self.setColumnHidden(TAGS, not len(doc.tags))
+        self.setColumnHidden(NOTES, not len(doc.notes))
 
     def fit_date_column(self) -> None:
         """Wide enough for the longest date the document has (times included); the user

@@ -26,6 +26,7 @@ from explorer.model.store import EventStore
 from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
+from explorer.ui.annotating import AnnotationController
 from explorer.ui.detail_view import DetailView
 from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
         self.publisher = PublishController(self)
+        self.annotator = AnnotationController(self.state, self.editor.stack, self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
                 "editor": self.editor,
                 "session": self.session,
                 "publish": self.publisher,
+                "annotate": self.annotator,
             },
             {
                 "window": self,
@@ -130,8 +133,10 @@ class MainWindow(QMainWindow):
                 "editor": self,
                 "session": self,
                 "publish": self,
+                "annotate": self,
             },
         )
+        self.annotator.name_quick_tags(self.actions_by_id)
         self._build_menus()
         self._set_tab_order()
         self.statusBar().showMessage(self._summary())
@@ -323,7 +328,7 @@ class MainWindow(QMainWindow):
         """Someone else has the file: look, search, export, Save As; no edits."""
         for action_id, action in self.actions_by_id.items():
             spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
-            if spec_scope == "editor":
+            if spec_scope == "editor" or action_id.startswith("annotate."):
                 action.setEnabled(not read_only)
         self.timeline.editable = not read_only
         self.detail.set_editable(not read_only)

@@ -498,6 +498,7 @@ class TimelineWidget(QWidget):
                 and frame.top <= scroll + plot.height()
             ):
                 self._paint_marks(p, frame)
+                self._paint_annotations(p, frame)
         self._paint_selection(p, plot, scroll)
         self._paint_move(p)
         self._paint_labels(p, plot, scroll)
@@ -588,6 +589,14 @@ class TimelineWidget(QWidget):
                     marks.draw_points(
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
+
+    def _paint_annotations(self, p: QPainter, frame: LaneFrame) -> None:
+        """Stars and note corners on the marks drawn (explorer.ui.marks): flags of the
+        rows on screen only, looked up in the few annotated rows."""
+        if len(frame.rows):
+            flags = self.state.store.annotation_flags(frame.rows)
+            if flags.any():
+                marks.draw_annotations(p, frame.x, frame.y, flags)
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
