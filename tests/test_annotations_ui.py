@@ -173,7 +173,8 @@ def test_star_tag_note_undo_save_reopen_from_the_keyboard(
 
     # Filters and search find them.
     qtbot.keyClick(timeline, Qt.Key.Key_B, CTRL | SHIFT)
-    assert int(win.state.mask.sum()) == 1 and bool(win.state.mask[key])
+    assert int(win.state.mask.sum()) == 1
+    assert bool(win.state.mask[key])
     assert "Starred" in " ".join(win.search.chip_texts())
     qtbot.keyClick(timeline, Qt.Key.Key_B, CTRL | SHIFT)
     assert int(win.state.mask.sum()) == win.store.n
@@ -192,7 +193,9 @@ def test_star_tag_note_undo_save_reopen_from_the_keyboard(
     qtbot.keyClick(timeline, Qt.Key.Key_Z, CTRL)
     qtbot.keyClick(timeline, Qt.Key.Key_Z, CTRL)
     record = win.state.queries.record(key)
-    assert record.starred and record.tags == () and record.notes == ()
+    assert record.starred
+    assert record.tags == ()
+    assert record.notes == ()
     for _ in range(3):
         qtbot.keyClick(timeline, Qt.Key.Key_Z, CTRL | SHIFT)
 
@@ -213,7 +216,8 @@ def test_star_tag_note_undo_save_reopen_from_the_keyboard(
     assert flags_of(again, row) == shown_flags == FLAG_STARRED | FLAG_NOTED | 4
     if path.suffix == ".json":
         saved = json.loads(path.read_text(encoding="utf-8"))
-        assert saved["version"] == 2 and saved["annotations"][0]["event"] == event_id
+        assert saved["version"] == 2
+        assert saved["annotations"][0]["event"] == event_id
 
 
 def test_the_author_setting_signs_notes(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -248,4 +252,5 @@ def test_a_bad_tag_is_refused_and_nothing_changes(qtbot, window) -> None:  # typ
         q.apply(TagEvents((ident,), "   ", True))
     with pytest.raises(InvalidEditError, match="control characters"):
         q.apply(TagEvents((ident,), "a\x07b", True))
-    assert heard == [] and q.record(0).tags == ()
+    assert heard == []
+    assert q.record(0).tags == ()
