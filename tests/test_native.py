@@ -313,8 +313,8 @@ BAD_DOCUMENTS = [
     ({**two_events(), "format": "other"}, 'story.json: not a Timeline Explorer document (no '
      '"format": "timeline-explorer")'),
     ([two_events()], "story.json: not a Timeline Explorer document"),
-    ({**two_events(), "version": 2}, 'story.json: field "version": version 2 is newer than this '
-     "program reads (1); update Timeline Explorer"),
+    ({**two_events(), "version": 3}, 'story.json: field "version": version 3 is newer than this '
+     "program reads (2); update Timeline Explorer"),
     ({**two_events(), "version": "1"}, 'story.json: field "version": must be a whole number'),
     ({**two_events(), "version": True}, 'story.json: field "version": must be a whole number'),
     # Both faults at once: duplicate ids made the unknown-reference check crash.
