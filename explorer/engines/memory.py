@@ -575,6 +575,10 @@ class MemoryBackend(TimelineQueries):
         )
 
     def tag_counts(self) -> Mapping[str, int]:
+        tags = self.document.tags
+        rows = self.store.annotation_rows["tags"]
+        if (rows < 0).any():  # tags of deleted events (kept for undo) are not counted
+            return tag_counts(replace(self.document, tags=tags[rows >= 0]))
         return tag_counts(self.document)
 
     def key_of(self, event_id: str) -> int:
