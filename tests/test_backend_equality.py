@@ -72,6 +72,7 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
     """Everything the views can ask, as plain comparable values."""
     out: dict[str, Any] = {
         "span": q.span(),
+        "opening": q.opening(),
         "title": q.title(),
         "actors": q.actors(),
         "themes": q.themes(),
@@ -87,6 +88,7 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
         out[f"lanes_of {key}"] = q.lanes_of(key).tolist()
         assert q.key_of(record.id) == key
     out["ids"] = q.event_ids(np.arange(n))
+    out["independent"] = q.independent_sources(np.arange(n)).tolist()
     out["bounds"] = [b.tolist() for b in q.bounds(np.arange(n))]
     for i, flt in enumerate(filters_of(q)):
         tag = f"filter {i}"
@@ -96,9 +98,11 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
         out[tag + " actor_counts"] = q.actor_counts(flt).tolist()
         out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
         out[tag + " first_title"] = q.first_title_match(flt)
+        out[tag + " undated"] = q.undated_count(flt)
         for t0, t1 in windows(q):
             w = f"{tag} window {t0} {t1}"
             out[w + " counts"] = q.window_counts(flt, lanes, t0, t1).tolist()
+            out[w + " beyond"] = [b.tolist() for b in q.beyond(flt, lanes, t0, t1)]
             for bins in (1, 7, 64):
                 d = q.density(flt, lanes, t0, t1, bins)
                 out[w + f" density {bins}"] = (d.edges.tolist(), d.counts.tolist())
@@ -151,6 +155,17 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
                     out[s + " at"] = q.page_at(flt, sort, descending, middle, 3).keys.tolist()
                     out[s + " ordinal"] = [q.ordinal_of(flt, sort, descending, k) for k in keys]
                 out[s + " values"] = q.sort_values(sort, np.asarray(keys, np.int64))
+    for i, flt in enumerate(filters_of(q)[:2] + word_filters(q)):
+        tag = f"word filter {i}"
+        out[tag + " count"] = q.event_count(flt)
+        out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
+        out[tag + " lane_counts"] = q.lane_counts(flt, lanes).tolist()
+        out[tag + " page"] = q.page(flt, "sources", False, None, 1000).keys.tolist()
+        pairs = q.actor_pairs(flt)
+        out[tag + " pairs"] = (pairs.a.tolist(), pairs.b.tolist(), pairs.events.tolist())
+        out[tag + " roles"] = pairs.roles
+        counts = q.source_counts(flt)
+        out[tag + " source_counts"] = (counts.events.tolist(), counts.alone.tolist())
     out.update(annotation_answers(q, lanes))
     return out
 
@@ -206,6 +221,16 @@ ANNOTATION_FILTERS = [
     Filter(text="lead"),
     Filter(text="zeta"),
 ]
+
+
+def word_filters(q: TimelineQueries) -> list[Filter]:
+    """On whose word, and who with whom (the sources panel, the web of actors)."""
+    return [
+        Filter(sourcing=frozenset({"single"})),
+        Filter(sourcing=frozenset({"unsourced", "several"}), text="a"),
+        Filter(sources=frozenset(q.sources().ids[:1])),
+        Filter(together=frozenset(q.actors().ids[:2]), known_by=978307200),
+    ]
 
 
 def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:

@@ -170,6 +170,7 @@ def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
             ("stars", ("event_id",)),
             ("tags", ("event_id",)),
             ("notes", ("event_id",)),
+            ("periods", ("id",)),
         ):
             frame = getattr(renamed, table)
             for column in columns:
@@ -197,4 +198,5 @@ def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
         **{table: pd.concat(frames, ignore_index=True) for table, frames in parts.items()},
     )
     merged.events["status"] = merged.events["status"].astype(documents[0].events["status"].dtype)
+    merged.periods = merged.periods.astype(documents[0].periods.dtypes.to_dict())
     return merged

@@ -28,7 +28,7 @@ from explorer.model.document import NOTE_COLUMNS, STAR_COLUMNS, TAG_COLUMNS, Doc
 from explorer.model.query import Note
 
 KEY: Final = "annotations"
-VERSION: Final = 2  # the native version that has the key
+VERSION: Final = 2  # the native version that has the key (with periods)
 
 
 def has_annotations(doc: Document) -> bool:

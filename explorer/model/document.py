@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from explorer.model.dates import DatedValue, Precision, period_ends
+from explorer.model.periods import empty_periods
 
 
 class ClaimStatus(StrEnum):
@@ -93,6 +94,8 @@ class Document:
     stars: pd.DataFrame = field(default_factory=lambda: _typed_str_frame(STAR_COLUMNS))
     tags: pd.DataFrame = field(default_factory=lambda: _typed_str_frame(TAG_COLUMNS))
     notes: pd.DataFrame = field(default_factory=lambda: empty_notes())
+    # Named spans drawn behind the lanes (eras); not events (explorer.model.periods).
+    periods: pd.DataFrame = field(default_factory=lambda: empty_periods())
 
     def copy(self) -> Document:
         return Document(
@@ -120,6 +123,7 @@ TABLES: Final = (
     "stars",
     "tags",
     "notes",
+    "periods",
 )
 ANNOTATION_TABLES: Final = ("stars", "tags", "notes")
 
@@ -269,5 +273,6 @@ def subset(doc: Document, keep: Any) -> Document:
         actors=doc.actors,
         sources=doc.sources,
         themes=doc.themes,
+        periods=doc.periods,
         **children,
     )

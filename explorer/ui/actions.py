@@ -28,7 +28,9 @@ class ActionSpec:
     # "window"/"editor"/"session": anywhere in the window (handled by the window, the
     # editor or the document session);
     # "timeline": only while the timeline has focus; "publish": the article and publishing
-    # controller; "review": the article review dialog; "annotate": stars, tags and notes
+    # controller; "review": the article review dialog; "periods": the periods panel;
+    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py);
+    # "annotate": stars, tags and notes
     scope: str = "window"
     tip: str = ""
 
@@ -46,6 +48,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
     ActionSpec("file.export_page",     "Export &Web Page…",         "export_page",         (),                                 "&File",    "publish"),
     ActionSpec("file.export_brief",    "Export &Brief (PDF)…",      "export_brief",        (),                                 "&File",    "publish"),
+    ActionSpec("file.export_web",      "Export Web of A&ctors…",    "export_web",          (),                                 "&File",    "word"),
     ActionSpec("file.quit",            "&Quit",                     "close",               (SK.Quit, "Ctrl+Q"),                "&File"),
     ActionSpec("edit.undo",            "&Undo",                     "undo",                (SK.Undo,),                         "&Edit",    "editor"),
     ActionSpec("edit.redo",            "&Redo",                     "redo",                (SK.Redo, "Ctrl+Y"),                "&Edit",    "editor"),
@@ -63,6 +66,9 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("edit.new_theme",       "New T&heme…",               "new_theme",           (),                                 "&Edit",    "editor"),
     ActionSpec("edit.edit_source",     "Edit Sour&ce…",             "edit_source",         (),                                 "&Edit",    "editor"),
     ActionSpec("edit.edit_theme",      "Edit The&me…",              "edit_theme",          (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.new_period",      "New Pe&riod…",              "new_period",          (),                                 "&Edit",    "periods"),
+    ActionSpec("edit.edit_period",     "Edit Per&iod…",             "edit_period",         (),                                 "&Edit",    "periods"),
+    ActionSpec("edit.delete_period",   "Delete Period",             "delete_period",       (),                                 "&Edit",    "periods"),
     ActionSpec("edit.find",            "&Find…",                    "focus_search",        (SK.Find,),                         "&Edit"),
     ActionSpec("edit.find_next",       "Find Ne&xt",                "find_next",           (SK.FindNext,),                     "&Edit"),
     ActionSpec("edit.find_previous",   "Find Pre&vious",            "find_previous",       (SK.FindPrevious,),                 "&Edit"),
@@ -87,6 +93,10 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_actors",    "Focus &Actors",             "focus_actors",        ("Ctrl+2",),                        "&View"),
     ActionSpec("view.focus_detail",    "Focus &Detail",             "focus_detail",        ("Ctrl+3",),                        "&View"),
     ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
+    ActionSpec("view.focus_periods",   "Focus &Periods",            "focus_list",          ("Ctrl+5",),                        "&View",    "periods"),
+    ActionSpec("go.period",            "Show &Period",              "jump",                (),                                 "&Go",      "periods"),
+    ActionSpec("view.web",             "&Web of Actors",            "show_web",            ("Ctrl+Shift+W",),                  "&View",    "word"),
+    ActionSpec("view.sources",         "&Sources",                  "show_sources",        ("Ctrl+Shift+B",),                  "&View",    "word"),
     ActionSpec("go.prev_in_lane",      "&Previous Event in Lane",   "select_prev_in_lane", ("Left",),                          "&Go",      "timeline"),
     ActionSpec("go.next_in_lane",      "&Next Event in Lane",       "select_next_in_lane", ("Right",),                         "&Go",      "timeline"),
     ActionSpec("go.prev_any",          "Previous Event (Any Lane)", "select_prev_any",     ("Ctrl+Left",),                     "&Go",      "timeline"),
@@ -111,7 +121,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("annotate.quick_tag_7",  "Quick Tag 7",               "quick_tag_7",         ("Alt+7",),                       None,       "annotate"),
     ActionSpec("annotate.quick_tag_8",  "Quick Tag 8",               "quick_tag_8",         ("Alt+8",),                       None,       "annotate"),
     ActionSpec("annotate.quick_tag_9",  "Quick Tag 9",               "quick_tag_9",         ("Alt+9",),                       None,       "annotate"),
-    ActionSpec("filter.starred",       "&Starred Only",             "filter_starred",      ("Ctrl+Shift+B",),                  "F&ilter",  "annotate"),
+    ActionSpec("filter.starred",       "&Starred Only",             "filter_starred",      ("Ctrl+Alt+B",),                    "F&ilter",  "annotate"),
     ActionSpec("filter.noted",         "With &Notes Only",          "filter_noted",        (),                                 "F&ilter",  "annotate"),
     ActionSpec("filter.tag",           "By &Tag…",                  "filter_tag",          (),                                 "F&ilter",  "annotate"),
     # The article review dialog (explorer/ui/article_review.py): no menu, its own window.

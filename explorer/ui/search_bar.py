@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.model.dates import DAY, DatedValue, Precision, format_human, format_iso
 from explorer.model.document import ClaimStatus
+from explorer.model.sourcing import LEVEL_NAMES, SOURCING_LEVELS
 from explorer.model.store import Filter
 from explorer.ui.date_dialog import DateDialog
 from explorer.ui.display_text import button_text
@@ -159,7 +160,7 @@ class SearchBar(QWidget):
     def _fill_menu(self) -> None:
         self.menu.clear()
         flt = self.state.filter
-        doc = self.state.store.document
+        themes, actors = self.state.queries.themes(), self.state.actors
         facets = (
             (
                 "&Claim status",
@@ -170,15 +171,16 @@ class SearchBar(QWidget):
             (
                 "&Theme",
                 "themes",
-                doc.themes["id"].astype(str).tolist(),
-                doc.themes["name"].astype(str).tolist(),
+                list(themes.ids),
+                list(themes.names),
             ),
             (
                 "&Actor",
                 "actors",
-                doc.actors["id"].astype(str).tolist(),
-                doc.actors["name"].astype(str).tolist(),
+                list(actors.ids),
+                list(actors.names),
             ),
+            ("&Sourcing", "sourcing", list(SOURCING_LEVELS), list(LEVEL_NAMES.values())),
         )
         for title, facet, values, names in facets:
             sub = self.menu.addMenu(title)
@@ -273,17 +275,29 @@ class SearchBar(QWidget):
                 widget.hide()
                 widget.deleteLater()
         flt = self.state.filter
-        doc = self.state.store.document
+        actors, themes = self.state.actors, self.state.queries.themes()
         names = {
-            "actors": dict(
-                zip(doc.actors["id"].astype(str), doc.actors["name"].astype(str), strict=True)
-            ),
-            "themes": dict(
-                zip(doc.themes["id"].astype(str), doc.themes["name"].astype(str), strict=True)
-            ),
+            "actors": dict(zip(actors.ids, actors.names, strict=True)),
+            "themes": dict(zip(themes.ids, themes.names, strict=True)),
             "statuses": {s.value: s.value for s in ClaimStatus},
+            "sourcing": dict(LEVEL_NAMES),
+            "sources": dict(
+                zip(
+                    self.state.queries.sources().ids,
+                    self.state.queries.sources().names,
+                    strict=True,
+                )
+            ),
         }
-        for facet, label in (("statuses", "Status"), ("themes", "Theme"), ("actors", "Actor")):
+        names["together"] = names["actors"]
+        for facet, label in (
+            ("statuses", "Status"),
+            ("themes", "Theme"),
+            ("actors", "Actor"),
+            ("sourcing", "Sourcing"),
+            ("sources", "Source"),
+            ("together", "Together"),
+        ):
             chosen = getattr(flt, facet)
             if chosen is not None:
                 shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"
@@ -296,8 +310,7 @@ class SearchBar(QWidget):
             ]
             self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
         if flt.known_by is not None:
-            store = self.state.store
-            undated = int((~store.known_dated).sum())
+            undated = self.state.queries.undated_count()
             text = f"Known by: {format_human(flt.known_by, Precision.DAY)} (earliest dated source)"
             if undated:
                 verb = "kept" if flt.known_undated else "left out"
