@@ -73,6 +73,7 @@ _DATES = st.one_of(
     ).map(lambda t: f"{t[0]}-{t[1]:02d}-{t[2]:02d}T{t[3]:02d}"),
 )
 _WORDS = st.sampled_from(["alpha", "Beta", "gamma", "", "Delta beta", "ALPHA", "zeta"])
+_TAGS = st.sampled_from(["follow-up", "beta lead", "Bad", "timestomped"])
 
 
 @st.composite
@@ -122,9 +123,26 @@ def documents(draw: Any, max_events: int = 25) -> Document:
             )
         record = event(f"e{i}", start, **fields)
         events.append(record)
+    annotations = []
+    for record in events:
+        if not draw(st.integers(0, 2)):
+            continue
+        tags = draw(st.lists(_TAGS, max_size=2, unique=True))
+        notes = [
+            {
+                "id": f"n{k}",
+                "author": draw(_WORDS),
+                "time": f"2026-12-0{k + 1}T10:00:00Z",
+                "text": draw(_WORDS) or "a note",
+            }
+            for k in range(draw(st.integers(0, 2)))
+        ]
+        annotations.append(
+            {"event": record["id"], "starred": draw(st.booleans()), "tags": tags, "notes": notes}
+        )
     # An end before its start is refused by the reader: drop such ends.
     doc = None
-    data = document_json(events, actors, sources, themes)
+    data = document_json(events, actors, sources, themes, annotations=annotations, version=2)
     for record in events:
         if "end" in record:
             try:

@@ -24,6 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from explorer.engines.annotation_index import AnnotationIndex
 from explorer.engines.duckdb_index import ensure_index, parquet_files
 from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
@@ -142,6 +143,8 @@ class DuckDBBackend(TimelineQueries):
             offsets.append(offsets[-1] + pq.ParquetFile(path).metadata.num_rows)
         self._offsets = np.asarray(offsets, dtype=np.int64)
         self._has_no_actor = bool(self._level("S", self.info.level_max)[0, -1] > 0)
+        # The analyst's annotations: few, so read once and kept in memory by key.
+        self.annotations = AnnotationIndex.read(self.files, self._offsets, self._sql)
 
     def close(self) -> None:
         self._con.close()
@@ -194,6 +197,12 @@ class DuckDBBackend(TimelineQueries):
             # source have no known date, and pass only when the user asks for them.
             known = f"(dated AND known <= {int(flt.known_by)})"
             clauses.append(f"({known} OR NOT dated)" if flt.known_undated else known)
+        if flt.starred:
+            clauses.append(f"row IN ({_ints(self.annotations.with_table('stars'))})")
+        if flt.noted:
+            clauses.append(f"row IN ({_ints(self.annotations.with_table('notes'))})")
+        if flt.tags is not None:
+            clauses.append(f"row IN ({_ints(self.annotations.tagged(flt.tags))})")
         needle = flt.text.strip()
         if needle:
             clauses.append(self._text_clause(needle, pairs))
@@ -268,6 +277,9 @@ class DuckDBBackend(TimelineQueries):
             out.append(
                 f"row IN (SELECT row FROM event_sources WHERE source IN ({_ints(source_hit)}))"
             )
+        annotated = self.annotations.text_hits(needle)
+        if len(annotated):
+            out.append(f"row IN ({_ints(annotated)})")
         return "(" + " OR ".join(out) + ")"
 
     def _code_clause(self, column: str, table: str, needle_sql: str) -> str:
@@ -557,6 +569,7 @@ class DuckDBBackend(TimelineQueries):
             status=got.column("status").to_numpy().astype(np.int8)[pick],
             start_precision=sp,
             end_precision=ep,
+            flags=self.annotations.flags(key),
         )
 
     def _event_rows(self, keys: Keys, columns: str) -> dict[int, tuple[Any, ...]]:
@@ -835,6 +848,7 @@ class DuckDBBackend(TimelineQueries):
             if name.startswith("attribute:") and value not in (None, ""):
                 attributes[name.removeprefix("attribute:")] = value
         end_prec = int(raw["end_precision"])
+        starred, tags, notes = self.annotations.of(str(raw["id"]))
         return EventRecord(
             key=key,
             id=str(raw["id"]),
@@ -851,7 +865,13 @@ class DuckDBBackend(TimelineQueries):
             themes=themes,
             figures=figures,
             known_at=int(known),
+            starred=starred,
+            tags=tags,
+            notes=notes,
         )
+
+    def tag_counts(self) -> Mapping[str, int]:
+        return self.annotations.tag_counts()
 
     def key_of(self, event_id: str) -> int:
         for f, path in enumerate(self.files):

@@ -156,13 +156,15 @@ class SqlBackend(TimelineQueries):
         t = self.t
         clauses = ["TRUE"]
         unsupported = [
-            name for name in ("sources", "sourcing", "together") if getattr(flt, name) is not None
-        ]
+            name
+            for name in ("sources", "sourcing", "together", "tags")
+            if getattr(flt, name) is not None
+        ] + [name for name in ("starred", "noted") if getattr(flt, name)]
         if unsupported:
             raise ValueError(
                 "a shared engine cannot yet filter by "
                 + ", ".join(unsupported)
-                + " (the web of actors and the sources panel work in memory and on DuckDB)"
+                + " (sourcing and annotation filters work in memory and on DuckDB)"
             )
         if flt.actors is not None:
             lanes = [r for r in (self._actors.row_of(a) for a in flt.actors) if r >= 0]
@@ -536,6 +538,7 @@ class SqlBackend(TimelineQueries):
             status=_np(got, "status", np.int8)[pick],
             start_precision=sp,
             end_precision=ep,
+            flags=np.zeros(len(key), np.uint8),  # shared tables carry no annotations yet
         )
 
     def titles(self, keys: Keys) -> list[str]:

@@ -18,7 +18,14 @@ status   a claim status (confirmed, reported, alleged, disputed, retracted)
 id       the event id (blank or missing: ``row-<n>``)
 month    with ``date`` a year column: the month (1-12) of a date written in columns
 day      with ``month``: the day of the month
+starred  the analyst's star (yes, true, 1, y, x, ★; blank: not starred)
+analyst_tags   the analyst's tags, a list like actors (not themes)
+analyst_notes  the analyst's notes, a JSON list as our writers write it
 ======== ==========================================================================
+
+The annotation roles are guessed only from headers named exactly so (``starred``,
+``analyst_tags``, ``analyst_notes``: what explorer.io.write_table writes), so a
+foreign ``tags`` column stays themes and a ``notes`` column stays text.
 
 Two settings ride along in the same mapping: ``date_order`` (``dmy`` or ``mdy``,
 also spelt ``date-order``) and ``sheet`` (Excel sheet name; default the first).
@@ -82,6 +89,7 @@ import datetime as dt
 import importlib
 import io
 import itertools
+import json
 import math
 import re
 import warnings
@@ -126,6 +134,7 @@ from explorer.io.kit.profile import (
     tokens,
 )
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
+from explorer.io.native_annotations import annotation_tables
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import encoding_problem, read_text
 from explorer.io.writers import WRITERS
@@ -142,6 +151,8 @@ from explorer.model.document import (
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
+ANNOTATION_ROLES: Final = ("starred", "analyst_tags", "analyst_notes")
+_STARRED_WORDS: Final = ("yes", "true", "1", "y", "x", "★", "*", "starred")
 Bool = npt.NDArray[np.bool_]
 
 ROLES: Final = (
@@ -157,6 +168,7 @@ ROLES: Final = (
     "id",
     "month",
     "day",
+    *ANNOTATION_ROLES,
 )
 _MONTH_NAMES: Final = ("month", "mon", "mm", "month_of_year")
 _DAY_NAMES: Final = ("day", "dd", "date_of_month", "day_of_month", "dom", "mday")
@@ -369,6 +381,9 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
         # logon) is a kind of event, not an id, and stays in the summary.
         if profiles[column].distinct > 0.5 * profiles[column].cells:
             take("id", column)
+    for role in ANNOTATION_ROLES:
+        for column in _ranked(columns, (role,), taken)[:1]:
+            take(role, column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
         values = values.filter(pc.not_equal(values, ""))
@@ -1052,6 +1067,7 @@ def _table_result(
                 "theme_id": pd.Series(theme_ids, dtype="str"),
             }
         )
+    _read_annotations(doc, cols, mapping, kept + first_row, path)
     options.report(1.0)
     return ImportResult(
         document=doc,
@@ -1061,6 +1077,55 @@ def _table_result(
         skipped_total=aside.total,
         notes=notes,
     )
+
+
+def _read_annotations(
+    doc: Any, cols: dict[str, pa.Array], mapping: _Mapping, row_numbers: I64, path: Path
+) -> None:
+    """Stars, tags and notes from the annotation columns (see the module docstring)."""
+    ids = doc.events["id"].to_numpy(dtype=object)
+    entries: dict[int, dict[str, Any]] = {}
+    starred = mapping.one("starred")
+    if starred is not None:
+        values = pc.utf8_lower(pc.utf8_trim_whitespace(cols[starred]))
+        yes = _np_bool(pc.is_in(values, value_set=pa.array(_STARRED_WORDS)))
+        for row in np.flatnonzero(yes).tolist():
+            entries.setdefault(row, {})["starred"] = True
+    tags = mapping.one("analyst_tags")
+    if tags is not None:
+        rows, _, names = _split(cols[tags])
+        good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+        for row, name in zip(
+            rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True
+        ):
+            entries.setdefault(row, {}).setdefault("tags", []).append(name)
+    notes = mapping.one("analyst_notes")
+    if notes is not None:
+        cells = cols[notes].to_pylist()
+        for row, cell in enumerate(cells):
+            if cell is None or not str(cell).strip():
+                continue
+            try:
+                entries.setdefault(row, {})["notes"] = json.loads(cell)
+            except ValueError as exc:
+                raise ReadError(
+                    path,
+                    f"is not a JSON list of notes ({exc})",
+                    where=f"row {int(row_numbers[row])}",
+                    field=notes,
+                ) from None
+    if not entries:
+        return
+    data = {"annotations": [{"event": str(ids[row]), **entries[row]} for row in sorted(entries)]}
+
+    def fail(reason: str, where: str | None, field: str | None) -> ReadError:
+        if where is not None and where.startswith("annotations["):
+            row = sorted(entries)[int(where[len("annotations[") : where.index("]")])]
+            where = f"row {int(row_numbers[row])}"
+        return ReadError(path, reason, where=where, field=field)
+
+    for name, frame in annotation_tables(data, fail).items():
+        setattr(doc, name, frame)
 
 
 def _blank_arrow(arr: pa.Array) -> pa.Array:

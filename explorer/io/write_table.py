@@ -1,7 +1,10 @@
 """Events out as a table: CSV or Excel (.xlsx), one row per event.
 
 Columns: ``id, start, end, title, summary, status, actors, roles, themes,
-sources, figures``. Dates are written as much as is known (``2025``,
+sources, figures``, then, when the document has annotations, ``starred`` ("yes"
+or empty), ``analyst_tags`` (joined like themes) and ``analyst_notes`` (a JSON list
+of ``{"id", "author", "time", "text"}``, as in the native format), which the
+table reader reads back as annotations. Dates are written as much as is known (``2025``,
 ``2026-06``, ``2026-06-24T10:30``; see docs/format.md), so that reading the file
 back gives the same precision. Actor, theme, source and figure lists are joined
 with ``"; "``; ``roles`` lines up with ``actors`` (empty when no link has a
@@ -50,6 +53,7 @@ import pyarrow.compute as pc
 from explorer.io.atomic import atomic_open, atomic_write_bytes
 from explorer.io.errors import WriteError
 from explorer.io.guard import GUARD_PATTERN, guard
+from explorer.io.parquet_annotations import annotation_columns
 from explorer.model.dates import DAY, HOUR, MINUTE, Precision, civil_from_days
 from explorer.model.document import NO_END, Document
 from explorer.model.zones import iso_offset, utc_offsets
@@ -233,6 +237,14 @@ def event_table(doc: Document, tz: tzinfo | None = None) -> dict[str, pa.Array]:
     out["sources"] = _joined(rows(ev_src), _names(ev_src["source_id"], src, label), n)
     figures = doc.figures
     out["figures"] = _joined(rows(figures), _text(figures["text"]), n)
+    annotations = annotation_columns(doc)
+    if annotations:
+        out["starred"] = pc.if_else(annotations["starred"], "yes", "").cast(_LARGE)
+        tags = annotations["tags"]
+        names = quote_names(_text(pc.list_flatten(tags)))
+        lists = pa.LargeListArray.from_arrays(pa.array(tags.offsets.cast(pa.int64())), names)
+        out["analyst_tags"] = pc.fill_null(pc.binary_join(lists, pa.scalar(SEPARATOR, _LARGE)), "")
+        out["analyst_notes"] = _text(annotations["notes"])
     return out
 
 
@@ -245,13 +257,17 @@ def header(tz: tzinfo | None = None) -> tuple[str, ...]:
 
 def _columns(
     doc: Document, path: Path, *, guarded: bool, tz: tzinfo | None = None
-) -> list[list[Any]]:
+) -> tuple[list[str], list[list[Any]]]:
+    """The header (COLUMNS, the zone's local times if any, then the annotation columns
+    if any) and the columns."""
     if not doc.events["id"].is_unique:
         raise WriteError(path, "event ids are not unique")
     table = event_table(doc, tz)
+    names = list(header(tz))
+    names += [c for c in table if c not in names]
     if guarded:
-        return [_guard_array(table[c]).to_pylist() for c in header(tz)]
-    return [table[c].to_pylist() for c in header(tz)]
+        return names, [_guard_array(table[c]).to_pylist() for c in names]
+    return names, [table[c].to_pylist() for c in names]
 
 
 def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -266,10 +282,10 @@ def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
 
 def dumps_csv(doc: Document, path: str | Path = "events.csv", tz: tzinfo | None = None) -> bytes:
     """The events as CSV bytes (see :func:`dumps_rows`)."""
-    columns = _columns(doc, Path(path), guarded=True, tz=tz)
+    names, columns = _columns(doc, Path(path), guarded=True, tz=tz)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([guard(c) for c in header(tz)])
+    writer.writerow([guard(c) for c in names])
     writer.writerows(zip(*columns, strict=True))
     return out.getvalue().encode("utf-8-sig", "backslashreplace")
 
@@ -289,8 +305,8 @@ def _excel_text(value: str) -> str:
 
 def write_excel(doc: Document, path: str | Path, tz: tzinfo | None = None) -> None:
     """Save the events as an .xlsx workbook (one sheet, "Events"), atomically."""
-    columns = _columns(doc, Path(path), guarded=False, tz=tz)
-    write_excel_rows(path, header(tz), zip(*columns, strict=True), len(columns[0]))
+    names, columns = _columns(doc, Path(path), guarded=False, tz=tz)
+    write_excel_rows(path, names, zip(*columns, strict=True), len(columns[0]))
 
 
 def write_excel_rows(

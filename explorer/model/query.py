@@ -22,7 +22,8 @@ Conventions every backend follows (a second implementer needs nothing else):
 - **Filters** are `explorer.model.store.Filter` values, meant exactly as
   ``EventStore.mask`` means them (text: case-insensitive substring of title,
   summary, or the name/kind/posture of an actor, the name of a theme, the
-  publisher of a source; window: overlaps ``[t0, t1)``; known_by: earliest dated
+  publisher of a source, an annotation tag or the text of a note; starred, noted,
+  tags: the analyst's annotations; window: overlaps ``[t0, t1)``; known_by: earliest dated
   source published at or before it, or, with none, started at or before it;
   sources: backed by one of them; sourcing: independent sources at one of the
   levels of ``explorer.model.sourcing``; together: naming every one of the actors).
@@ -51,6 +52,9 @@ from explorer.model.store import NO_ACTOR, Filter
 
 __all__ = [
     "ALL",
+    "FLAG_NOTED",
+    "FLAG_STARRED",
+    "FLAG_TAGGED",
     "NO_ACTOR",
     "SORT_COLUMNS",
     "ActorPairs",
@@ -70,6 +74,7 @@ __all__ = [
     "Listener",
     "Marks",
     "MergeActorsOp",
+    "Note",
     "Page",
     "Problem",
     "PutEntity",
@@ -93,6 +98,11 @@ SortColumn = Literal["date", "title", "status", "actors", "sources"]
 SORT_COLUMNS: Final[tuple[SortColumn, ...]] = ("date", "title", "status", "actors", "sources")
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+# Bits of `Marks.flags`: what the timeline draws a glyph for.
+FLAG_STARRED: Final = 1
+FLAG_NOTED: Final = 2
+FLAG_TAGGED: Final = 4
 
 
 def _keys(values: Any = ()) -> Keys:
@@ -202,6 +212,9 @@ class Marks:
     status: npt.NDArray[np.int8]  # ClaimStatus.code
     start_precision: npt.NDArray[np.int8]  # Precision value
     end_precision: npt.NDArray[np.int8]  # Precision value, or NO_END (-1)
+    # FLAG_* bits per mark (starred, noted, tagged); empty from a backend without
+    # annotations (then no mark has any).
+    flags: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
 
     def __len__(self) -> int:
         return len(self.key)
@@ -311,6 +324,17 @@ class FigureRef:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One note on an event (explorer.model.annotations): who wrote it, when (UTC
+    seconds), plain text; `id` tells notes of one event apart."""
+
+    id: str
+    author: str
+    time: int
+    text: str
+
+
+@dataclass(frozen=True)
 class EventRecord:
     """One event in full: what the detail view, tooltips and the edit form show.
     Links are in the document's order (the file's order)."""
@@ -330,6 +354,10 @@ class EventRecord:
     themes: tuple[ThemeRef, ...]
     figures: tuple[FigureRef, ...]
     known_at: int  # when it became known (see Filter.known_by)
+    # The analyst's annotations (explorer.model.annotations): tags sorted, notes by time.
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -476,6 +504,12 @@ class TimelineQueries(ABC):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         """The events passing `flt` of each of `lanes` that overlap ``[t0, t1)``,
         at most `cap` per lane (see `Marks` for order and fields)."""
+
+    def tag_counts(self) -> Mapping[str, int]:
+        """Every annotation tag and how many events carry it, most used first (what
+        the quick-tag palette and the tag filter list). A backend that keeps no
+        annotations answers {} and refuses annotation filters and edits."""
+        return {}
 
     def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
         """Events passing `flt` of each of `lanes` wholly before the window (hi <= t0)

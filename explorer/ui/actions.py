@@ -29,7 +29,8 @@ class ActionSpec:
     # editor or the document session);
     # "timeline": only while the timeline has focus; "publish": the article and publishing
     # controller; "review": the article review dialog; "periods": the periods panel;
-    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py)
+    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py);
+    # "annotate": stars, tags and notes
     scope: str = "window"
     tip: str = ""
 
@@ -119,6 +120,23 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     # Forward keys, and the mouse's back and forward buttons (main_window).
     ActionSpec("go.back",              "&Back",                     "go_back",             ("Ctrl+[", "Back"),                 "&Go"),
     ActionSpec("go.forward",           "&Forward",                  "go_forward",          ("Ctrl+]", "Forward"),              "&Go"),
+    # The analyst's annotations (explorer/ui/annotating.py): on the selected event, from any panel.
+    ActionSpec("annotate.star",        "Toggle &Star",              "toggle_star",         ("Ctrl+B",),                        "A&nnotate", "annotate"),
+    ActionSpec("annotate.tag",         "&Tag…",                     "tag_palette",         ("Ctrl+T",),                        "A&nnotate", "annotate"),
+    ActionSpec("annotate.notes",       "&Notes…",                   "edit_notes",          ("Ctrl+Alt+N",),                    "A&nnotate", "annotate"),
+    ActionSpec("annotate.author",      "Note &Author…",             "ask_author",          (),                                 "A&nnotate", "annotate"),
+    ActionSpec("annotate.quick_tag_1",  "Quick Tag 1",               "quick_tag_1",         ("Alt+1",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_2",  "Quick Tag 2",               "quick_tag_2",         ("Alt+2",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_3",  "Quick Tag 3",               "quick_tag_3",         ("Alt+3",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_4",  "Quick Tag 4",               "quick_tag_4",         ("Alt+4",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_5",  "Quick Tag 5",               "quick_tag_5",         ("Alt+5",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_6",  "Quick Tag 6",               "quick_tag_6",         ("Alt+6",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_7",  "Quick Tag 7",               "quick_tag_7",         ("Alt+7",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_8",  "Quick Tag 8",               "quick_tag_8",         ("Alt+8",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_9",  "Quick Tag 9",               "quick_tag_9",         ("Alt+9",),                       None,       "annotate"),
+    ActionSpec("filter.starred",       "&Starred Only",             "filter_starred",      ("Ctrl+Alt+B",),                    "F&ilter",  "annotate"),
+    ActionSpec("filter.noted",         "With &Notes Only",          "filter_noted",        (),                                 "F&ilter",  "annotate"),
+    ActionSpec("filter.tag",           "By &Tag…",                  "filter_tag",          (),                                 "F&ilter",  "annotate"),
     # The article review dialog (explorer/ui/article_review.py): no menu, its own window.
     ActionSpec("review.accept",        "Accept Proposal",           "accept_current",      ("A", "Space"),                     None,       "review"),
     ActionSpec("review.reject",        "Reject Proposal",           "reject_current",      ("R", "Delete"),                    None,       "review"),

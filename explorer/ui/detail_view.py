@@ -224,6 +224,7 @@ class DetailView(QScrollArea):
         edit.setAccessibleName("Edit this event")
         edit.clicked.connect(self.edit_requested.emit)
         self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
+        self._annotations(record)
 
         start = record.start
         zone = self.state.zone
@@ -322,6 +323,25 @@ class DetailView(QScrollArea):
         self._attributes(dict(record.attributes))
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
+
+    def _annotations(self, record: EventRecord) -> None:
+        """The analyst's star, tags and notes (explorer/ui/annotating.py edits them)."""
+        from explorer.ui.actions import shortcut_text as keys
+        from explorer.ui.annotation_dialogs import note_heading
+
+        if record.starred:
+            star = plain_label(
+                f"★ Starred   ({keys(spec('annotate.star'))} to unstar)", object_name="detail-star"
+            )
+            star.setStyleSheet(f"color: {style.STAR_COLOUR.name()}; font-weight: bold;")
+            self._layout.addWidget(star)
+            self.sections["starred"] = star
+        self._section("tags", "Tags", ", ".join(record.tags))
+        self._section(
+            "notes",
+            "Notes",
+            "\n\n".join(f"{note_heading(n)}\n{n.text}" for n in record.notes),
+        )
 
     def _sourcing_text(self, record: EventRecord) -> str:
         """Independent sources (distinct publishers) and the source lag."""

@@ -27,13 +27,15 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView,
 from explorer.model.dates import DatedValue, Precision, parse_date
 from explorer.model.document import ClaimStatus
 from explorer.model.query import Change, EventRecord, Page, SortColumn
+from explorer.model.store import Filter
 from explorer.model.zones import human_in, short_in
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
-COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
-DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
+COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources", "★", "Tags", "Notes")
+DATE, TITLE, ACTORS, STATUS, SOURCES, STARRED, TAGS, NOTES = range(8)
+ANNOTATION_COLUMNS: Final = frozenset({STARRED, TAGS, NOTES})
 
 Index = QModelIndex | QPersistentModelIndex
 SINGLE_MARK: Final = "①"  # the event rests on a single independent source
@@ -131,8 +133,8 @@ class EventTableModel(QAbstractTableModel):
         return found
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
+        if column not in SORTS:
+            return  # ★, Tags, Notes: the backends page by the five story columns only
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
         self._blocks.clear()
@@ -220,6 +222,8 @@ class EventTableModel(QAbstractTableModel):
             return shown(text, lines=False)
         if column == STATUS:
             return record.status
+        if column in ANNOTATION_COLUMNS:
+            return annotation_text(record, column, role)
         return shown(self._sources_text(record), lines=False)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -257,6 +261,23 @@ class EventTableModel(QAbstractTableModel):
         return self.state.queries.ordinal_of(self.state.filter, sort, descending, key)
 
 
+def annotation_text(record: EventRecord, column: int, role: int) -> str:
+    """The star, the tags, or the notes (how many, and the latest's first line)."""
+    if column == STARRED:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return "starred" if record.starred else "not starred"
+        return "★" if record.starred else ""
+    if column == TAGS:
+        return shown(", ".join(record.tags), lines=False)
+    notes = record.notes
+    if not notes:
+        return ""
+    latest = notes[-1].text.strip()
+    first = latest.splitlines()[0] if latest else ""
+    count = f"{len(notes)} notes: " if len(notes) > 1 else ""
+    return shown(count + first, lines=False)
+
+
 class EventTable(QTableView):
     """Rows follow the filter; selecting a row selects the event everywhere."""
 
@@ -283,13 +304,19 @@ class EventTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130)):
+        widths = ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130), (STARRED, 26))
+        for column, width in (*widths, (TAGS, 80), (NOTES, 110)):
             self.setColumnWidth(column, width)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
+        header.sortIndicatorChanged.connect(self._keep_sort_indicator)
         self.table_model.modelReset.connect(self.fit_date_column)
         state.zone_changed.connect(self.fit_date_column)
         self.fit_date_column()
+        # Tags and notes columns appear once some event has one (room for titles).
+        self.table_model.modelReset.connect(self.show_annotation_columns)
+        state.changed.connect(lambda _change: self.show_annotation_columns())
+        self.show_annotation_columns()
         self._syncing = False
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_current)
@@ -306,6 +333,17 @@ class EventTable(QTableView):
             self.escape_pressed.emit()
             return
         super().keyPressEvent(event)
+
+    def _keep_sort_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        """A click on an unsortable header leaves the arrow where the order is."""
+        if column not in SORTS:
+            sorted_by, order = self.table_model._sort
+            self.horizontalHeader().setSortIndicator(sorted_by, order)
+
+    def show_annotation_columns(self) -> None:
+        queries = self.view_state.queries
+        self.setColumnHidden(TAGS, not queries.tag_counts())
+        self.setColumnHidden(NOTES, not queries.event_count(Filter(noted=True)))
 
     def fit_date_column(self) -> None:
         """Wide enough for the longest date the document has (times included); the user

@@ -39,6 +39,7 @@ from explorer.model.store import EventStore
 from explorer.ui import export, settings, view_snapshot
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
+from explorer.ui.annotating import AnnotationController
 from explorer.ui.detail_view import DetailView
 from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
         self.publisher = PublishController(self)
+        self.annotator = AnnotationController(self.state, self.editor.stack, self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -180,6 +182,7 @@ class MainWindow(QMainWindow):
                 "editor": self.editor,
                 "session": self.session,
                 "publish": self.publisher,
+                "annotate": self.annotator,
                 "periods": self.periods,
                 "word": self.word,
             },
@@ -189,10 +192,12 @@ class MainWindow(QMainWindow):
                 "editor": self,
                 "session": self,
                 "publish": self,
+                "annotate": self,
                 "periods": self,
                 "word": self,
             },
         )
+        self.annotator.name_quick_tags(self.actions_by_id)
         self._build_menus()
         self.views_panel = ViewsPanel(self.saved_views, self)
         self.views_panel.restore_requested.connect(self.restore_saved_view)
@@ -498,7 +503,7 @@ class MainWindow(QMainWindow):
         read_only = read_only or not self.in_memory
         for action_id, action in self.actions_by_id.items():
             spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
-            if spec_scope == "editor":
+            if spec_scope == "editor" or action_id.startswith("annotate."):
                 action.setEnabled(not read_only)
         self.timeline.editable = not read_only
         self.detail.set_editable(not read_only)

@@ -64,7 +64,7 @@ class CommandPalette(QDialog):
             action = self._actions.get(spec.id)
             if action is None or not action.isEnabled():
                 continue
-            title = _plain(spec.title)
+            title = _plain(action.text())
             haystack = f"{title} {spec.menu or ''} {spec.id}".lower().replace("&", "")
             if all(word in haystack for word in words):
                 keys = shortcut_text(spec)

@@ -291,4 +291,5 @@ def _filter_reads(flt: Filter, columns: frozenset[str]) -> bool:
     dates = (flt.window is not None or flt.known_by is not None) and bool(
         columns & {"start", "end"}
     )
-    return text or status or dates
+    notes = bool(flt.text.strip()) or flt.starred or flt.noted or flt.tags is not None
+    return text or status or dates or (notes and "annotations" in columns)
