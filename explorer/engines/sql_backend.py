@@ -27,11 +27,13 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from explorer.engines.duckdb_backend import OPENING_SAMPLE
 from explorer.engines.sql_engines import Engine
 from explorer.engines.sql_render import text as _text
 from explorer.engines.sql_tables import Layout, read_meta
 from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
+from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
@@ -277,6 +279,14 @@ class SqlBackend(TimelineQueries):
             return self.n_events
         got = self._sql(f"SELECT count(*) AS n FROM {self.t.events} WHERE {self._where(flt)}")
         return int(_np(got, "n")[0])
+
+    def opening(self) -> tuple[int, int]:
+        """Where the window opens: the in-memory rule over the events' bounds (exact up
+        to OPENING_SAMPLE events; beyond, over every k-th event by key)."""
+        step = max(-(-self.n_events // OPENING_SAMPLE), 1)
+        where = "" if step == 1 else f" WHERE ekey % {step} = 0"
+        got = self._sql(f"SELECT lo, hi FROM {self.t.events}{where}")
+        return opening_window(_np(got, "lo"), _np(got, "hi"))
 
     def undated_count(self, flt: Filter = ALL) -> int:
         got = self._sql(
