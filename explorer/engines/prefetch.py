@@ -20,9 +20,11 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from explorer.model.query import (
     ALL,
+    ActorPairs,
     Change,
     Cursor,
     Density,
@@ -37,6 +39,7 @@ from explorer.model.query import (
     Page,
     Problem,
     SortColumn,
+    SourceCounts,
     TimelineQueries,
 )
 
@@ -258,3 +261,17 @@ class PrefetchingQueries(TimelineQueries):
 
     def apply(self, edit: EditOp) -> EditOp:
         return self.inner.apply(edit)
+
+    # Asked outside frames (panels, tooltips, one layout per frame): straight through,
+    # never the interface's generic answers built from one record at a time.
+    def periods(self) -> pd.DataFrame:
+        return self.inner.periods()
+
+    def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
+        return self.inner.actor_pairs(flt)
+
+    def independent_sources(self, keys: Keys) -> Keys:
+        return self.inner.independent_sources(keys)
+
+    def source_counts(self, flt: Filter = ALL) -> SourceCounts:
+        return self.inner.source_counts(flt)
