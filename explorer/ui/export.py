@@ -7,6 +7,7 @@ picture is exactly what the user saw, only at the requested size.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -119,7 +120,8 @@ def _image(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> QI
     return image
 
 
-def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:
+def svg_bytes(paint: Callable[[QPainter], None], size: QSize, title: str) -> bytes:
+    """What `paint` draws, as an SVG document of `size` (the view and the web of actors)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -127,14 +129,19 @@ def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -
     generator.setOutputDevice(buffer)
     generator.setSize(size)
     generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(heading.title if heading and heading.title else "Timeline Explorer view")
+    generator.setTitle(title)
     painter = QPainter(generator)
     try:
-        paint_view(painter, timeline, size, heading)
+        paint(painter)
     finally:
         painter.end()
     buffer.close()
     return bytes(data.data())
+
+
+def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:
+    title = heading.title if heading and heading.title else "Timeline Explorer view"
+    return svg_bytes(lambda p: paint_view(p, timeline, size, heading), size, title)
 
 
 def _pdf_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:

@@ -1158,10 +1158,15 @@ class TimelineWidget(QWidget):
         band.setAlpha(60)
         p.fillRect(QRectF(x, y - 6, 26, 12), band)
         p.setPen(style.AXIS_TEXT)
-        p.drawText(
-            QPointF(x + 32, y + metrics.ascent() / 2 - 1), "uncertain period (e.g. year only)"
+        # The longer wording only where "today" still fits after it.
+        uncertain = "uncertain period (e.g. year only)"
+        rest = (
+            40 + metrics.horizontalAdvance(uncertain) + 24 + metrics.horizontalAdvance(TODAY_LABEL)
         )
-        x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
+        if x + rest > size.width():
+            uncertain = "uncertain period"
+        p.drawText(QPointF(x + 32, y + metrics.ascent() / 2 - 1), uncertain)
+        x += 40 + metrics.horizontalAdvance(uncertain)
         p.setPen(QPen(style.TODAY, 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
         p.setPen(style.AXIS_TEXT)
