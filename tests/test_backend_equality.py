@@ -405,14 +405,16 @@ def test_read_only_backends_refuse_edits_with_their_reason(
     name: str, tmp_path: Path, story: Document
 ) -> None:
     backend = BACKENDS[name](story.copy(), tmp_path)
-    before = {} if name in SLOW else answers(backend, name in ENGINES)
+    light = name in ENGINES
+    # (a slow engine's answers are compared with the oracle's elsewhere; here, the record)
+    before = None if name in SLOW else answers(backend, light)
     first = backend.record(0)
     with pytest.raises(InvalidEditError, match="cannot be edited"):
         backend.apply(SetEventFields((first.id,), {"status": "disputed"}))
     assert backend.validate_event({"id": first.id}, first.id)[0].reason
-    if name not in SLOW:  # (the answers of a slow engine are compared once, above)
-        assert_same(answers(backend, name in ENGINES), before)
-    assert_same(answers(backend), before)
+    assert backend.record(0) == first
+    if before is not None:
+        assert_same(answers(backend, light), before)
 
 
 ANNOTATION_EDITS = st.sampled_from(["star", "unstar", "tag", "untag", "note", "unnote"])
