@@ -153,15 +153,10 @@ class SqlBackend(TimelineQueries):
         """The filter as SQL over the events table (or a pairs table)."""
         t = self.t
         clauses = ["TRUE"]
-        unsupported = (["tags"] if flt.tags is not None else []) + [
-            name for name in ("starred", "noted") if getattr(flt, name)
-        ]
-        if unsupported:
-            raise ValueError(
-                "a shared engine cannot yet filter by "
-                + ", ".join(unsupported)
-                + " (annotation filters work in memory and on DuckDB)"
-            )
+        if flt.starred or flt.noted or flt.tags is not None:
+            # A shared table carries no stars, tags or notes (they are the analyst's,
+            # kept locally): no event passes a filter asking for one.
+            clauses.append("FALSE")
         if flt.actors is not None:
             lanes = [r for r in (self._actors.row_of(a) for a in flt.actors) if r >= 0]
             if pairs and self.index["single_lane"]:
@@ -473,10 +468,14 @@ class SqlBackend(TimelineQueries):
             w = _np(got, "w")
             i = self._lane_index(lanes, _np(got, "lane"))
             flat = i * n + w
-            size = len(lanes) * n
+            # The window's buckets are one row per (lane, bucket) in the count table:
+            # put in place. Column 0 sums the prefix cells (a few per lane).
+            body = w > 0
             for out, col in ((starts, "s"), (ends, "e")):
-                summed = np.bincount(flat, _np(got, col, np.float64), minlength=size)
-                out += summed.astype(np.int64).reshape(len(lanes), n)
+                values = _np(got, col)
+                cells = out.reshape(-1)
+                cells[flat[body]] = values[body]
+                np.add.at(cells, flat[~body], values[~body])
         # Column j: S(edge j+1) - E(edge j), with S(k) = prefix + buckets [k0, k).
         s_cum = np.cumsum(starts, axis=1)
         e_cum = np.cumsum(ends, axis=1)
