@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
+import numpy.typing as npt
 
 from explorer.model.dates import DAY, HOUR, MINUTE, IntArray, Precision, format_human, format_iso
 
@@ -183,8 +184,8 @@ def on_local_days(
     hi: IntArray,
     core_lo: IntArray,
     core_hi: IntArray,
-    start_precision: IntArray,
-    end_precision: IntArray,
+    start_precision: npt.NDArray[np.integer[Any]],
+    end_precision: npt.NDArray[np.integer[Any]],
     tz: tzinfo,
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Where marks are drawn on an axis in `tz`: an end known only to the day or
@@ -198,7 +199,7 @@ def on_local_days(
     end_p = np.asarray(end_precision)
     end = np.where(end_p < 0, start, end_p <= Precision.DAY)
 
-    def moved(values: IntArray, floating_: np.ndarray) -> IntArray:
+    def moved(values: IntArray, floating_: npt.NDArray[np.bool_]) -> IntArray:
         v = np.asarray(values, dtype=np.int64)
         if not floating_.any():
             return v
