@@ -41,7 +41,8 @@ def test_convert_refuses_to_overwrite_a_table_it_did_not_load(
     argv = ["convert", str(dataset_path()), "--to", url, "--table", "events"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "was not loaded by timeline-explorer" in err and len(err.strip().splitlines()) == 1
+    assert "was not loaded by timeline-explorer" in err
+    assert len(err.strip().splitlines()) == 1
     assert titles(url, tmp_path) == ["precious"]  # untouched
     # A timeline loaded before is replaced without asking; --replace overwrites the rest.
     assert main(["convert", str(dataset_path()), "--to", url, "--table", "story"]) == 0

@@ -475,6 +475,8 @@ class MainWindow(QMainWindow):
         """File > Connect to Database: a table in a SQL engine, through the mapping step."""
         from explorer.ui.connect_dialog import ConnectDialog
 
+        if not self.session.maybe_save():  # the table replaces this document
+            return
         self.connect_dialog = ConnectDialog(self)
         self.connect_dialog.opened.connect(self.open_source)
         self.connect_dialog.open()
@@ -495,7 +497,7 @@ class MainWindow(QMainWindow):
             if close is not None:
                 close()
             return
-        use(backend)
+        self.session.adopt_backend(cast(TimelineQueries, backend), None)
 
     def set_read_only(self, read_only: bool) -> None:
         """Someone else has the file: look, search, export, Save As; no edits. (An
