@@ -117,3 +117,25 @@ def test_connecting_asks_to_save_unsaved_work_first(
     assert asked[0].startswith("Save the changes to")
     assert getattr(window, "connect_dialog", None) is None
     assert not window.editor.stack.isClean()  # the edit is still there, unsaved
+
+
+def test_the_window_shows_the_table_it_connected_to(qtbot: QtBot, window, tmp_path: Path) -> None:
+    """File > Connect, a clean document: the window then shows the table's events."""
+    url = f"duckdb:///{tmp_path / 'cases.duckdb'}"
+    assert main(["convert", str(dataset_path()), "--to", url, "--table", "story"]) == 0
+    window.actions_by_id["file.connect"].trigger()
+    dialog = window.connect_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.url, url)
+    dialog.table.clear()
+    qtbot.keyClicks(dialog.table, "story")
+    qtbot.mouseClick(dialog.look, Qt.MouseButton.LeftButton)
+    assert dialog.wait()
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
+    )
+    assert dialog.wait()
+    qtbot.waitUntil(lambda: type(window.state.queries).__name__ != "MemoryBackend")
+    assert window.state.queries.event_count() == 6
+    assert window.editor.stack.count() == 0
+    assert window.session.path is None
