@@ -37,7 +37,7 @@ from explorer.model import zones
 from explorer.model.document import Document
 from explorer.model.query import TimelineQueries
 from explorer.model.store import EventStore
-from explorer.ui import export, settings, view_snapshot
+from explorer.ui import export, gui_gc, settings, view_snapshot
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.annotating import AnnotationController
@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         render_only: bool = False,
     ) -> None:
         super().__init__()
+        gui_gc.install()
         self.setObjectName("main-window")
         self._frame_ready = _FrameReady(self)
         self.state = ViewState(self._front(backend_of(document)), self)
