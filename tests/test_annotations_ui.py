@@ -254,3 +254,18 @@ def test_a_bad_tag_is_refused_and_nothing_changes(qtbot, window) -> None:  # typ
         q.apply(TagEvents((ident,), "a\x07b", True))
     assert heard == []
     assert q.record(0).tags == ()
+
+
+def test_quick_tag_keys_keep_their_tags_as_use_changes(qtbot, window) -> None:
+    """Alt+5.. are the document's own tags in alphabetical order: tagging more events
+    with one of them never moves another to a different key."""
+    from explorer.model.annotations import TagEvents
+
+    queries = window.state.queries
+    ids = queries.event_ids(np.arange(queries.event_count()))
+    queries.apply(TagEvents((ids[0],), "zulu", True))
+    queries.apply(TagEvents((ids[1],), "alpha", True))
+    before = window.annotator.quick_tags()
+    queries.apply(TagEvents(tuple(ids[2:5]), "zulu", True))  # zulu is now the most used
+    assert window.annotator.quick_tags() == before
+    assert before.index("alpha") < before.index("zulu")

@@ -121,10 +121,11 @@ class AnnotationController(QObject):
     # --- tags ---------------------------------------------------------------------------
 
     def quick_tags(self) -> list[str]:
-        """Up to nine tags for Alt+1..9: the configured ones, then the document's most
-        used (so a tag typed once is a keystroke away the next time)."""
-        tags = list(dict.fromkeys([*configured_quick_tags(), *self.state.queries.tag_counts()]))
-        return tags[:QUICK_COUNT]
+        """Up to nine tags for Alt+1..9: the configured ones, then the document's own in
+        alphabetical order (so a tag typed once is a keystroke away the next time, and a
+        key keeps its tag however often the others are used)."""
+        own = sorted(self.state.queries.tag_counts(), key=lambda t: (t.casefold(), t))
+        return list(dict.fromkeys([*configured_quick_tags(), *own]))[:QUICK_COUNT]
 
     def toggle_tag(self, tag: str) -> None:
         record = self._selected()
