@@ -59,9 +59,13 @@ def open_mapped(
             continue
         try:
             read_meta(eng, derived)
-            return eng, derived
         except EngineError:
-            pass
+            if eng is not engine:
+                eng.close()
+            continue
+        if eng is not engine:
+            engine.close()  # the views read the local cache; the source is done with
+        return eng, derived
     columns = sorted({c for v in mapping.values() for c in ([v] if isinstance(v, str) else v)})
     listed = ", ".join(_quoted(c, engine.dialect) for c in columns if c)
     if not listed:
@@ -82,6 +86,7 @@ def open_mapped(
     except EngineError:
         pass  # no write rights there: the count tables live in the local cache
     cache.mkdir(parents=True, exist_ok=True)
+    engine.close()
     local = connect(f"duckdb:///{local_path}")
     upload_document(local, derived, doc)
     return local, derived
