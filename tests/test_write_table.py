@@ -396,3 +396,12 @@ def test_any_names_round_trip_through_csv(
     back = get("csv").read(path, ReadOptions()).document
     assert links_view(back) == links_view(doc)
     assert themes_view(back) == themes_view(doc)
+
+
+def test_an_id_reading_like_an_na_token_survives_a_csv_round_trip(tmp_path: Path) -> None:
+    """Hypothesis found it: one event whose id is "null" came back as "row-2"."""
+    doc = make_document([{"id": "null", "title": "", "start": "1970"}])
+    path = tmp_path / "one.csv"
+    write_csv(doc, path)
+    back = get("csv").read(path, ReadOptions()).document
+    assert back.events["id"].tolist() == ["null"]

@@ -379,7 +379,9 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
         # An id names one event: a column of repeated values ("Event ID" 4624 on every
         # logon) is a kind of event, not an id, and stays in the summary.
-        if profiles[column].distinct > 0.5 * profiles[column].cells:
+        # Distinct as written: an id that reads like an NA token ("null") is still an id.
+        written = cells[column].filter(pc.not_equal(pc.utf8_trim_whitespace(cells[column]), ""))
+        if pc.count_distinct(written).as_py() > 0.5 * max(len(written), 1):
             take("id", column)
     for role in ANNOTATION_ROLES:
         for column in _ranked(columns, (role,), taken)[:1]:
