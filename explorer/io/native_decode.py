@@ -148,6 +148,11 @@ def _date_matrix(texts: pa.Array) -> tuple[npt.NDArray[np.uint8], I64, npt.NDArr
     return mat, length, shaped
 
 
+def _series(arr: pa.Array) -> pd.Series:
+    """A text column kept in Arrow: ``to_pandas()`` would make a Python str per cell."""
+    return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), dtype="str")
+
+
 def parse_dates(values: list[Any]) -> tuple[I64, npt.NDArray[np.int8]]:
     """Seconds and precision of each date string, as ``parse_date`` reads it: the
     canonical shapes (``YYYY``, ``YYYY-MM`` ... ``YYYY-MM-DDTHH:MM:SS``) by digit
@@ -278,9 +283,9 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
     )
     status = pd.Categorical.from_codes(codes, dtype=STATUS_CATEGORIES)
     frame = make_events(
-        ids=ids.to_pandas(),
-        titles=_text(list(map(get["title"], events))).to_pandas(),
-        summaries=_text(list(map(get["summary"], events))).to_pandas(),
+        ids=_series(ids),
+        titles=_series(_text(list(map(get["title"], events)))),
+        summaries=_series(_text(list(map(get["summary"], events)))),
         start=start,
         start_precision=start_prec,
         end=end,
@@ -301,9 +306,9 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         "events": frame,
         "links": pd.DataFrame(
             {
-                "event_id": pd.Series(link_events.to_pandas(), dtype="str"),
-                "actor_id": pd.Series(_text(actor_ids).to_pandas(), dtype="str"),
-                "role": pd.Series(_text(roles).to_pandas(), dtype="str"),
+                "event_id": _series(link_events),
+                "actor_id": _series(_text(actor_ids)),
+                "role": _series(_text(roles)),
             }
         ),
     }
@@ -314,8 +319,8 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         owners, refs = _flat(list(map(get[name], events)), ids)
         tables[table] = pd.DataFrame(
             {
-                "event_id": pd.Series(owners.to_pandas(), dtype="str"),
-                column: pd.Series(_text(refs).to_pandas(), dtype="str"),
+                "event_id": _series(owners),
+                column: _series(_text(refs)),
             }
         )
     owners, figures = _flat(list(map(get["figures"], events)), ids)
@@ -330,11 +335,11 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         raise NotFast("a quantity that is not finite")
     tables["figures"] = pd.DataFrame(
         {
-            "event_id": pd.Series(owners.to_pandas(), dtype="str"),
-            "text": pd.Series(_text([f.text for f in figures]).to_pandas(), dtype="str"),
+            "event_id": _series(owners),
+            "text": _series(_text([f.text for f in figures])),
             "quantity": quantity,
             **{
-                key: pd.Series(_text([getattr(f, key) for f in figures]).to_pandas(), dtype="str")
+                key: _series(_text([getattr(f, key) for f in figures]))
                 for key in ("unit", "qualifier", "label")
             },
         }
