@@ -153,8 +153,9 @@ def escaped(values: Any) -> pa.Array:
     at = np.flatnonzero(odd)
     if not len(at):
         return arr
-    present = set(np.unique(data[at]).tolist())
-    rows = np.unique(np.searchsorted(offsets, at + offsets[0], side="right") - 1)
+    present = np.flatnonzero(np.bincount(data[at], minlength=0x60)).tolist()
+    rows = np.searchsorted(offsets, at + offsets[0], side="right") - 1  # sorted, as `at` is
+    rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
     part = arr if 4 * len(rows) > n else arr.take(pa.array(rows))
     # The backslash first: the escapes added after it hold backslashes of their own.
     for byte in sorted(present, key=lambda b: b != 0x5C):
