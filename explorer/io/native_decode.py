@@ -65,10 +65,12 @@ class _Event(msgspec.Struct, gc=False):
     summary: str | None = None
     end: str | int | None = None
     status: ClaimStatus = ClaimStatus.CONFIRMED  # a version-1 file without one
-    actors: list[str | _Link] = msgspec.field(default_factory=list)
-    sources: list[str] = msgspec.field(default_factory=list)
-    themes: list[str] = msgspec.field(default_factory=list)
-    figures: list[_Figure] = msgspec.field(default_factory=list)
+    # Tuples, not lists: an empty one is Python's one empty tuple, not a new object per
+    # event (most events of a large file have no sources, themes or figures).
+    actors: tuple[str | _Link, ...] = ()
+    sources: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    figures: tuple[_Figure, ...] = ()
     attributes: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
@@ -218,7 +220,7 @@ def _month_lengths(year: I64, month: I64) -> I64:
 assert days_in_month(2024, 2) == 29  # the rule _month_lengths repeats, vectorised
 
 
-def _flat(lists: list[list[Any]], ids: pa.Array) -> tuple[pa.Array, list[Any]]:
+def _flat(lists: list[tuple[Any, ...]], ids: pa.Array) -> tuple[pa.Array, list[Any]]:
     """The items of per-event lists in order, and the id of the event of each."""
     if not any(lists):
         return ids.slice(0, 0), []
