@@ -144,7 +144,8 @@ def read_native(path: str | Path) -> Document:
 
 
 def _read_fast(raw: bytes, path: Path) -> Document:
-    rest, events = decode(raw.removeprefix(b"\xef\xbb\xbf"))
+    optional = tuple(key.name for key in OPTIONAL_KEYS)
+    rest, events = decode(raw.removeprefix(b"\xef\xbb\xbf"), optional)
     frame = document_from_json(rest, path)  # format, version, the small tables
     doc = Document(
         title=frame.title,

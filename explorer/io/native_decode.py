@@ -36,7 +36,7 @@ from explorer.model.dates import (
     days_in_month,
     parse_date,
 )
-from explorer.model.document import NO_END, STATUS_CATEGORIES, make_events
+from explorer.model.document import NO_END, STATUS_CATEGORIES, ClaimStatus, make_events
 
 I64 = npt.NDArray[np.int64]
 
@@ -64,31 +64,44 @@ class _Event(msgspec.Struct, gc=False):
     start: str | int
     summary: str | None = None
     end: str | int | None = None
-    status: str = "confirmed"
-    actors: list[str | _Link] = msgspec.field(default_factory=list)
-    sources: list[str] = msgspec.field(default_factory=list)
-    themes: list[str] = msgspec.field(default_factory=list)
-    figures: list[_Figure] = msgspec.field(default_factory=list)
+    status: ClaimStatus = ClaimStatus.CONFIRMED  # a version-1 file without one
+    # Tuples, not lists: an empty one is Python's one empty tuple, not a new object per
+    # event (most events of a large file have no sources, themes or figures).
+    actors: tuple[str | _Link, ...] = ()
+    sources: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    figures: tuple[_Figure, ...] = ()
     attributes: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-_TOP: Final = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _DECODER: Final = msgspec.json.Decoder(list[_Event])
-_CANONICAL: Final = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2})?)?)?)?)?$"
 _PRECISION_OF_LENGTH: Final = {4: 0, 7: 1, 10: 2, 13: 3, 16: 4, 19: 5}
+_TOP_KEYS: Final = ("format", "version", "title", "description", "actors", "sources", "themes")
+_TOP_DECODERS: dict[tuple[str, ...], msgspec.json.Decoder[Any]] = {}
 
 
-def decode(raw: bytes) -> tuple[dict[str, Any], list[_Event]]:
+def _top_decoder(keys: tuple[str, ...]) -> msgspec.json.Decoder[Any]:
+    """One pass over the file: the events as structs, the other keys as plain values
+    (unknown keys skipped, as the thorough reader ignores them)."""
+    if keys not in _TOP_DECODERS:
+        fields: list[Any] = [(key, Any, msgspec.UNSET) for key in keys]
+        fields.append(("events", list[_Event] | msgspec.UnsetType, msgspec.UNSET))
+        top = msgspec.defstruct("_File", fields, gc=False)
+        _TOP_DECODERS[keys] = msgspec.json.Decoder(top)
+    return _TOP_DECODERS[keys]
+
+
+def decode(raw: bytes, optional: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[_Event]]:
     """The top-level keys but ``events`` as plain JSON values (small), and the events
-    as structs."""
+    as structs; `optional` names the top-level keys read beside the version-1 ones."""
+    keys = _TOP_KEYS + tuple(optional)
     try:
-        top = _TOP.decode(raw)
-        events_raw = top.pop("events", None)
-        rest = {key: msgspec.json.decode(value) for key, value in top.items()}
-        events = _DECODER.decode(events_raw) if events_raw is not None else []
+        top = _top_decoder(keys).decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
         raise NotFast(str(exc)) from None
-    return rest, events
+    rest = {key: getattr(top, key) for key in keys if getattr(top, key) is not msgspec.UNSET}
+    events = top.events
+    return rest, [] if events is msgspec.UNSET else events
 
 
 @contextlib.contextmanager
@@ -112,57 +125,80 @@ def _text(values: list[Any]) -> pa.Array:
     return pc.fill_null(arr, "") if arr.null_count else arr
 
 
+_SEPARATORS: Final = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
+_DIGITS: Final = [k for k in range(19) if k not in _SEPARATORS]
+
+
+def _date_matrix(texts: pa.Array) -> tuple[npt.NDArray[np.uint8], I64, npt.NDArray[np.bool_]]:
+    """Each text's bytes in a row of 19 (shorter ones padded with "0"), its length, and
+    whether that length is a canonical one; from the data buffer, no object per date."""
+    n = len(texts)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
+    buffer = texts.buffers()[2]
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    length = np.diff(offsets)
+    shaped = np.isin(length, list(_PRECISION_OF_LENGTH))
+    if texts.null_count:
+        shaped &= texts.is_valid().to_numpy(zero_copy_only=False)
+    if shaped.all() and (length == 19).all():  # the usual file: every date to the second
+        return data[offsets[0] : offsets[-1]].reshape(n, 19), length, shaped
+    mat = np.full((n, 19), ord("0"), dtype=np.uint8)
+    for size in _PRECISION_OF_LENGTH:
+        rows = np.flatnonzero(shaped & (length == size))
+        if len(rows):
+            mat[rows, :size] = data[offsets[rows][:, None] + np.arange(size)]
+    return mat, length, shaped
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    """A text column kept in Arrow: ``to_pandas()`` would make a Python str per cell."""
+    return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), dtype="str")
+
+
 def parse_dates(values: list[Any]) -> tuple[I64, npt.NDArray[np.int8]]:
     """Seconds and precision of each date string, as ``parse_date`` reads it: the
-    canonical shapes by digit arithmetic, anything else by ``parse_date`` itself."""
+    canonical shapes (``YYYY``, ``YYYY-MM`` ... ``YYYY-MM-DDTHH:MM:SS``) by digit
+    arithmetic on the bytes, anything else by ``parse_date`` itself."""
     n = len(values)
     seconds = np.zeros(n, dtype=np.int64)
     precision = np.zeros(n, dtype=np.int8)
     if not n:
         return seconds, precision
     if set(map(type, values)) == {str}:  # the usual file: every date a string
-        is_text: Any = np.ones(n, dtype=bool)
         texts = _text(values)
     else:
-        is_text = [isinstance(v, str) for v in values]
-        texts = _text([v if t else None for v, t in zip(values, is_text, strict=True)])
-    canonical = pc.fill_null(pc.match_substring_regex(texts, _CANONICAL), False)
-    canonical_np = canonical.to_numpy(zero_copy_only=False) & np.asarray(is_text, dtype=bool)
-    rows = np.flatnonzero(canonical_np)
-    if len(rows):
-        picked = pc.utf8_rpad(texts.take(pa.array(rows)), 19, "0")
-        length = pc.binary_length(texts.take(pa.array(rows))).to_numpy(zero_copy_only=False)
-        mat = np.frombuffer(picked.buffers()[2], np.uint8)[: 19 * len(rows)].reshape(-1, 19)
-        digits = mat.astype(np.int64) - 48
+        texts = _text([v if isinstance(v, str) else None for v in values])
+    mat, length, canonical = _date_matrix(texts)
+    # One array per character (a column of the matrix each): digits as numbers.
+    d = [mat[:, k].astype(np.int32) - ord("0") for k in range(19)]
+    for col, char in _SEPARATORS.items():
+        canonical &= (length <= col) | (d[col] == char - ord("0"))
+    bad_digit = np.zeros(n, dtype=bool)
+    for col in _DIGITS:
+        bad_digit |= d[col].astype(np.uint32) > 9
+    canonical &= ~bad_digit
 
-        def field(a: int, b: int) -> I64:
-            out = np.zeros(len(rows), dtype=np.int64)
-            for k in range(a, b):
-                out = out * 10 + digits[:, k]
-            return out
+    def field(a: int, b: int) -> I64:
+        out = d[a].copy()
+        for k in range(a + 1, b):
+            out *= 10
+            out += d[k]
+        return np.asarray(out, dtype=np.int64)
 
-        year, month, day = field(0, 4), field(5, 7), field(8, 10)
-        hour, minute, second = field(11, 13), field(14, 16), field(17, 19)
-        prec = np.select(
-            [length == k for k in _PRECISION_OF_LENGTH],
-            list(_PRECISION_OF_LENGTH.values()),
-            -1,
-        )
-        month = np.where(prec >= 1, month, 1)
-        day = np.where(prec >= 2, day, 1)
-        valid = (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23)
-        valid &= (minute <= 59) & (second <= 59) & (prec >= 0)
-        if valid.all():
-            valid &= day <= _month_lengths(year, month)
-        if not valid.all():
-            canonical_np[rows[~valid]] = False
-            keep = valid
-            rows, year, month, day = rows[keep], year[keep], month[keep], day[keep]
-            hour, minute, second, prec = hour[keep], minute[keep], second[keep], prec[keep]
-        days = np.asarray(days_from_civil(year, month, day), dtype=np.int64)
-        seconds[rows] = days * DAY + hour * HOUR + minute * MINUTE + second
-        precision[rows] = prec
-    for row in np.flatnonzero(~canonical_np):
+    prec = np.zeros(n, dtype=np.int8)
+    for size, value in _PRECISION_OF_LENGTH.items():
+        prec[length == size] = value
+    year = field(0, 4)
+    month = np.where(prec >= 1, field(5, 7), 1)
+    day = np.where(prec >= 2, field(8, 10), 1)
+    hour, minute, second = field(11, 13), field(14, 16), field(17, 19)
+    canonical &= (month >= 1) & (month <= 12) & (day >= 1) & (hour <= 23)
+    canonical &= (minute <= 59) & (second <= 59)
+    canonical &= day <= _month_lengths(year, np.clip(month, 1, 12))
+    days = np.asarray(days_from_civil(year, month, day), dtype=np.int64)
+    seconds[:] = np.where(canonical, days * DAY + hour * HOUR + minute * MINUTE + second, 0)
+    precision[:] = np.where(canonical, prec, 0)
+    for row in np.flatnonzero(~canonical):
         value = values[int(row)]
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise NotFast("not a date")
@@ -184,8 +220,10 @@ def _month_lengths(year: I64, month: I64) -> I64:
 assert days_in_month(2024, 2) == 29  # the rule _month_lengths repeats, vectorised
 
 
-def _flat(lists: list[list[Any]], ids: pa.Array) -> tuple[pa.Array, list[Any]]:
+def _flat(lists: list[tuple[Any, ...]], ids: pa.Array) -> tuple[pa.Array, list[Any]]:
     """The items of per-event lists in order, and the id of the event of each."""
+    if not any(lists):
+        return ids.slice(0, 0), []
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     items = list(chain.from_iterable(lists))
     owner = np.repeat(np.arange(len(lists), dtype=np.int64), counts)
@@ -241,14 +279,15 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
     if has_end.any():
         given = [e for e in ends if e is not None]
         end[has_end], end_prec[has_end] = parse_dates(given)
-    codes = pd.Index(STATUS_CATEGORIES.categories).get_indexer(list(map(get["status"], events)))
-    if (codes < 0).any():
-        raise NotFast("a status that is not one of ours")
+    code_of = {ClaimStatus(c): k for k, c in enumerate(STATUS_CATEGORIES.categories)}
+    codes = np.fromiter(
+        map(code_of.__getitem__, map(get["status"], events)), dtype=np.int8, count=len(events)
+    )
     status = pd.Categorical.from_codes(codes, dtype=STATUS_CATEGORIES)
     frame = make_events(
-        ids=ids.to_pandas(),
-        titles=_text(list(map(get["title"], events))).to_pandas(),
-        summaries=_text(list(map(get["summary"], events))).to_pandas(),
+        ids=_series(ids),
+        titles=_series(_text(list(map(get["title"], events)))),
+        summaries=_series(_text(list(map(get["summary"], events)))),
         start=start,
         start_precision=start_prec,
         end=end,
@@ -269,9 +308,9 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         "events": frame,
         "links": pd.DataFrame(
             {
-                "event_id": pd.Series(link_events.to_pandas(), dtype="str"),
-                "actor_id": pd.Series(_text(actor_ids).to_pandas(), dtype="str"),
-                "role": pd.Series(_text(roles).to_pandas(), dtype="str"),
+                "event_id": _series(link_events),
+                "actor_id": _series(_text(actor_ids)),
+                "role": _series(_text(roles)),
             }
         ),
     }
@@ -282,8 +321,8 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         owners, refs = _flat(list(map(get[name], events)), ids)
         tables[table] = pd.DataFrame(
             {
-                "event_id": pd.Series(owners.to_pandas(), dtype="str"),
-                column: pd.Series(_text(refs).to_pandas(), dtype="str"),
+                "event_id": _series(owners),
+                column: _series(_text(refs)),
             }
         )
     owners, figures = _flat(list(map(get["figures"], events)), ids)
@@ -298,11 +337,11 @@ def event_tables(events: list[_Event]) -> dict[str, pd.DataFrame]:
         raise NotFast("a quantity that is not finite")
     tables["figures"] = pd.DataFrame(
         {
-            "event_id": pd.Series(owners.to_pandas(), dtype="str"),
-            "text": pd.Series(_text([f.text for f in figures]).to_pandas(), dtype="str"),
+            "event_id": _series(owners),
+            "text": _series(_text([f.text for f in figures])),
             "quantity": quantity,
             **{
-                key: pd.Series(_text([getattr(f, key) for f in figures]).to_pandas(), dtype="str")
+                key: _series(_text([getattr(f, key) for f in figures]))
                 for key in ("unit", "qualifier", "label")
             },
         }
