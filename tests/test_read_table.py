@@ -668,3 +668,18 @@ def test_progress_and_cancel(tmp_path: Path) -> None:
     assert seen == sorted(seen)
     with pytest.raises(Cancelled):
         get("csv").read(path, ReadOptions(cancelled=lambda: True))
+
+
+def test_a_column_pandas_holds_in_several_arrow_chunks_reads_as_one() -> None:
+    """pandas reads a long CSV (past ~130k rows) into Arrow strings of several chunks;
+    splitting actors' names then failed on the chunked column ("Iterable should contain
+    Array objects"), so such a file could not be opened at all."""
+    import pyarrow as pa
+
+    from explorer.io.kit.datescan import _arrow
+
+    chunked = pa.chunked_array([["Carol; Dan", "Eve"], ["Bob"]], pa.large_string())
+    series = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    arr = _arrow(series)
+    assert isinstance(arr, pa.Array)
+    assert arr.to_pylist() == ["Carol; Dan", "Eve", "Bob"]
