@@ -57,7 +57,7 @@ def only_read_errors(fmt: str, data: bytes, name: str) -> None:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            result = get(fmt).read(path, ReadOptions())
+            result = get(fmt).open(path, ReadOptions())
         except ReadError as exc:
             error = exc
         else:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import ReadOptions
+from explorer.io.kit.columns import import_result
 from explorer.io.native import document_from_json, dumps_native, read_native, write_native
 from explorer.io.native_annotations import annotations_json
 from explorer.io.parquet import read_parquet, write_parquet
@@ -100,7 +101,7 @@ def test_csv_round_trip_keeps_annotations(tmp_path: Path, doc: Document) -> None
         return
     path = tmp_path / "doc.csv"
     write_csv(doc, path)
-    same_annotations(read_csv_table(path, ReadOptions()).document, doc)
+    same_annotations(import_result(read_csv_table(path, ReadOptions())).document, doc)
 
 
 @settings(
@@ -112,7 +113,7 @@ def test_excel_round_trip_keeps_annotations(tmp_path: Path, doc: Document) -> No
         return
     path = tmp_path / "doc.xlsx"
     write_excel(doc, path)
-    same_annotations(read_excel_table(path, ReadOptions()).document, doc)
+    same_annotations(import_result(read_excel_table(path, ReadOptions())).document, doc)
 
 
 def test_a_document_without_annotations_stays_version_1_byte_for_byte(story: Document) -> None:
