@@ -149,3 +149,18 @@ def test_bad_annotations_are_refused_naming_entry_and_field(
     data = document_json([event("e1")], annotations=[annotations], version=2)
     with pytest.raises(ReadError, match=message):
         document_from_json(data, Path("bad.json"))
+
+
+def test_analyst_tags_that_look_like_na_tokens_survive_a_csv_round_trip(tmp_path: Path) -> None:
+    """The analyst's tags are their own words: "null" or "N/A" is a tag, not an empty cell
+    (hypothesis found "null" lost on the way back)."""
+    data = document_json(
+        [event("e1", "2020")],
+        annotations=[{"event": "e1", "tags": ["null", "N/A", "kept"]}],
+        version=2,
+    )
+    doc = document_from_json(data, tmp_path / "doc.json")
+    path = tmp_path / "doc.csv"
+    write_csv(doc, path)
+    back = import_result(read_csv_table(path, ReadOptions())).document
+    assert sorted(back.tags["tag"]) == ["N/A", "kept", "null"]

@@ -177,7 +177,8 @@ NAME_SEPARATOR: Final = r"\s*[;|]\s*"
 _QUOTED_ITEM: Final = r'(?:^|[;|])\s*"'  # some name in the cell starts with a quote
 DELIMITERS: Final = (",", ";", "\t", "|")
 
-_KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id"})
+# Free text, never an NA token: the analyst's own tags and notes included ("null" is a tag).
+_KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id", "analyst_tags", "analyst_notes"})
 _ALIASES: Final = {
     "start": "date",
     "start_date": "date",
@@ -1066,7 +1067,7 @@ def _read_annotations(
     tags = mapping.one("analyst_tags")
     if tags is not None:
         rows, _, names = _split(cols[tags])
-        good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+        good = ~_np_bool(pc.equal(names, ""))
         for row, name in zip(
             rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True
         ):
