@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Final
 
@@ -65,6 +66,11 @@ def convert_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--table", default=DEFAULT_TABLE, metavar="NAME", help="table name")
     p.add_argument("--format", metavar="NAME", help="read every IN with this reader")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite a table of that name even if timeline-explorer did not load it",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -82,12 +88,21 @@ def convert_main(argv: Sequence[str]) -> int:
         return 2
     try:
         if all(p.suffix.lower() == ".parquet" for p in args.files) and len(args.files) == 1:
-            done = upload(engine, args.table, args.files[0])  # streamed, never in memory
+            # streamed, never in memory
+            done = upload(engine, args.table, args.files[0], replace=args.replace)
         else:
             from explorer.io.merging import read_files
 
             result = read_files(args.files, args.format, None)
-            done = upload_document(engine, args.table, result.document)
+            doc = result.document
+            done = upload_document(engine, args.table, doc, replace=args.replace)
+            kept = {"stars": len(doc.stars), "tags": len(doc.tags), "notes": len(doc.notes)}
+            if any(kept.values()):
+                listed = ", ".join(f"{n:,} {what}" for what, n in kept.items() if n)
+                _say(
+                    f"{args.table}: {listed} not loaded: a shared table carries no "
+                    "annotations (they stay in your files)"
+                )
     except ReadError as exc:
         _say(str(exc))
         return 2
@@ -143,12 +158,14 @@ def export_from_source(
     out: Path,
     writer: str,
     mapping: dict[str, str | list[str]] | None = None,
+    tz: tzinfo | None = None,
 ) -> int:
-    """Pull the events passing `flt` down and write them as `writer` would a file."""
+    """Pull the events passing `flt` down and write them as `writer` would a file (tables
+    with local times in `tz` as well, as --tz asks)."""
     from explorer.engines.sql_backend import SqlBackend
     from explorer.engines.sql_tables import document_from_rows
     from explorer.io.errors import ReadError, WriteError
-    from explorer.io.writers import WRITERS
+    from explorer.io.writers import write_as
 
     try:
         engine, backend = open_source(url, table, mapping)
@@ -169,7 +186,7 @@ def export_from_source(
     finally:
         engine.close()
     try:
-        WRITERS[writer](doc, out)
+        write_as(doc, out, writer, tz)
     except (WriteError, OSError) as exc:
         _say(str(exc))
         return 1

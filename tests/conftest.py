@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,6 +26,15 @@ def private_state(
     root = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("TIMELINE_EXPLORER_STATE_DIR", str(root / "recovery"))
     monkeypatch.setenv("TIMELINE_EXPLORER_SETTINGS", str(root / "settings.ini"))
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """What a test leaves in reference cycles (windows, dialogs) is collected here, on
+    the main thread, as the app's GUI-thread collector would (explorer/ui/gui_gc.py):
+    never by a worker thread of the next test."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -171,8 +171,10 @@ class DocumentSession(QObject):
         self.changed.emit()
         return True
 
-    def adopt_backend(self, queries: TimelineQueries, path: Path) -> None:
-        """Show a file answered out of core (read-only: nothing to lock or autosave)."""
+    def adopt_backend(self, queries: TimelineQueries, path: Path | None) -> None:
+        """Show a file answered out of core, or a database table (`path` None: no file
+        to remember or lock), after the old document's view is saved and its undo
+        history, lock and crash copy are let go."""
         self.save_view()
         self.autosave.clean()
         self.release_lock()
@@ -181,9 +183,10 @@ class DocumentSession(QObject):
         self.window.use_backend(queries)
         self.window.editor.stack.clear()
         self.window.actor_panel.use_default_order(authored=True)
-        if not self.render_only:
-            settings.add_recent(path)
-        self.restore_view()
+        if path is not None:
+            if not self.render_only:
+                settings.add_recent(path)
+            self.restore_view()
         self.changed.emit()
 
     # --- saving ------------------------------------------------------------------------
