@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import ReadOptions
+from explorer.io.kit.columns import import_result
 from explorer.io.native import document_from_json, dumps_native, read_native, write_native
 from explorer.io.native_annotations import annotations_json
 from explorer.io.parquet import read_parquet, write_parquet
@@ -100,7 +101,7 @@ def test_csv_round_trip_keeps_annotations(tmp_path: Path, doc: Document) -> None
         return
     path = tmp_path / "doc.csv"
     write_csv(doc, path)
-    same_annotations(read_csv_table(path, ReadOptions()).document, doc)
+    same_annotations(import_result(read_csv_table(path, ReadOptions())).document, doc)
 
 
 @settings(
@@ -112,7 +113,7 @@ def test_excel_round_trip_keeps_annotations(tmp_path: Path, doc: Document) -> No
         return
     path = tmp_path / "doc.xlsx"
     write_excel(doc, path)
-    same_annotations(read_excel_table(path, ReadOptions()).document, doc)
+    same_annotations(import_result(read_excel_table(path, ReadOptions())).document, doc)
 
 
 def test_a_document_without_annotations_stays_version_1_byte_for_byte(story: Document) -> None:
@@ -148,6 +149,21 @@ def test_bad_annotations_are_refused_naming_entry_and_field(
     data = document_json([event("e1")], annotations=[annotations], version=2)
     with pytest.raises(ReadError, match=message):
         document_from_json(data, Path("bad.json"))
+
+
+def test_analyst_tags_that_look_like_na_tokens_survive_a_csv_round_trip(tmp_path: Path) -> None:
+    """The analyst's tags are their own words: "null" or "N/A" is a tag, not an empty cell
+    (hypothesis found "null" lost on the way back)."""
+    data = document_json(
+        [event("e1", "2020")],
+        annotations=[{"event": "e1", "tags": ["null", "N/A", "kept"]}],
+        version=2,
+    )
+    doc = document_from_json(data, tmp_path / "doc.json")
+    path = tmp_path / "doc.csv"
+    write_csv(doc, path)
+    back = import_result(read_csv_table(path, ReadOptions())).document
+    assert sorted(back.tags["tag"]) == ["N/A", "kept", "null"]
 
 
 def test_annotations_follow_an_event_whose_id_changes(tmp_path: Path) -> None:

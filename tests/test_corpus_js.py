@@ -209,7 +209,7 @@ def test_corpus_round_trips(row: Expected, tmp_path: Path) -> None:
     assert read_native(native).equals(doc)
     story = tmp_path / "story.json"
     write_timelinejs(doc, story)
-    back = get("timelinejs").read(story, ReadOptions()).document
+    back = get("timelinejs").open(story, ReadOptions()).document
     # Order may differ only by eras, which TimelineJS keeps in a list of their own.
     assert sorted(comparable(back), key=repr) == sorted(comparable(doc), key=repr)
     columns = ["id", "label", "start", "start_precision"]  # TimelineJS eras have no colour

@@ -13,6 +13,7 @@ from test_cli_import import run
 from explorer.io import formats as registry
 from explorer.io.errors import WriteError
 from explorer.io.formats import Format, ReadOptions, detect, formats, read_any
+from explorer.io.kit.columns import Columns, document
 from explorer.io.native import read_native
 from explorer.io.save import save_document, save_suffixes
 from explorer.model.document import Document
@@ -101,3 +102,82 @@ def test_json_records_take_map_on_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "are not used for this file" not in done.stderr
     assert len(read_native(out).events) == 2
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+# One real file per format the corpus holds; native, Parquet and Excel are written here.
+SAMPLES = {
+    "plaso-dynamic": "plaso/dynamic.log",
+    "l2tcsv": "plaso/l2tcsv.log",
+    "plaso-jsonl": "plaso/json_line.log",
+    "plaso-json": "plaso/json.log",
+    "tln": "plaso/tln.log",
+    "l2ttln": "plaso/l2ttln.log",
+    "csv": "other/former_names.csv",
+    "timelinejs": "timelinejs3/all-media-types.json",
+    "timelinejs-csv": "timelinejs3/my-own-timeline.csv",
+    "timelineproject": "thetimelineproject/example.timeline",
+    "timesketch-csv": "timesketch/csv_datetime_last_column.csv",
+    "timesketch-jsonl": "timesketch/end_to_end_tests/sigma_events.jsonl",
+    "vis-timeline": "vis-timeline/basic.json",
+    "json-records": "other/monarchs.json",
+}
+
+
+def test_every_format_reads_columns_and_the_kit_builds_the_document(tmp_path: Path) -> None:
+    """`read` hands back Columns, not a Document; `open` (what read_any calls) is the
+    kit's one build of them, the same every time."""
+    paths = {name: CORPUS / rel for name, rel in SAMPLES.items()}
+    story = read_any(paths["timelinejs"]).document
+    for name, suffix in (("native", ".json"), ("parquet", ".parquet"), ("excel", ".xlsx")):
+        paths[name] = tmp_path / f"story{suffix}"
+        registry.get(name).write(story, paths[name])  # type: ignore[misc]
+    assert set(paths) == {fmt.name for fmt in formats()}
+    for name, path in paths.items():
+        fmt = registry.get(name)
+        assert detect(path).name == name, path
+        read = fmt.read(path, ReadOptions())
+        assert isinstance(read, Columns), name
+        assert not isinstance(read, Document), name
+        assert read.format == name
+        assert read.path == path
+        # Only the formats that read whole documents hand one over; the rest are columns.
+        assert (read.whole is not None) == (name in ("native", "parquet")), name
+        built = fmt.open(path)
+        assert built.format == name
+        assert len(built.document.events) == read.n > 0, name
+        assert document(read).equals(built.document), name
+
+
+def _calls(module: Path, names: set[str]) -> list[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            callee = node.func
+            called = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", "")
+            if called in names:
+                found.append(f"{module.name}:{node.lineno} {called}")
+    return found
+
+
+def test_no_reader_builds_a_document_or_an_import_result_itself() -> None:
+    """One columns -> Document builder (kit/columns.py): readers and the rest of the kit
+    make neither Documents, events tables nor ImportResults."""
+    modules = sorted(IO.glob("read_*.py")) + sorted((IO / "kit").glob("*.py"))
+    built = [
+        call
+        for module in modules
+        if module.name != "columns.py"
+        for call in _calls(module, {"Document", "make_events", "ImportResult"})
+    ]
+    assert built == []
+    assert _calls(IO / "kit" / "columns.py", {"ImportResult"}), "the check looks for calls"
+
+
+def test_the_kit_imports_no_format() -> None:
+    for module in sorted((IO / "kit").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("explorer.io.read_"), module.name

@@ -232,7 +232,7 @@ def test_not_parquet(tmp_path: Path) -> None:
     path = tmp_path / "fake.parquet"
     path.write_bytes(b"PAR1 this is not parquet at all")
     with pytest.raises(ReadError, match=r"fake\.parquet: not a readable Parquet file"):
-        get("parquet").read(path, ReadOptions())
+        get("parquet").open(path, ReadOptions())
 
 
 def test_foreign_parquet(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def read(path: Path, fmt: str, **options: object) -> ImportResult:
-    return get(fmt).read(path, ReadOptions(**options))  # type: ignore[arg-type]
+    return get(fmt).open(path, ReadOptions(**options))  # type: ignore[arg-type]
 
 
 # --- fixtures (each with the quirks of plaso's own end-to-end outputs) ---------------------
@@ -407,7 +407,7 @@ _FUZZ = settings(
 def _only_read_errors(path: Path, fmt: str, data: bytes) -> None:
     path.write_bytes(data)
     try:
-        result = get(fmt).read(path, ReadOptions())
+        result = get(fmt).open(path, ReadOptions())
     except ReadError:
         return
     assert isinstance(result, ImportResult)

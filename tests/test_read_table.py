@@ -47,7 +47,7 @@ def write(tmp_path: Path, text: str, name: str = "table.csv", encoding: str = "u
 
 
 def read(path: Path, **mapping: Any) -> ImportResult:
-    return get("csv").read(path, ReadOptions(mapping=mapping or None))
+    return get("csv").open(path, ReadOptions(mapping=mapping or None))
 
 
 def starts(result: ImportResult) -> list[str]:
@@ -399,7 +399,7 @@ def test_mapping_overrides_the_guess(tmp_path: Path) -> None:
     assert doc.events["title"].tolist()[0] == "José Piendibene"
     assert doc.links["role"].tolist()[:2] == ["team", "scorer"]
     assert 'actors "team" + "scorer" (as given)' in result.notes[0]
-    as_list = get("csv").read(path, ReadOptions(mapping={"actors": ["scorer"]}))
+    as_list = get("csv").open(path, ReadOptions(mapping={"actors": ["scorer"]}))
     assert as_list.document.actors["name"].tolist() == ["José Piendibene"]
     dropped = read(path, actors="")
     assert len(dropped.document.links) == 0
@@ -535,17 +535,17 @@ def test_excel_first_sheet_and_named_sheet(tmp_path: Path) -> None:
     assert summaries[1] == "home_score: 4"
     assert any('read sheet "Matches" of 2' in n for n in result.notes)
 
-    notes = get("excel").read(path, ReadOptions(mapping={"sheet": "Notes"}))
+    notes = get("excel").open(path, ReadOptions(mapping={"sheet": "Notes"}))
     assert starts(notes) == ["2020-05"]
     assert notes.document.events["title"].tolist() == ["plain"]
     with pytest.raises(ReadError, match='has no sheet "Nope"'):
-        get("excel").read(path, ReadOptions(mapping={"sheet": "Nope"}))
+        get("excel").open(path, ReadOptions(mapping={"sheet": "Nope"}))
 
 
 def test_not_an_excel_file(tmp_path: Path) -> None:
     path = write(tmp_path, "PK\x03\x04 not a zip", "broken.xlsx")
     with pytest.raises(ReadError, match=r"broken\.xlsx: could not be read as an Excel workbook"):
-        get("excel").read(path, ReadOptions())
+        get("excel").open(path, ReadOptions())
 
 
 # --- robustness -------------------------------------------------------------------------
@@ -558,7 +558,7 @@ def fuzz_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _read_or_refuse(path: Path) -> None:
     try:
-        result = get("csv").read(path, ReadOptions())
+        result = get("csv").open(path, ReadOptions())
     except ReadError:
         return
     assert isinstance(result, ImportResult)
@@ -662,9 +662,24 @@ def test_progress_and_cancel(tmp_path: Path) -> None:
 
     path = write(tmp_path, RESULTS)
     seen: list[float] = []
-    get("csv").read(path, ReadOptions(progress=seen.append))
+    get("csv").open(path, ReadOptions(progress=seen.append))
     assert seen[0] == 0.0
     assert seen[-1] == 1.0
     assert seen == sorted(seen)
     with pytest.raises(Cancelled):
-        get("csv").read(path, ReadOptions(cancelled=lambda: True))
+        get("csv").open(path, ReadOptions(cancelled=lambda: True))
+
+
+def test_a_column_pandas_holds_in_several_arrow_chunks_reads_as_one() -> None:
+    """pandas reads a long CSV (past ~130k rows) into Arrow strings of several chunks;
+    splitting actors' names then failed on the chunked column ("Iterable should contain
+    Array objects"), so such a file could not be opened at all."""
+    import pyarrow as pa
+
+    from explorer.io.kit.datescan import _arrow
+
+    chunked = pa.chunked_array([["Carol; Dan", "Eve"], ["Bob"]], pa.large_string())
+    series = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    arr = _arrow(series)
+    assert isinstance(arr, pa.Array)
+    assert arr.to_pylist() == ["Carol; Dan", "Eve", "Bob"]

@@ -45,7 +45,7 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def read(path: Path, fmt: str = "timelinejs") -> ImportResult:
-    return get(fmt).read(path, ReadOptions())
+    return get(fmt).open(path, ReadOptions())
 
 
 def iso_start(doc: Document, row: int) -> str:

@@ -148,7 +148,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def read(path: Path) -> ImportResult:
-    return get("timelineproject").read(path, ReadOptions())
+    return get("timelineproject").open(path, ReadOptions())
 
 
 def row_of(doc: Document, title: str) -> int:

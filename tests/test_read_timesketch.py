@@ -14,9 +14,9 @@ from fuzzing import mutated
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.io.builder import merge
 from explorer.io.errors import ReadError
 from explorer.io.formats import Cancelled, ReadOptions, detect, get
+from explorer.io.merging import merge
 from explorer.io.native import document_from_json, document_to_json
 from explorer.io.read_timesketch import (
     READ_SHARE,
@@ -38,7 +38,7 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
 
 
 def read(path: Path, fmt: str = "timesketch-csv", **options: object) -> ImportResult:
-    return get(fmt).read(path, ReadOptions(**options))  # type: ignore[arg-type]
+    return get(fmt).open(path, ReadOptions(**options))  # type: ignore[arg-type]
 
 
 def first_last(result: ImportResult) -> tuple[str, str]:
@@ -569,7 +569,7 @@ def _mutated(base: bytes) -> st.SearchStrategy[bytes]:
 def _only_read_errors(path: Path, fmt: str, data: bytes) -> None:
     path.write_bytes(data)
     try:
-        result = get(fmt).read(path, ReadOptions())
+        result = get(fmt).open(path, ReadOptions())
     except ReadError:
         return
     assert isinstance(result, ImportResult)

@@ -25,7 +25,7 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def read(path: Path, fmt: str) -> ImportResult:
-    return get(fmt).read(path, ReadOptions())
+    return get(fmt).open(path, ReadOptions())
 
 
 def isos(doc: Document) -> list[str]:

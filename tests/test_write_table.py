@@ -257,7 +257,7 @@ def test_dangerous_document_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     doc = dangerous_document()
     write_csv(doc, path)
-    assert_same_events(get("csv").read(path, ReadOptions()).document, doc)
+    assert_same_events(get("csv").open(path, ReadOptions()).document, doc)
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ csv_documents = documents(names=plain_name)
 def test_generated_csv_round_trip(scratch: Path, doc: Document) -> None:
     path = scratch / "doc.csv"
     write_csv(doc, path)
-    result = get("csv").read(path, ReadOptions())
+    result = get("csv").open(path, ReadOptions())
     assert result.skipped_total == 0, result.skipped
     assert_same_events(result.document, doc)
 
@@ -292,7 +292,7 @@ excel_text = st.text(
 def test_generated_excel_round_trip(scratch: Path, doc: Document) -> None:
     path = scratch / "doc.xlsx"
     write_excel(doc, path)
-    result = get("excel").read(path, ReadOptions())
+    result = get("excel").open(path, ReadOptions())
     assert result.skipped_total == 0, result.skipped
     assert_same_events(result.document, doc)
 
@@ -393,7 +393,7 @@ def test_any_names_round_trip_through_csv(
     doc = hostile_names_document(names, themes)
     path = scratch / "names.csv"
     write_csv(doc, path)
-    back = get("csv").read(path, ReadOptions()).document
+    back = get("csv").open(path, ReadOptions()).document
     assert links_view(back) == links_view(doc)
     assert themes_view(back) == themes_view(doc)
 

@@ -2,15 +2,17 @@
 
 A format is one module (``explorer/io/read_*.py``) that registers a `Format`: its
 name, the extensions it claims, a `sniff` function that scores the first bytes of a
-file (0: not mine, 1: possible by extension, 2 or 3: sure by content), `read`,
-optionally `write`, whether Save may write back over a file read in it (`overwrite`:
-only formats that keep everything a document holds), and what mapping it takes
-(`mapping`: "columns" for tables, whose columns the mapping dialog shows; "keys" for
-JSON records, whose keys `--map` names; "" for formats that say what they hold).
-Detection picks the highest score; `--format` overrides it. A sniff that raises is
-a bug in that format, not a reason to stop: the registry scores it 0, here, once.
-The parts formats share (text and JSON errors, the set-aside collector, columns to
-a Document, dates and epochs) are in `explorer.io.kit`; no format imports another.
+file (0: not mine, 1: possible by extension, 2 or 3: sure by content), `read` (the
+file as `Columns`, not a Document: `open` has the kit build the document, the same
+way for every format), optionally `write`, whether Save may write back over a file
+read in it (`overwrite`: only formats that keep everything a document holds), and
+what mapping it takes (`mapping`: "columns" for tables, whose columns the mapping
+dialog shows; "keys" for JSON records, whose keys `--map` names; "" for formats that
+say what they hold). Detection picks the highest score; `--format` overrides it. A
+sniff that raises is a bug in that format, not a reason to stop: the registry scores
+it 0, here, once. The parts formats share (text and JSON errors, the set-aside
+collector, columns to a Document, dates and epochs) are in `explorer.io.kit`; no
+format imports another.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from explorer.io.errors import ReadError
+from explorer.io.kit.columns import Columns, import_result
 from explorer.io.limits import check_file
 from explorer.io.result import ImportResult
 from explorer.io.text import encoding_problem, head
@@ -56,11 +59,18 @@ class Format:
     title: str  # what a user reads: "TimelineJS JSON"
     extensions: tuple[str, ...]
     sniff: Callable[[bytes, Path], int]
-    read: Callable[[Path, ReadOptions], ImportResult]
+    read: Callable[[Path, ReadOptions], Columns]
     writes: tuple[str, ...] = field(default=())  # the extensions `write` is chosen by
     write: Callable[[Document, Path], None] | None = None
     overwrite: bool = False  # Save may write back over a file read in this format
     mapping: MappingSupport = ""
+
+    def open(self, path: Path, options: ReadOptions | None = None) -> ImportResult:
+        """The file read in this format and built into a document (`kit.columns`)."""
+        options = options or ReadOptions()
+        result = import_result(self.read(path, options))
+        options.report(1.0)
+        return result
 
     def score(self, data: bytes, path: Path) -> int:
         """The sniff's score, 0 when the sniff fails (a bad guess must not stop detection)."""
@@ -139,7 +149,7 @@ def read_any(
     fmt = get(format_name) if format_name else detect(path)
     options = options or ReadOptions()
     try:
-        result = fmt.read(path, options)
+        result = fmt.open(path, options)
     except (ReadError, Cancelled):
         raise
     except RecursionError:

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from explorer.io.builder import merge
+import pandas as pd
+
 from explorer.io.formats import ReadOptions, read_any
+from explorer.io.kit.columns import slug
 from explorer.io.result import ImportResult, SkippedRow
+from explorer.model.document import ACTOR_COLUMNS, Document
 
 MERGED: Final = "merged"  # the format of a result made of several files
 
@@ -40,7 +43,7 @@ def labels_for(paths: Sequence[Path]) -> list[str]:
 
 
 def combine_results(results: Sequence[ImportResult]) -> ImportResult:
-    """One result for several files: their documents merged (`explorer.io.builder.merge`),
+    """One result for several files: their documents merged (`merge`),
     set-aside rows and notes kept per file. One result is returned as it is."""
     if len(results) == 1:
         return results[0]
@@ -85,3 +88,58 @@ def read_files(
 def parts_of(result: ImportResult) -> list[ImportResult]:
     """The results of the files behind `result` (itself, unless several were merged)."""
     return list(result.parts) if isinstance(result, MergedImport) else [result]
+
+
+def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
+    """Several documents as one; ids are prefixed by their file's label where they clash.
+
+    Events without actors get their file as actor, so lanes stay apart by source.
+    """
+    if len(documents) == 1:
+        return documents[0]
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for doc, label in zip(documents, labels, strict=True):
+        prefix = f"{slug(label)}:"
+        renamed = doc.copy()
+        for table, columns in (
+            ("events", ("id",)),
+            ("actors", ("id",)),
+            ("sources", ("id",)),
+            ("themes", ("id",)),
+            ("links", ("event_id", "actor_id")),
+            ("event_sources", ("event_id", "source_id")),
+            ("event_themes", ("event_id", "theme_id")),
+            ("figures", ("event_id",)),
+            ("stars", ("event_id",)),
+            ("tags", ("event_id",)),
+            ("notes", ("event_id",)),
+            ("periods", ("id",)),
+        ):
+            frame = getattr(renamed, table)
+            for column in columns:
+                frame[column] = prefix + frame[column].astype("str")
+            parts.setdefault(table, []).append(frame)
+        linked = set(renamed.links["event_id"])
+        orphans = renamed.events.loc[~renamed.events["id"].isin(linked), "id"]
+        if len(orphans):
+            source_actor = pd.DataFrame(
+                {c: pd.Series([""], dtype="str") for c in ACTOR_COLUMNS}
+            ).assign(id=f"{prefix}source", name=label, kind="source file")
+            parts["actors"].append(source_actor)
+            parts["links"].append(
+                pd.DataFrame(
+                    {
+                        "event_id": orphans.astype("str"),
+                        "actor_id": pd.Series([f"{prefix}source"] * len(orphans), dtype="str"),
+                        "role": pd.Series(["source"] * len(orphans), dtype="str"),
+                    }
+                )
+            )
+    merged = Document(
+        title=" + ".join(d.title or label for d, label in zip(documents, labels, strict=True)),
+        description="",
+        **{table: pd.concat(frames, ignore_index=True) for table, frames in parts.items()},
+    )
+    merged.events["status"] = merged.events["status"].astype(documents[0].events["status"].dtype)
+    merged.periods = merged.periods.astype(documents[0].periods.dtypes.to_dict())
+    return merged

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns
 from explorer.io.native import FORMAT_NAME, read_native
-from explorer.io.result import ImportResult
 from explorer.io.writers import WRITERS
 
 
@@ -19,11 +19,11 @@ def _sniff(head: bytes, path: Path) -> int:
     return 0
 
 
-def _read(path: Path, options: ReadOptions) -> ImportResult:
+def _read(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     document = read_native(path)
     options.report(1.0)
-    return ImportResult(document, path, "native")
+    return Columns.of_document(document, path, "native")  # read whole: nothing to build
 
 
 NATIVE = register(

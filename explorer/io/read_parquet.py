@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns
 from explorer.io.parquet import MAGIC, read_parquet
-from explorer.io.result import ImportResult
 from explorer.io.writers import WRITERS
 
 
@@ -16,11 +16,11 @@ def _sniff(head: bytes, path: Path) -> int:
     return 2 if head.startswith(MAGIC) else 0
 
 
-def _read(path: Path, options: ReadOptions) -> ImportResult:
+def _read(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     document = read_parquet(path)
     options.report(1.0)
-    return ImportResult(document, path, "parquet")
+    return Columns.of_document(document, path, "parquet")  # read whole: nothing to build
 
 
 PARQUET = register(

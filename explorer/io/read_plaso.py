@@ -42,15 +42,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from explorer.io.assembly import (
-    Assembly,
-    BlockWork,
-    assemble,
-    tag_list,
-    tags_from_columns,
-    text_column,
-    who,
-)
 from explorer.io.attributes import ColumnAttributes
 from explorer.io.delimited import (
     I64,
@@ -75,10 +66,11 @@ from explorer.io.fast_dates import (
     month_starts,
 )
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns, Links
+from explorer.io.kit.forensic import BlockWork, tag_list, tags_from_columns, text_column, who
 from explorer.io.kit.jsontext import compact, json_lines, scalar_text
 from explorer.io.kit.rows import Records, date_notes
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 from explorer.io.text import decode, read_bytes
 from explorer.model.dates import DAY
 
@@ -89,16 +81,6 @@ NO_LANES = (
     "No host or user column: all events share one lane "
     "(psort adds them with --additional_fields hostname,username)."
 )
-
-
-def _result(
-    path: Path,
-    format_name: str,
-    document: Any,
-    aside: SetAside,
-    notes: list[str],
-) -> ImportResult:
-    return ImportResult(document, path, format_name, aside.rows, aside.total, notes)
 
 
 def _malformed(data: Delimited, aside: SetAside, word: str) -> None:
@@ -146,7 +128,7 @@ def _finish_table(
     work: BlockWork,
     split_tags: bool = True,
     extra_attributes: dict[str, pa.ChunkedArray] | None = None,
-) -> ImportResult:
+) -> Columns:
     """The rows of `data` that have a date, as events (every reader below ends here)."""
     table = data.table
     keep = np.flatnonzero(dates.ok)
@@ -164,21 +146,24 @@ def _finish_table(
     attributes = {c: table[c] for c in table.column_names if c not in consumed}
     attributes.update(extra_attributes or {})
     n = int(keep.size)
-    parts = Assembly(
-        n=n,
-        ids=work.row_ids(data, keep),
-        titles=text_column(column(title_column), n, EMPTY),
+    options.report(0.9)
+    return Columns(
+        path,
+        format_name,
+        n,
+        dates.seconds[keep],
+        dates.precision[keep],
+        text_column(column(title_column), n, EMPTY),
         summaries=text_column(column(summary_column), n, EMPTY),
-        start=dates.seconds[keep],
-        precision=dates.precision[keep],
+        ids=work.row_ids(data, keep),
         attributes=ColumnAttributes(attributes, keep, empty=EMPTY),
-        lanes=None if lanes is None else lanes.take(None if picker is None else keep),
-        tag_rows=tag_rows,
-        tag_names=tag_names,
+        actors=None if lanes is None else lanes.take(None if picker is None else keep).links(),
+        themes=Links.of_names(tag_rows, tag_names) if len(tag_rows) else None,
+        title=path.stem,
+        notes=notes,
+        skipped=aside.rows,
+        skipped_total=aside.total,
     )
-    document = assemble(path.stem, parts)
-    options.report(1.0)
-    return _result(path, format_name, document, aside, notes)
 
 
 # --- dynamic CSV ---------------------------------------------------------------------
@@ -200,7 +185,7 @@ def _dynamic_block(index: int, batch: pa.RecordBatch) -> Dates:
     return dates
 
 
-def read_dynamic(path: Path, options: ReadOptions) -> ImportResult:
+def read_dynamic(path: Path, options: ReadOptions) -> Columns:
     header = _file_header(path)
     lower = {c.lower(): c for c in reversed(header)}
     column = lower.get("datetime")
@@ -386,7 +371,7 @@ def _zone(key: str) -> ZoneInfo | None:
         return None
 
 
-def read_l2tcsv(path: Path, options: ReadOptions) -> ImportResult:
+def read_l2tcsv(path: Path, options: ReadOptions) -> Columns:
     work = BlockWork(_file_header(path))
     data = read_delimited(path, options, on_batch=work)
     table = data.table
@@ -493,7 +478,7 @@ def _tln_header(head: bytes) -> tuple[list[str] | None, int]:
     return None, len(fields)
 
 
-def _read_tln(path: Path, options: ReadOptions, format_name: str) -> ImportResult:
+def _read_tln(path: Path, options: ReadOptions, format_name: str) -> Columns:
     with open_file(path) as handle:
         head = handle.read(1 << 16)
     header, width = _tln_header(head)
@@ -569,11 +554,11 @@ def _read_tln(path: Path, options: ReadOptions, format_name: str) -> ImportResul
     )
 
 
-def read_tln(path: Path, options: ReadOptions) -> ImportResult:
+def read_tln(path: Path, options: ReadOptions) -> Columns:
     return _read_tln(path, options, "tln")
 
 
-def read_l2ttln(path: Path, options: ReadOptions) -> ImportResult:
+def read_l2ttln(path: Path, options: ReadOptions) -> Columns:
     return _read_tln(path, options, "l2ttln")
 
 
@@ -625,7 +610,7 @@ def _plaso_records(
     aside: SetAside,
     total: int,
     done: float = 0.0,
-) -> ImportResult:
+) -> Columns:
     """Events from Plaso's JSON objects; progress runs from `done` to READ_SHARE."""
     rec = Records()
     seconds: list[int] = []
@@ -672,20 +657,23 @@ def _plaso_records(
         )
     n = len(seconds)
     keep = np.arange(n, dtype=np.int64)
-    document = rec.document(
-        path.stem,
+    notes = ["Dates are Plaso's timestamp (microseconds, UTC), to the second."]
+    columns = rec.columns(
+        path,
+        format_name,
+        aside,
+        notes,
         np.asarray(seconds, dtype=np.int64),
         np.full(n, 5, dtype=np.int8),
         keep,
     )
-    notes = ["Dates are Plaso's timestamp (microseconds, UTC), to the second."]
-    if document.actors.empty:
+    if columns.actors is None:
         notes.append(NO_LANES)
-    options.report(1.0)
-    return _result(path, format_name, document, aside, notes)
+    options.report(0.9)
+    return columns
 
 
-def read_plaso_jsonl(path: Path, options: ReadOptions) -> ImportResult:
+def read_plaso_jsonl(path: Path, options: ReadOptions) -> Columns:
     aside = SetAside()
     options.report(0.0)
     items = [
@@ -697,7 +685,7 @@ def read_plaso_jsonl(path: Path, options: ReadOptions) -> ImportResult:
     return _plaso_records(path, items, "plaso-jsonl", options, aside, len(items))
 
 
-def read_plaso_json(path: Path, options: ReadOptions) -> ImportResult:
+def read_plaso_json(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     text = decode(read_bytes(path), path)
     try:

@@ -105,9 +105,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from explorer.io import excel_dates
-from explorer.io.builder import build_document, unique_ids
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns, Links, distinct_ids, import_result
 from explorer.io.kit.datescan import (
     _EMPTY,
     _OK,
@@ -142,10 +142,8 @@ from explorer.model.dates import (
     period_ends,
 )
 from explorer.model.document import (
-    ACTOR_COLUMNS,
     DEFAULT_STATUS,
     NO_END,
-    THEME_COLUMNS,
     ClaimStatus,
 )
 
@@ -179,7 +177,8 @@ NAME_SEPARATOR: Final = r"\s*[;|]\s*"
 _QUOTED_ITEM: Final = r'(?:^|[;|])\s*"'  # some name in the cell starts with a quote
 DELIMITERS: Final = (",", ";", "\t", "|")
 
-_KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id"})
+# Free text, never an NA token: the analyst's own tags and notes included ("null" is a tag).
+_KEEP_AS_WRITTEN: Final = frozenset({"title", "text", "id", "analyst_tags", "analyst_notes"})
 _ALIASES: Final = {
     "start": "date",
     "start_date": "date",
@@ -721,20 +720,6 @@ def _with_quoted(
     return all_parents[order], names.take(pa.array(order))
 
 
-def _named_table(
-    names: pa.Array, columns: tuple[str, ...]
-) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
-    """A table of the distinct names (ids from the names) and each entry's id."""
-    codes, uniques = pd.factorize(pd.Series(names.to_numpy(zero_copy_only=False), dtype=object))
-    unique_names = [str(u) for u in uniques]
-    ids = unique_ids(unique_names, "")
-    table = pd.DataFrame({c: pd.Series([""] * len(ids), dtype="str") for c in columns}).assign(
-        id=pd.Series(ids, dtype="str"), name=pd.Series(unique_names, dtype="str")
-    )
-    table = table.astype("str")
-    return table, np.asarray([*ids, ""], dtype=object)[codes]
-
-
 def _table_result(
     frame: pd.DataFrame,
     path: Path,
@@ -743,8 +728,8 @@ def _table_result(
     notes: list[str],
     ragged: dict[int, str] | None = None,
     first_row: int = 2,
-) -> ImportResult:
-    """A document from a table of text cells (header names as columns)."""
+) -> Columns:
+    """The events of a table of text cells (header names as columns)."""
     columns = [str(c) for c in frame.columns]
     cols = {c: _unguard_array(_arrow(frame.iloc[:, i])) for i, c in enumerate(columns)}
     check_cells(path, columns, list(cols.values()), lambda i: f"row {i + 2}")
@@ -982,21 +967,11 @@ def _table_result(
     else:
         summaries = pa.array([""] * m, pa.large_string())
 
-    doc = build_document(
-        n=m,
-        ids=_series(ids),
-        titles=_series(titles),
-        summaries=_series(summaries),
-        start=start[kept],
-        start_precision=start_prec[kept],
-        end=end[kept],
-        end_precision=end_prec[kept],
-        status=None if status is None else status.take(take).to_numpy(zero_copy_only=False),
-    )
-    event_ids = doc.events["id"].to_numpy(dtype=object)
+    ids_series = distinct_ids(_series(ids))
     options.report(0.8)
 
     # Actors.
+    actors = None
     if actor_columns:
         role_column = mapping.one("roles") if len(actor_columns) == 1 else None
         parts_rows: list[I64] = []
@@ -1026,18 +1001,10 @@ def _table_result(
         all_rows = np.concatenate(parts_rows)
         sort = np.lexsort((np.concatenate(parts_pos), np.concatenate(parts_order), all_rows))
         names = pa.concat_arrays(parts_names).take(pa.array(sort))
-        all_rows = all_rows[sort]
-        all_roles = np.concatenate(parts_roles)[sort]
-        doc.actors, actor_ids = _named_table(names, ACTOR_COLUMNS)
-        doc.links = pd.DataFrame(
-            {
-                "event_id": pd.Series(event_ids[all_rows], dtype="str"),
-                "actor_id": pd.Series(actor_ids, dtype="str"),
-                "role": pd.Series(all_roles, dtype="str"),
-            }
-        )
+        actors = Links.of_names(all_rows[sort], names, roles=np.concatenate(parts_roles)[sort])
 
     # Themes: the group and the tags.
+    themes = None
     theme_rows, theme_names = [], []
     if group_column is not None:
         values = pc.utf8_trim_whitespace(cols[group_column])
@@ -1059,33 +1026,39 @@ def _table_result(
             }
         )
         frame_t = frame_t.drop_duplicates().sort_values("row", kind="stable")
-        rows = frame_t["row"].to_numpy(np.int64)
-        doc.themes, theme_ids = _named_table(
-            pa.array(frame_t["name"].to_list(), pa.large_string()), THEME_COLUMNS
-        )
-        doc.event_themes = pd.DataFrame(
-            {
-                "event_id": pd.Series(event_ids[rows], dtype="str"),
-                "theme_id": pd.Series(theme_ids, dtype="str"),
-            }
-        )
-    _read_annotations(doc, cols, mapping, kept + first_row, path)
-    options.report(1.0)
-    return ImportResult(
-        document=doc,
-        path=path,
-        format=format_name,
+        themes = Links.of_names(frame_t["row"].to_numpy(np.int64), frame_t["name"].to_numpy())
+    annotations = _read_annotations(
+        ids_series.to_numpy(dtype=object), cols, mapping, kept + first_row, path
+    )
+    return Columns(
+        path,
+        format_name,
+        m,
+        start[kept],
+        start_prec[kept],
+        _series(titles),
+        summaries=_series(summaries),
+        ids=ids_series,
+        end=end[kept],
+        end_precision=end_prec[kept],
+        status=None if status is None else status.take(take).to_numpy(zero_copy_only=False),
+        actors=actors,
+        themes=themes,
+        notes=notes,
         skipped=aside.rows(),
         skipped_total=aside.total,
-        notes=notes,
+        annotations=annotations,
     )
 
 
 def _read_annotations(
-    doc: Any, cols: dict[str, pa.Array], mapping: _Mapping, row_numbers: I64, path: Path
-) -> None:
+    ids: npt.NDArray[np.object_],
+    cols: dict[str, pa.Array],
+    mapping: _Mapping,
+    row_numbers: I64,
+    path: Path,
+) -> dict[str, pd.DataFrame]:
     """Stars, tags and notes from the annotation columns (see the module docstring)."""
-    ids = doc.events["id"].to_numpy(dtype=object)
     entries: dict[int, dict[str, Any]] = {}
     starred = mapping.one("starred")
     if starred is not None:
@@ -1096,7 +1069,7 @@ def _read_annotations(
     tags = mapping.one("analyst_tags")
     if tags is not None:
         rows, _, names = _split(cols[tags])
-        good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+        good = ~_np_bool(pc.equal(names, ""))
         for row, name in zip(
             rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True
         ):
@@ -1117,7 +1090,7 @@ def _read_annotations(
                     field=notes,
                 ) from None
     if not entries:
-        return
+        return {}
     data = {"annotations": [{"event": str(ids[row]), **entries[row]} for row in sorted(entries)]}
 
     def fail(reason: str, where: str | None, field: str | None) -> ReadError:
@@ -1126,8 +1099,7 @@ def _read_annotations(
             where = f"row {int(row_numbers[row])}"
         return ReadError(path, reason, where=where, field=field)
 
-    for name, frame in annotation_tables(data, fail).items():
-        setattr(doc, name, frame)
+    return annotation_tables(data, fail)
 
 
 def _blank_arrow(arr: pa.Array) -> pa.Array:
@@ -1240,7 +1212,7 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
+def read_csv_table(path: Path, options: ReadOptions) -> Columns:
     """A CSV file as a document (see the module docstring)."""
     options.report(0.0)
     text = read_text(path)
@@ -1276,7 +1248,8 @@ def read_sample(
 ) -> ImportResult:
     """The first rows of a table (text cells, as the mapping dialog holds them) read
     exactly as the whole file will be, for the dialog's preview; raises ReadError."""
-    return _table_result(frame.astype("str"), path, "csv", ReadOptions(mapping=mapping), [])
+    options = ReadOptions(mapping=mapping)
+    return import_result(_table_result(frame.astype("str"), path, "csv", options, []))
 
 
 # --- Excel -------------------------------------------------------------------------------
@@ -1325,7 +1298,7 @@ def _excel_column(values: list[Any]) -> pd.Series:
     return pd.Series([_cell_text(v, date_only) for v in values], dtype="str")
 
 
-def read_excel_table(path: Path, options: ReadOptions) -> ImportResult:
+def read_excel_table(path: Path, options: ReadOptions) -> Columns:
     """The first sheet (or mapping["sheet"]) of an .xlsx workbook as a document."""
     options.report(0.0)
     sheet = None
@@ -1394,4 +1367,4 @@ def read_frame(
     """A table of text cells from elsewhere (a SQL engine's table, `path` naming it),
     read with the CSV reader's mapping, inference and checks."""
     options = ReadOptions(mapping=mapping)
-    return _table_result(frame.astype("str"), path, "table", options, [])
+    return import_result(_table_result(frame.astype("str"), path, "table", options, []))

@@ -46,7 +46,7 @@ import pandas as pd
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.kit.eras import eras_to_periods
+from explorer.io.kit.columns import Columns
 from explorer.io.kit.jsontext import (
     clean_json,
     clean_text,
@@ -55,9 +55,8 @@ from explorer.io.kit.jsontext import (
     sniff_text,
     text_of,
 )
-from explorer.io.kit.rows import WHOLE_NUMBER, EventRows, Skip, result, whole_number
+from explorer.io.kit.rows import WHOLE_NUMBER, EventRows, Skip, whole_number
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 from explorer.io.text import read_text
 from explorer.io.timeparse import year_month_day
 from explorer.io.writers import WRITERS
@@ -202,7 +201,7 @@ class _JsonReader:
 
     # -- structure
 
-    def read(self, data: Any) -> ImportResult:
+    def read(self, data: Any) -> Columns:
         if isinstance(data, dict) and isinstance(data.get("timeline"), dict):
             inner = data["timeline"]
             if isinstance(inner.get("date"), list) or "startDate" in inner:
@@ -230,16 +229,17 @@ class _JsonReader:
                 f"{self.millis} date(s) had milliseconds; shown to the second "
                 "(the milliseconds are kept for saving back to TimelineJS)"
             )
-        doc = self.rows.build(
+        self.options.report(1.0)
+        return self.rows.columns(
             self.path,
+            FORMAT_JSON,
+            self.skips,
             self.notes,
             title=self.title or self.path.stem,
             description=self.description,
             actor_kind="group",
+            eras=ATTR,
         )
-        doc = eras_to_periods(doc, ATTR)
-        self.options.report(1.0)
-        return result(doc, self.path, FORMAT_JSON, self.skips, self.notes)
 
     def records(self, container: Mapping[str, Any], key: str, prefix: str) -> list[Any]:
         value = container.get(key)
@@ -401,7 +401,7 @@ class _JsonReader:
         )
 
 
-def _read_json(path: Path, options: ReadOptions) -> ImportResult:
+def _read_json(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     data = load_json(path)
     try:
@@ -593,7 +593,7 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], SetAsi
     return header, rows, numbers, skips
 
 
-def _read_csv(path: Path, options: ReadOptions) -> ImportResult:
+def _read_csv(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     header, rows, numbers, skips = _csv_rows(path)
     keys = [_header_key(h) for h in header]
@@ -708,12 +708,17 @@ def _read_csv(path: Path, options: ReadOptions) -> ImportResult:
             kept["type"] = text["type"][k].strip()
         attributes[k] = {ATTR: kept}
     ev.attributes = attributes
-    doc = ev.build(
-        path, notes, title=title or path.stem, description=description, actor_kind="group"
-    )
-    doc = eras_to_periods(doc, ATTR)
     options.report(1.0)
-    return result(doc, path, FORMAT_CSV, skips, notes)
+    return ev.columns(
+        path,
+        FORMAT_CSV,
+        skips,
+        notes,
+        title=title or path.stem,
+        description=description,
+        actor_kind="group",
+        eras=ATTR,
+    )
 
 
 # --- registration -----------------------------------------------------------------------------

@@ -44,11 +44,10 @@ import defusedxml.ElementTree as SafeET
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.kit.eras import eras_to_periods
+from explorer.io.kit.columns import Columns
 from explorer.io.kit.jsontext import clean_text, sniff_text
-from explorer.io.kit.rows import EventRows, Skip, result
+from explorer.io.kit.rows import EventRows, Skip
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 from explorer.io.text import read_bytes
 from explorer.model.dates import DateError, Precision, to_seconds
 
@@ -146,7 +145,7 @@ class _Reader:
     def fail(self, reason: str, where: str | None = None, field: str | None = None) -> ReadError:
         return ReadError(self.path, reason, where=where, field=field)
 
-    def read(self, root: Element) -> ImportResult:
+    def read(self, root: Element) -> Columns:
         if root.tag != "timeline":
             raise self.fail(
                 f"not a Timeline file: the root element is <{root.tag}>, not <timeline>"
@@ -180,17 +179,20 @@ class _Reader:
         if not len(self.rows):
             raise self.skips.nothing_read(self.path, "events")
         self.add_notes(version)
-        doc = self.rows.build(
+        self.options.report(1.0)
+        return self.rows.columns(
             self.path,
+            FORMAT_NAME,
+            self.skips,
             self.notes,
             title=self.path.stem,
             actor_kind="category",
             actor_colours=self.colours,
+            actor_descriptions={
+                name: f"sub-category of {parent}" for name, parent in self.parents.items()
+            },
+            eras=ATTR,
         )
-        self.add_parents(doc.actors)
-        doc = eras_to_periods(doc, ATTR)
-        self.options.report(1.0)
-        return result(doc, self.path, FORMAT_NAME, self.skips, self.notes)
 
     def read_categories(self, root: Element) -> None:
         categories = root.find("categories")
@@ -204,17 +206,6 @@ class _Reader:
             parent = (_child_text(element, "parent") or "").strip()
             if parent:
                 self.parents[name] = parent
-
-    def add_parents(self, actors: Any) -> None:
-        if not self.parents:
-            return
-        descriptions = [
-            f"sub-category of {self.parents[name]}" if name in self.parents else ""
-            for name in actors["name"].tolist()
-        ]
-        actors["description"] = actors["description"].where(
-            [not d for d in descriptions], descriptions
-        )
 
     def add_notes(self, version: str) -> None:
         if self.fuzzy:
@@ -339,7 +330,7 @@ def _refusal(path: Path, data: bytes, exc: defusedxml.DefusedXmlException) -> Re
     )
 
 
-def _read(path: Path, options: ReadOptions) -> ImportResult:
+def _read(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     data = read_bytes(path)
     if _is_old_text(data):

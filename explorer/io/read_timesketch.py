@@ -49,17 +49,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from explorer.io.assembly import (
-    HOST_COLUMNS,
-    USER_COLUMNS,
-    Assembly,
-    BlockWork,
-    assemble,
-    tag_list,
-    tags_from_columns,
-    text_column,
-    who,
-)
 from explorer.io.attributes import ColumnAttributes
 from explorer.io.delimited import (
     READ_SHARE,
@@ -82,11 +71,20 @@ from explorer.io.fast_dates import (
     iso_dates,
 )
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns, Links
 from explorer.io.kit.epochs import integer_divisor
+from explorer.io.kit.forensic import (
+    HOST_COLUMNS,
+    USER_COLUMNS,
+    BlockWork,
+    tag_list,
+    tags_from_columns,
+    text_column,
+    who,
+)
 from explorer.io.kit.jsontext import compact, json_lines, scalar_text
 from explorer.io.kit.rows import Records, counted, date_notes
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -109,7 +107,7 @@ def _column(table_names: Sequence[str], wanted: str) -> str | None:
     return None
 
 
-def read_timesketch_csv(path: Path, options: ReadOptions) -> ImportResult:
+def read_timesketch_csv(path: Path, options: ReadOptions) -> Columns:
     with open_file(path) as handle:
         head = handle.read(1 << 20)
     header = unique_names(first_record(head) or []) if head.strip() else []
@@ -165,7 +163,7 @@ def _check_timesketch_header(path: Path, names: Sequence[str]) -> None:
 
 def timesketch_table(
     path: Path, data: Delimited, work: BlockWork, options: ReadOptions, format_name: str
-) -> ImportResult:
+) -> Columns:
     table = data.table
     names = table.column_names
     aside = SetAside()
@@ -212,23 +210,26 @@ def timesketch_table(
     consumed = {message, desc_col, *tag_columns}
     extra = [c for c in names if c not in consumed and c not in SCRUBBED]
     attributes = ColumnAttributes({c: table[c] for c in extra}, keep)
-    parts = Assembly(
-        n=int(keep.size),
-        ids=work.row_ids(data, keep),
-        titles=text_column(pick(message), int(keep.size)),
-        summaries=text_column(pick(desc_col), int(keep.size)),
-        start=dates.seconds[keep],
-        precision=dates.precision[keep],
-        attributes=attributes,
-        lanes=None if lanes is None else lanes.take(None if all_kept else keep),
-        tag_rows=tag_rows,
-        tag_names=tag_names,
-    )
-    document = assemble(path.stem, parts)
-    options.report(1.0)
     if lanes is not None:
         notes.append(f"Lanes are {lanes.kind}s, from {', '.join(lanes.columns)}.")
-    return ImportResult(document, path, format_name, aside.rows, aside.total, notes)
+    options.report(0.9)
+    return Columns(
+        path,
+        format_name,
+        int(keep.size),
+        dates.seconds[keep],
+        dates.precision[keep],
+        text_column(pick(message), int(keep.size)),
+        summaries=text_column(pick(desc_col), int(keep.size)),
+        ids=work.row_ids(data, keep),
+        attributes=attributes,
+        actors=None if lanes is None else lanes.take(None if all_kept else keep).links(),
+        themes=Links.of_names(tag_rows, tag_names) if len(tag_rows) else None,
+        title=path.stem,
+        notes=notes,
+        skipped=aside.rows,
+        skipped_total=aside.total,
+    )
 
 
 def _timestamp_disagreement(timestamps: pa.ChunkedArray, dates: Dates, used: Bool) -> int:
@@ -287,7 +288,7 @@ def _set_aside_dates(
 # --- Timesketch JSONL ----------------------------------------------------------------
 
 
-def read_timesketch_jsonl(path: Path, options: ReadOptions) -> ImportResult:
+def read_timesketch_jsonl(path: Path, options: ReadOptions) -> Columns:
     aside = SetAside()
     rec = Records()
     raw_dt: list[Any] = []
@@ -372,11 +373,13 @@ def read_timesketch_jsonl(path: Path, options: ReadOptions) -> ImportResult:
     keep = np.flatnonzero(dates.ok)
     options.report(READ_SHARE + 0.1)
     notes.extend(date_notes(dates, keep, from_timestamp, "datetime"))
-    document = rec.document(path.stem, dates.seconds, dates.precision, keep)
-    if document.actors.empty:
+    columns = rec.columns(
+        path, "timesketch-jsonl", aside, notes, dates.seconds, dates.precision, keep
+    )
+    if columns.actors is None:
         notes.append("No host or user field with a value: events have no lane of their own.")
-    options.report(1.0)
-    return ImportResult(document, path, "timesketch-jsonl", aside.rows, aside.total, notes)
+    options.report(0.9)
+    return columns
 
 
 def _json_epoch_text(value: Any) -> str:

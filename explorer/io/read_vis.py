@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.columns import Columns
 from explorer.io.kit.jsontext import (
     clean_json,
     clean_text,
@@ -53,9 +54,8 @@ from explorer.io.kit.jsontext import (
     text_of,
 )
 from explorer.io.kit.profile import choose_time, profile
-from explorer.io.kit.rows import EventRows, result
+from explorer.io.kit.rows import EventRows
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 from explorer.io.timeparse import epoch_seconds, parse_datetimes
 from explorer.model.dates import MAX_ABS_YEAR, Precision, days_from_civil
 from explorer.model.document import NO_END
@@ -193,7 +193,7 @@ class _Reader:
     def title(self) -> str:
         return "vis-timeline" if self.fmt == VIS else "JSON records"
 
-    def read(self, data: Any) -> ImportResult:
+    def read(self, data: Any) -> Columns:
         items, groups, _ = self.items(data)
         vis = self.fmt == VIS
         group_names, colours = self.groups(groups or [])
@@ -285,15 +285,16 @@ class _Reader:
         if not len(rows):
             raise self.skips.nothing_read(self.path, "items with a usable start date")
         self.add_notes(start, end, dropped_ends, pointless_ranges)
-        doc = rows.build(
+        self.options.report(1.0)
+        return rows.columns(
             self.path,
+            self.fmt,
+            self.skips,
             self.notes,
             title=self.path.stem,
             actor_kind="group",
             actor_colours=colours,
         )
-        self.options.report(1.0)
-        return result(doc, self.path, self.fmt, self.skips, self.notes)
 
     def infer_date_key(self, items: list[_Item], known: Sequence[str]) -> str:
         """The date key when none of the usual names is there (`releaseTime`): chosen
@@ -355,7 +356,7 @@ class _Reader:
             )
 
 
-def _read_vis(path: Path, options: ReadOptions) -> ImportResult:
+def _read_vis(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     data = load_json(path)
     try:
@@ -364,7 +365,7 @@ def _read_vis(path: Path, options: ReadOptions) -> ImportResult:
         raise ReadError(path, "nested too deeply to read") from None
 
 
-def _read_records(path: Path, options: ReadOptions) -> ImportResult:
+def _read_records(path: Path, options: ReadOptions) -> Columns:
     options.report(0.0)
     data = load_json(path)
     try:

@@ -51,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.io.builder import slug
+from explorer.io.kit.columns import slug
 from explorer.model.dates import DatedValue, DateError, Precision, floor_to, format_iso, parse_date
 from explorer.model.document import DEFAULT_STATUS, ClaimStatus, Document
 from explorer.model.records import check_event

@@ -55,6 +55,8 @@ def _arrow(values: Any) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     arr = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):  # a pandas Arrow string column of several chunks
+        arr = arr.combine_chunks()
     if not pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.large_string())
     return pc.fill_null(arr, "")

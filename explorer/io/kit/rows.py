@@ -1,7 +1,6 @@
-"""Columns to a Document, once: `EventRows` gathers a story reader's records one by one
-(JSON slides, XML events) and builds the document in one go; `Records` does the same for
-forensic JSON objects through the Arrow assembly; `result` wraps either with what was set
-aside and the notes. `Skip` is how a record's reader says "set this one aside"."""
+"""Records to columns: `EventRows` gathers a story reader's records one by one (JSON
+slides, XML events) and hands them over as `Columns` in one go; `Records` does the same
+for forensic JSON objects. `Skip` is how a record's reader says "set this one aside"."""
 
 from __future__ import annotations
 
@@ -17,16 +16,13 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from explorer.io.assembly import Assembly, Lanes, assemble, factorize_names
-from explorer.io.builder import build_document
-from explorer.io.errors import ReadError
 from explorer.io.fast_dates import Dates
+from explorer.io.kit.columns import Columns, Links
+from explorer.io.kit.forensic import Lanes, factorize_names
 from explorer.io.kit.jsontext import clean_text, compact
 from explorer.io.kit.setaside import SetAside
-from explorer.io.result import ImportResult
 from explorer.model.dates import Precision, period_ends
-from explorer.model.document import NO_END, Document
-from explorer.model.validate import problems
+from explorer.model.document import NO_END
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -113,16 +109,22 @@ class EventRows:
         self.attributes.append(attributes or None)
         self.wheres.append(where)
 
-    def build(
+    def columns(
         self,
         path: Path,
+        fmt: str,
+        skips: SetAside,
         notes: list[str],
         *,
         title: str,
         description: str = "",
         actor_kind: str = "",
         actor_colours: dict[str, str] | None = None,
-    ) -> Document:
+        actor_descriptions: dict[str, str] | None = None,
+        eras: str = "",
+    ) -> Columns:
+        """The records as columns; an end before its start is dropped (with a note),
+        ids made unique, and the document checked when built (`Columns.check`)."""
         n = len(self)
         start = np.array(self.start, dtype=np.int64)
         start_prec = np.array(self.start_precision, dtype=np.int8)
@@ -142,28 +144,38 @@ class EventRows:
             )
             end_prec[before] = NO_END
             end[before] = 0
-        doc = build_document(
-            title=title,
-            description=description,
-            n=n,
-            ids=pd.Series(unique_ids(self.ids), dtype="str"),
-            titles=self.titles,
+        per_name: dict[str, Mapping[str, str]] = {}
+        if actor_colours:
+            per_name["colour"] = actor_colours
+        if actor_descriptions:
+            per_name["description"] = actor_descriptions
+        actors = (
+            Links.of_cells(self.actors, fixed={"kind": actor_kind}, per_name=per_name)
+            if any(self.actors)
+            else None
+        )
+        return Columns(
+            path,
+            fmt,
+            n,
+            start,
+            start_prec,
+            self.titles,
             summaries=self.summaries,
-            start=start,
-            start_precision=start_prec,
+            ids=pd.Series(unique_ids(self.ids), dtype="str"),
             end=end,
             end_precision=end_prec,
             attributes=self.attributes,
-            actors=pd.Series(self.actors, dtype=object) if any(self.actors) else None,
-            actor_kind=actor_kind,
-            actor_colours=actor_colours,
-            tags=pd.Series(self.tags, dtype=object) if any(self.tags) else None,
+            actors=actors,
+            themes=Links.of_cells(self.tags) if any(self.tags) else None,
+            title=title,
+            description=description,
+            notes=notes,
+            skipped=skips.rows,
+            skipped_total=skips.total,
+            eras=eras,
+            check=True,
         )
-        found = problems(doc, limit=1)
-        if found:  # a reader bug, but say where rather than hand over a broken document
-            p = found[0]
-            raise ReadError(path, p.reason, where=p.where(), field=p.field)
-        return doc
 
 
 def unique_ids(ids: list[str]) -> list[str]:
@@ -182,10 +194,6 @@ def unique_ids(ids: list[str]) -> list[str]:
         seen.add(candidate)
         out.append(candidate)
     return out
-
-
-def result(doc: Document, path: Path, fmt: str, skips: SetAside, notes: list[str]) -> ImportResult:
-    return ImportResult(doc, path, fmt, skipped=skips.rows, skipped_total=skips.total, notes=notes)
 
 
 # --- TimelineJS dates ------------------------------------------------------------------
@@ -254,26 +262,41 @@ class Records:
                 return lanes
         return None
 
-    def document(self, title: str, seconds: I64, precision: I8, keep: I64) -> Document:
+    def columns(
+        self,
+        path: Path,
+        fmt: str,
+        skips: SetAside,
+        notes: list[str],
+        seconds: I64,
+        precision: I8,
+        keep: I64,
+    ) -> Columns:
+        """The kept objects (`keep`) as columns; their ids name the line, so are unique."""
         tag_rows: list[int] = []
         tag_names: list[str] = []
         for new, old in enumerate(keep):
             for name in self.tags[old]:
                 tag_rows.append(new)
                 tag_names.append(name)
-        parts = Assembly(
-            n=int(keep.size),
-            ids=pa.array([self.ids[i] for i in keep], type=pa.string()),
-            titles=pd.Series([self.titles[i] for i in keep], dtype="str"),
+        lanes = self.lanes(keep)
+        return Columns(
+            path,
+            fmt,
+            int(keep.size),
+            seconds[keep],
+            precision[keep],
+            pd.Series([self.titles[i] for i in keep], dtype="str"),
             summaries=pd.Series([self.summaries[i] for i in keep], dtype="str"),
-            start=seconds[keep],
-            precision=precision[keep],
+            ids=pa.array([self.ids[i] for i in keep], type=pa.string()),
             attributes=[self.attributes[i] for i in keep],
-            lanes=self.lanes(keep),
-            tag_rows=np.asarray(tag_rows, dtype=np.int64),
-            tag_names=tag_names,
+            actors=None if lanes is None else lanes.links(),
+            themes=Links.of_names(tag_rows, tag_names) if tag_rows else None,
+            title=path.stem,
+            notes=notes,
+            skipped=skips.rows,
+            skipped_total=skips.total,
         )
-        return assemble(title, parts)
 
 
 def first_value(record: Mapping[str, Any], keys: Sequence[str]) -> str | None:

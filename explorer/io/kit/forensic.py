@@ -1,5 +1,6 @@
-"""Building a document from a forensic reader's blocks: lanes (hosts, else users) coded
-once, ids made in Arrow, tags to themes, without a Python object per event.
+"""What the forensic readers (Timesketch, Plaso) share, block by block as Arrow parses:
+lanes (hosts, else users) coded once, ids that name the row made in Arrow, tags to
+themes, without a Python object per event. `explorer.io.kit.columns` builds the document.
 """
 
 from __future__ import annotations
@@ -18,19 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from explorer.io.attributes import AttributesDtype, ColumnAttributes  # noqa: F401 (re-exported)
-from explorer.io.builder import unique_ids
 from explorer.io.delimited import Delimited, unique_names
-from explorer.model.document import (
-    ACTOR_COLUMNS,
-    DEFAULT_STATUS,
-    NO_END,
-    STATUS_CATEGORIES,
-    TABLES,
-    THEME_COLUMNS,
-    Document,
-    make_events,
-)
+from explorer.io.kit.columns import Links, repeat_text
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -40,7 +30,7 @@ HOST_COLUMNS = ("computer_name", "hostname", "host_name", "host", "computer")
 USER_COLUMNS = ("username", "user_name", "user", "uid", "user_id", "user_sid")
 
 
-# --- building the document -----------------------------------------------------------
+# --- lanes ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -55,6 +45,12 @@ class Lanes:
     def take(self, rows: I64 | None) -> Lanes:
         codes = self.codes if rows is None else self.codes[rows]
         return Lanes(codes, self.names, self.kind, self.columns)
+
+    def links(self) -> Links | None:
+        """The events' actors: one per event that has a lane, of this kind, in this role."""
+        if not self.names:
+            return None
+        return Links.of_codes(self.codes, self.names, roles=self.kind, fixed={"kind": self.kind})
 
 
 def factorize_names(values: pd.Series | pa.ChunkedArray | pa.Array, empty: Iterable[str]) -> Lanes:
@@ -201,134 +197,17 @@ def coalesce_lanes(parts: Sequence[Lanes]) -> Lanes | None:
     return Lanes(lookup[codes], [str(u) for u in uniques])
 
 
-def named_links(
-    ids: pa.ChunkedArray,
-    rows: npt.ArrayLike,
-    codes: npt.ArrayLike,
-    names: Sequence[str],
-    table_columns: tuple[str, ...],
-    link_column: str,
-    role: str | None = None,
-    **fixed: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A names table (actors or themes) and its links to events, without a per-row loop:
-    event `rows[i]` is linked to `names[codes[i]]`. Names nobody uses are left out."""
-    rows = np.asarray(rows, dtype=np.int64)
-    codes = np.asarray(codes, dtype=np.int64)
-    used = np.bincount(codes, minlength=len(names)) > 0 if codes.size else np.zeros(0, bool)
-    renumber = np.cumsum(used) - 1
-    codes = renumber[codes] if codes.size else codes
-    unique_names = [name for name, u in zip(names, used, strict=False) if u]
-    thing_ids = unique_ids(unique_names, "")
-    frame: dict[str, Any] = {c: [""] * len(unique_names) for c in table_columns}
-    frame["id"] = thing_ids
-    frame["name"] = unique_names
-    for key, value in fixed.items():
-        frame[key] = [value] * len(unique_names)
-    things = pd.DataFrame({c: pd.Series(frame[c], dtype="str") for c in table_columns})
-    every = len(rows) == len(ids) and bool((rows == np.arange(len(rows))).all())
-    linked = ids if every else ids.take(pa.array(rows))
-    links: dict[str, Any] = {
-        "event_id": pd.Series(linked.to_pandas(), dtype="str").reset_index(drop=True),
-        link_column: pd.Series(
-            pa.array(thing_ids, type=pa.large_string()).take(pa.array(codes)).to_pandas(),
-            dtype="str",
-        ),
-    }
-    if role is not None:
-        links["role"] = _repeat(role, len(rows))
-    return things, pd.DataFrame(links)
-
-
-def _repeat(text: str, n: int) -> pd.Series:
-    """`n` copies of one string as a "str" Series."""
-    values = pa.repeat(pa.scalar(text, pa.large_string()), n)
-    return pd.Series(values.to_pandas(), dtype="str").reset_index(drop=True)
-
-
 def text_column(
     values: pa.ChunkedArray | pa.Array | None, n: int, empty: Iterable[str] = ()
 ) -> pd.Series:
     """An Arrow string column as the model's "str" Series; `empty` values become ""."""
     if values is None:
-        return _repeat("", n)
+        return repeat_text("", n)
     empty = list(empty)
     if empty:
         mask = pc.is_in(values, value_set=pa.array(empty, type=pa.string()))
         values = pc.if_else(mask, "", values)
     return pd.Series(values.to_pandas(), dtype="str").reset_index(drop=True)
-
-
-@dataclass
-class Assembly:
-    """What a forensic reader found, column by column, ready to become a Document."""
-
-    n: int
-    ids: pa.ChunkedArray | pa.Array
-    titles: pd.Series
-    summaries: pd.Series
-    start: I64
-    precision: I8
-    attributes: ColumnAttributes | Sequence[Any] | None = None
-    lanes: Lanes | None = None  # one code per event
-    tag_rows: I64 | None = None
-    tag_names: Sequence[str] | None = None
-
-
-@cache
-def _empty_document() -> Document:
-    return Document()
-
-
-def assemble(title: str, parts: Assembly) -> Document:
-    """The Document from whole columns, as explorer.io.builder does it, with two savings
-    that matter at a million rows: ids are unique by construction (they name the row),
-    so they are not checked again, and actors and themes are linked by code with Arrow."""
-    n = parts.n
-    ids = parts.ids if isinstance(parts.ids, pa.ChunkedArray) else pa.chunked_array([parts.ids])
-    attributes: Any = np.empty(n, dtype=object)  # all None
-    if parts.attributes is not None and not isinstance(parts.attributes, ColumnAttributes):
-        attributes[:] = list(parts.attributes)
-    events = make_events(
-        ids=pd.Series(ids.to_pandas(), dtype="str").reset_index(drop=True),
-        titles=parts.titles.fillna(""),
-        summaries=parts.summaries.fillna(""),
-        start=np.asarray(parts.start, dtype=np.int64),
-        start_precision=np.broadcast_to(np.asarray(parts.precision, dtype=np.int8), (n,)),
-        end=np.zeros(n, dtype=np.int64),
-        end_precision=np.full(n, NO_END, dtype=np.int8),
-        status=pd.Categorical.from_codes(
-            np.full(n, DEFAULT_STATUS.code, dtype=np.int8), dtype=STATUS_CATEGORIES
-        ),
-        attributes=attributes,
-    )
-    if isinstance(parts.attributes, ColumnAttributes):
-        events["attributes"] = pd.Series(parts.attributes, index=events.index)
-    empty = _empty_document()  # the other tables, copied: building them anew costs more
-    doc = Document(
-        title=title,
-        events=events,
-        **{table: getattr(empty, table).copy() for table in TABLES if table != "events"},
-    )
-    lanes = parts.lanes
-    if lanes is not None and lanes.names:
-        rows = np.flatnonzero(lanes.codes >= 0)
-        doc.actors, doc.links = named_links(
-            ids,
-            rows,
-            lanes.codes[rows],
-            lanes.names,
-            ACTOR_COLUMNS,
-            "actor_id",
-            role=lanes.kind,
-            kind=lanes.kind,
-        )
-    if parts.tag_rows is not None and parts.tag_names is not None and len(parts.tag_rows):
-        codes, uniques = pd.factorize(pd.Series(list(parts.tag_names), dtype="str"))
-        doc.themes, doc.event_themes = named_links(
-            ids, parts.tag_rows, codes, [str(u) for u in uniques], THEME_COLUMNS, "theme_id"
-        )
-    return doc
 
 
 @cache
