@@ -403,5 +403,5 @@ def test_an_id_reading_like_an_na_token_survives_a_csv_round_trip(tmp_path: Path
     doc = make_document([{"id": "null", "title": "", "start": "1970"}])
     path = tmp_path / "one.csv"
     write_csv(doc, path)
-    back = get("csv").read(path, ReadOptions()).document
+    back = get("csv").open(path, ReadOptions()).document
     assert back.events["id"].tolist() == ["null"]
