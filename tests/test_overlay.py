@@ -43,9 +43,8 @@ def _open(path: Path, tmp_path: Path) -> DuckDBBackend:
 
 def test_edits_are_saved_beside_the_data_and_come_back(data: Path, tmp_path: Path) -> None:
     duck = _open(data, tmp_path)
-    assert duck.files.beside_data and duck.files.saved == data.with_name(
-        "events.parquet.overlay.json"
-    )
+    assert duck.files.beside_data
+    assert duck.files.saved == data.with_name("events.parquet.overlay.json")
     target = duck.record(17)
     changes: list[Change] = []
     duck.subscribe(changes.append)
@@ -60,10 +59,13 @@ def test_edits_are_saved_beside_the_data_and_come_back(data: Path, tmp_path: Pat
     assert duck.event_count() == 300
     assert duck.event_count(Filter(text="fixed title")) == 1
     assert duck.event_count(Filter(statuses=frozenset({"retracted"}))) >= 1
-    assert duck.key_of(gone) == -1 and duck.key_of("added-1") == 300
+    assert duck.key_of(gone) == -1
+    assert duck.key_of("added-1") == 300
     assert duck.modified
     saved = duck.save()
-    assert saved.exists() and not duck.files.unsaved.exists() and not duck.modified
+    assert saved.exists()
+    assert not duck.files.unsaved.exists()
+    assert not duck.modified
     duck.close()
 
     again = _open(data, tmp_path)
@@ -74,7 +76,8 @@ def test_edits_are_saved_beside_the_data_and_come_back(data: Path, tmp_path: Pat
     assert again.key_of(gone) == -1
     assert again.event_count() == 300
     # The data itself was never written.
-    assert DuckDBBackend.__name__ and data.stat().st_size == os.stat(data).st_size
+    assert DuckDBBackend.__name__
+    assert data.stat().st_size == os.stat(data).st_size
 
 
 def test_undo_gives_back_every_answer(data: Path, tmp_path: Path) -> None:
@@ -103,7 +106,8 @@ def test_undo_gives_back_every_answer(data: Path, tmp_path: Path) -> None:
     assert duck.n_taken == 0  # every row given back to the data
     for op in reversed(redo):
         duck.apply(op)
-    assert duck.record(5).status == "disputed" and duck.key_of("x") >= 0
+    assert duck.record(5).status == "disputed"
+    assert duck.key_of("x") >= 0
 
 
 def test_unsaved_edits_survive_a_killed_process(data: Path, tmp_path: Path) -> None:
@@ -123,10 +127,12 @@ os.kill(os.getpid(), signal.SIGKILL)
     )
     assert done.returncode == -signal.SIGKILL, done.stderr
     duck = _open(data, tmp_path)
-    assert duck.recovered and duck.modified
+    assert duck.recovered
+    assert duck.modified
     assert duck.record(3).title == "survived"
     duck.discard_unsaved()
-    assert duck.record(3).title != "survived" and not duck.recovered
+    assert duck.record(3).title != "survived"
+    assert not duck.recovered
 
 
 def test_a_read_only_folder_keeps_the_overlay_in_the_cache(data: Path, tmp_path: Path) -> None:
@@ -137,7 +143,8 @@ def test_a_read_only_folder_keeps_the_overlay_in_the_cache(data: Path, tmp_path:
         files = overlay_files(data, duck.folder)
         if os.access(data.parent, os.W_OK):
             pytest.skip("running as a user who can write anywhere (root)")
-        assert not files.beside_data and files.saved.is_relative_to(cache)
+        assert not files.beside_data
+        assert files.saved.is_relative_to(cache)
     finally:
         os.chmod(data.parent, 0o755)
 
@@ -152,7 +159,8 @@ def test_the_cache_overlay_is_used_when_given(data: Path, tmp_path: Path) -> Non
     duck = DuckDBBackend(data, cache=tmp_path / "cache", overlay=where)
     duck.apply(SetEventFields((duck.record(0).id,), {"title": "in the cache"}))
     duck.save()
-    assert where.saved.exists() and not data.with_name("events.parquet.overlay.json").exists()
+    assert where.saved.exists()
+    assert not data.with_name("events.parquet.overlay.json").exists()
     again = DuckDBBackend(data, cache=tmp_path / "cache", overlay=where)
     assert again.record(0).title == "in the cache"
 
@@ -193,5 +201,6 @@ def test_refused_edits_change_nothing(data: Path, tmp_path: Path) -> None:
     with pytest.raises(InvalidEditError):
         duck.apply(PutEvent({"id": duck.record(1).id, "title": "dup", "start": "2018"}))
     assert duck.validate_event({"id": rec.id, "title": "t", "start": "2018"}, None)[0].field == "id"
-    assert not heard and duck.n_taken == 0
+    assert not heard
+    assert duck.n_taken == 0
     assert duck.passes(ALL, np.asarray([2])).tolist() == [True]
