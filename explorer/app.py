@@ -1,7 +1,8 @@
 """Command line: open files (default: the embedded story), render a screenshot, or convert.
 
 `timeline-explorer FILE [FILE...]` opens one or several files (several merge into
-one document, lanes kept apart by source); `--export OUT` converts without a window
+one document, lanes kept apart by source); `timeline-explorer convert IN... OUT.parquet`
+streams large files into Parquet (explorer/convert_cli.py); `--export OUT` converts without a window
 and without a QApplication; rendering (`--screenshot`, `--export view.png`) uses
 Qt's offscreen platform unless a display was asked for.
 
@@ -289,6 +290,11 @@ def _say(line: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["convert"] and not Path("convert").exists():
+        from explorer.convert_cli import main as convert_main  # streaming, no document
+
+        return convert_main(given[1:])
     args = parser().parse_args(argv)
     limits.reset()
     for key, value in args.limits:

@@ -579,21 +579,23 @@ class OverlaidQueries(TimelineQueries):
         """Base events the edit names become overlay rows (their data copied, at the
         end of both in-memory backends). Returns how many."""
         wanted: list[int] = []
+        records = []
         for i, ident in enumerate(ids):
             if self.cur.key_of(ident) >= 0:
                 continue
             hint = hints[i] if i < len(hints) else -1
-            key = -1
+            found = None
             if 0 <= hint < self.base.n_rows and not bool(self._gone(np.asarray([hint]))[0]):
-                key = hint if self.base.event_ids(np.asarray([hint]))[0] == ident else -1
-            if key < 0:
-                key = self.key_of(ident)
-            if key < 0:
-                raise InvalidEditError([Problem("id", f"no event with id {ident!r}")])
-            wanted.append(key)
+                found = self.base.record(hint)  # one read by position, O(log N)
+            if found is None or found.id != ident:
+                key = self.key_of(ident)  # no usable hint: a scan of the ids
+                if key < 0:
+                    raise InvalidEditError([Problem("id", f"no event with id {ident!r}")])
+                found = self.base.record(key)
+            wanted.append(found.key)
+            records.append(native_event(found))
         if not wanted:
             return 0
-        records = [native_event(self.base.record(k)) for k in wanted]
         for backend in (self.old, self.cur):
             for record in records:
                 backend.apply(PutEvent(record))

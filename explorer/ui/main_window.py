@@ -33,6 +33,7 @@ from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
+from explorer.ui.large_file import LargeFileOpener
 from explorer.ui.messages import plain
 from explorer.ui.notes_bar import NotesBar
 from explorer.ui.palette import CommandPalette, ShortcutSheet
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt)
+        self.large_files = LargeFileOpener(self, self.importer.open_paths)
         self.actor_panel.use_default_order(authored=self.session.imported_from is None)
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
@@ -319,6 +321,11 @@ class MainWindow(QMainWindow):
         progress and Cancel, and several at once merge into one document."""
         self.importer.choose_and_open()
 
+    def open_large_file(self) -> None:
+        """Stream a file too large for memory into Parquet (worker thread, progress,
+        Cancel), then open the result."""
+        self.large_files.choose_and_convert()
+
     def set_read_only(self, read_only: bool) -> None:
         """Someone else has the file: look, search, export, Save As; no edits."""
         for action_id, action in self.actions_by_id.items():
@@ -356,4 +363,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.importer.shutdown()
+        self.large_files.shutdown()
         super().closeEvent(event)
