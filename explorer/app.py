@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from explorer import __version__
+from explorer.engines.choice import DUCKDB_THRESHOLD_BYTES, ENGINES, choose_engine, parquet_bytes
 from explorer.io import limits
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
@@ -44,6 +45,7 @@ from explorer.resources import dataset_path
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication
 
+    from explorer.model.query import TimelineQueries
     from explorer.ui.main_window import MainWindow
 
 PROG: Final = "timeline-explorer"
@@ -184,6 +186,14 @@ def parser() -> argparse.ArgumentParser:
         help="window or image size (default 1400x860)",
     )
     p.add_argument("--select", metavar="EVENT_ID", help="select this event before rendering")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="answer the views in memory, or with DuckDB out of core over Parquet "
+        f"(default auto: DuckDB for one Parquet file or folder of at least "
+        f"{DUCKDB_THRESHOLD_BYTES // 2**20} MiB)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -234,6 +244,21 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--format, --map and --date-order need a FILE")
     if args.published is not None and args.from_article is None:
         raise UsageError("--published needs --from-article ARTICLE")
+
+
+def check_out_of_core(args: argparse.Namespace, writer: str | None) -> None:
+    """What DuckDB out of core can do from the command line: open one Parquet file or
+    folder in the window, render it (--screenshot, a view export); not merge, map,
+    import an article or write a document."""
+    if len(args.files) != 1 or parquet_bytes(args.files[0]) is None:
+        raise UsageError("--engine duckdb opens one Parquet file (or a folder of them)")
+    if args.format or args.mapping or args.date_order or args.from_article is not None:
+        raise UsageError("--engine duckdb reads Parquet as it is: no --format, --map or article")
+    if writer is not None and writer not in QT_WRITERS:
+        raise UsageError(
+            "--export of a document needs it in memory (--engine memory); "
+            "out of core, export the view (.png, .svg)"
+        )
 
 
 def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
@@ -302,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_args(args)
         writer = export_format(args)
+        if choose_engine(args.files, args.engine) == "duckdb":
+            check_out_of_core(args, writer)
+            if args.screenshot is not None or writer in QT_WRITERS:
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            return _run_out_of_core(args.files[0], args, writer)
         result, path = load(args)
     except UsageError as exc:
         _say(str(exc))
@@ -368,8 +398,41 @@ def from_article(document: Document, args: argparse.Namespace) -> None:
     _say(f"{name}: {count} event{'s' if count != 1 else ''} added from the article")
 
 
+def _run_out_of_core(path: Path, args: argparse.Namespace, writer: str | None) -> int:
+    """Open `path` through DuckDB: the index is built (first time) on a worker thread
+    with progress and Cancel, then the window opens on it."""
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.open_large import OutOfCoreOpener
+
+    headless = args.screenshot is not None or writer in QT_WRITERS
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Timeline Explorer")
+    app.setOrganizationName("Timeline Explorer")
+    opener = OutOfCoreOpener(path)
+    outcome: list[object] = []
+    opener.opened.connect(outcome.append)
+    opener.failed.connect(lambda message: outcome.append(message))
+    opener.cancelled.connect(lambda: outcome.append(None))
+    opener.start()
+    if headless:
+        opener.wait()
+    else:
+        while not outcome:
+            app.processEvents()
+            opener.wait(0.02)
+    backend = outcome[0] if outcome else None
+    if backend is None:
+        _say(f"{path.name}: cancelled")
+        return 1
+    if isinstance(backend, str):
+        _say(backend)
+        return 2
+    return _run_gui(backend, path, args, headless, native=True, writer=writer)  # type: ignore[arg-type]
+
+
 def _run_gui(
-    document: Document,
+    document: Document | TimelineQueries,
     path: Path,
     args: argparse.Namespace,
     headless: bool,
@@ -402,6 +465,7 @@ def _run_gui(
     window.show()
     app.processEvents()
     try:
+        window.settle()
         if args.screenshot is not None:
             export.save_png(window.grab().toImage(), args.screenshot)
         if args.export is not None and writer == "brief":

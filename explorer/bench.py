@@ -1,4 +1,5 @@
-"""Benchmark: `python -m explorer.bench [--json] [--events N] [--open-rows N] [--open-only]`.
+"""Benchmark: `python -m explorer.bench [--json] [--events N] [--open-rows N] [--open-only]
+[--native-events N] [--native-only]` (native JSON figures: explorer/bench_native.py).
 
 Builds seeded synthetic data (default 1,000,000 events, 50 actors, ten years,
 10% spans), renders a 1600x500 timeline offscreen and reports medians over
@@ -158,7 +159,7 @@ def run(n_events: int, repeats: int, screenshot: str | None = None) -> tuple[lis
         lane_h = PLOT_H / max(len(widget.lanes), 1)
         for k, lane in enumerate(widget.lanes):
             painter.setBrush(lane.colour)
-            rows = store.in_window(t0, t1, lane.rows)
+            rows = store.in_window(t0, t1, store.lane_rows(lane.key))
             x0 = vp.x_of(store.lo[rows]) + HEADER_W
             x1 = vp.x_of(store.hi[rows]) + HEADER_W
             y = AXIS_H + k * lane_h
@@ -529,6 +530,16 @@ def main(argv: list[str] | None = None) -> int:
         "--open-only", action="store_true", help="measure only open_csv and open_parquet"
     )
     parser.add_argument(
+        "--native-events",
+        type=int,
+        default=0,
+        help="also measure save_native/open_native at this many events (1,000,000 for the "
+        "issue's figures) and the 300k-row CSV to .json conversion (explorer/bench_native.py)",
+    )
+    parser.add_argument(
+        "--native-only", action="store_true", help="measure only the native JSON figures"
+    )
+    parser.add_argument(
         "--parquet-events",
         type=int,
         default=0,
@@ -547,6 +558,18 @@ def main(argv: list[str] | None = None) -> int:
         from explorer.engines.bench_duckdb import bench_duckdb
 
         duck_rows = list(bench_duckdb(args.parquet_events, args.parquet_folder))
+    if args.native_only or args.native_events > 0:
+        from explorer.bench_native import native_figures
+        from explorer.bench_native import render as render_native
+
+        native = native_figures(args.native_events or 1_000_000)
+        if args.json:
+            print(json.dumps({"machine": machine(), "native": [asdict(r) for r in native]}))
+        else:
+            print(f"machine: {machine()}")
+            print(render_native(native))
+        if args.native_only:
+            return 0
     results: list[Result] = []
     rss: float | None = None
     if not args.open_only:

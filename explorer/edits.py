@@ -267,19 +267,17 @@ class ReplaceEvent(Edit):
 
 
 class SetRecord(Edit):
-    """Add, change or delete one row of actors, sources or themes (by id)."""
+    """Add, change or delete one row of actors, sources, themes or periods (by id)."""
 
     def __init__(
         self, table: str, ident: str, record: dict[str, Any] | None, text: str = ""
     ) -> None:
-        if table not in ("actors", "sources", "themes"):
+        if table not in ("actors", "sources", "themes", "periods"):
             raise EditError(f"cannot edit table {table!r}")
         self.table, self.ident, self.record = table, ident, record
         noun = table[:-1]
         self.text = text or (
-            f"Delete {noun}"
-            if record is None
-            else f"Edit {noun} “{record.get('name') or record.get('title') or ident}”"
+            f"Delete {noun}" if record is None else f"Edit {noun} “{_name_of(record) or ident}”"
         )
         self._removed: Removed | None = None
         self._added = 0
@@ -310,6 +308,9 @@ class SetRecord(Edit):
         else:
             if not match.any():
                 raise EditError(f"no {self.table[:-1]} with id {self.ident!r}")
+            if self.table == "periods":  # nothing hangs off a period
+                setattr(doc, self.table, frame)
+                return
             # Deleting an actor/source/theme removes the links to it as well.
             child, column = {
                 "actors": ("links", "actor_id"),
@@ -332,6 +333,10 @@ class SetRecord(Edit):
         setattr(doc, self.table, restore_rows(frame, self._removed))
         for child, removed in self._children.items():
             setattr(doc, child, restore_rows(getattr(doc, child), removed))
+
+
+def _name_of(record: dict[str, Any]) -> str:
+    return str(record.get("name") or record.get("title") or record.get("label") or "")
 
 
 class MergeActors(Edit):

@@ -73,6 +73,7 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
     """Everything the views can ask, as plain comparable values."""
     out: dict[str, Any] = {
         "span": q.span(),
+        "opening": q.opening(),
         "title": q.title(),
         "actors": q.actors(),
         "themes": q.themes(),
@@ -96,9 +97,11 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
         out[tag + " actor_counts"] = q.actor_counts(flt).tolist()
         out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
         out[tag + " first_title"] = q.first_title_match(flt)
+        out[tag + " undated"] = q.undated_count(flt)
         for t0, t1 in windows(q):
             w = f"{tag} window {t0} {t1}"
             out[w + " counts"] = q.window_counts(flt, lanes, t0, t1).tolist()
+            out[w + " beyond"] = [b.tolist() for b in q.beyond(flt, lanes, t0, t1)]
             for bins in (1, 7, 64):
                 d = q.density(flt, lanes, t0, t1, bins)
                 out[w + f" density {bins}"] = (d.edges.tolist(), d.counts.tolist())

@@ -41,8 +41,8 @@ TABLE: tuple[Expected, ...] = (
              "deep time at year precision; one span"),
     Expected("timelinejs3/cosmo-mixed.json", "timelinejs", 11, "-13800000000", "1990-04-25",
              "year, month (1609-11) and day precisions mixed"),
-    Expected("timelinejs3/eras.json", "timelinejs", 23, "0600", "0700",
-             "20 events + 3 eras (spans without actor, out of order in the file)"),
+    Expected("timelinejs3/eras.json", "timelinejs", 20, "0602", "0698",
+             "20 events; its 3 eras (out of order in the file) are periods, not events"),
     Expected("timelinejs3/example.json", "timelinejs", 28, "1932-02-27", "2011-03-23",
              "legacy TimelineJS 2; tags -> 3 themes; end 196002152034 before its start "
              "dropped with a note"),
@@ -148,8 +148,13 @@ def test_corpus_details() -> None:
     assert sorted(media.actors["name"]) == ["Audio", "HTML", "Image", "Social Media", "Video"]
     assert len(media.links) == 28
     eras = corpus_doc("timelinejs3/eras.json")
-    flagged = [a for a in eras.events["attributes"] if a and a["timelinejs"].get("era")]
-    assert len(flagged) == 3
+    assert not [a for a in eras.events["attributes"] if a and a["timelinejs"].get("era")]
+    assert list(eras.periods["label"]) == [
+        "Era Test 650-700",
+        "Era Test 600-650",
+        "Era Test 700-720",
+    ]
+    assert (len(eras.periods), len(eras.events)) == (3, 20)
     legacy = read_any(CORPUS / "timelinejs3/example.json")
     assert sorted(legacy.document.themes["name"]) == ["Career", "Marriages", "Personal life"]
     assert legacy.document.title == "Elizabeth Taylor 1932-2011"
@@ -207,6 +212,8 @@ def test_corpus_round_trips(row: Expected, tmp_path: Path) -> None:
     back = get("timelinejs").read(story, ReadOptions()).document
     # Order may differ only by eras, which TimelineJS keeps in a list of their own.
     assert sorted(comparable(back), key=repr) == sorted(comparable(doc), key=repr)
+    columns = ["id", "label", "start", "start_precision"]  # TimelineJS eras have no colour
+    assert back.periods[columns].equals(doc.periods[columns])  # eras go back out as eras
 
 
 def markdown() -> str:

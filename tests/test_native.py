@@ -313,8 +313,19 @@ BAD_DOCUMENTS = [
     ({**two_events(), "format": "other"}, 'story.json: not a Timeline Explorer document (no '
      '"format": "timeline-explorer")'),
     ([two_events()], "story.json: not a Timeline Explorer document"),
-    ({**two_events(), "version": 2}, 'story.json: field "version": version 2 is newer than this '
-     "program reads (1); update Timeline Explorer"),
+    ({**two_events(), "version": 3}, 'story.json: field "version": version 3 is newer than this '
+     "program reads (2); update Timeline Explorer"),
+    ({**two_events(), "version": 2, "periods": {}}, 'story.json: field "periods": must be a list'),
+    ({**two_events(), "version": 2, "periods": [{"id": "p1", "label": "P", "start": "2020",
+                                                 "end": "2019"}]},
+     'story.json: periods[0] (id "p1"): field "end": ends before it starts'),
+    ({**two_events(), "version": 2, "periods": [{"id": "p1", "start": "2020"}]},
+     'story.json: periods[0] (id "p1"): field "label": is missing'),
+    ({**two_events(), "version": 2, "periods": [
+        {"id": "p1", "label": "P", "start": "2020"}, {"id": "p1", "label": "Q", "start": "2021"}]},
+     'story.json: periods[1] (id "p1"): field "id": duplicate id'),
+    ({**two_events(), "version": 2, "periods": [{"id": "p1", "label": "P", "start": "x"}]},
+     "story.json: periods[0] (id \"p1\"): field \"start\": 'x' is not a date"),
     ({**two_events(), "version": "1"}, 'story.json: field "version": must be a whole number'),
     ({**two_events(), "version": True}, 'story.json: field "version": must be a whole number'),
     # Both faults at once: duplicate ids made the unknown-reference check crash.

@@ -194,7 +194,7 @@ def test_plain_text() -> None:
     assert plain_text("Spärck&nbsp;Jones") == "Spärck Jones"
 
 
-def test_eras_out_of_order_become_spans_without_actor(tmp_path: Path) -> None:
+def test_eras_become_periods_not_events(tmp_path: Path) -> None:
     data = {
         "title": {"text": {"headline": "Eras Test"}},
         "eras": [
@@ -212,19 +212,18 @@ def test_eras_out_of_order_become_spans_without_actor(tmp_path: Path) -> None:
         ],
     }  # fmt: skip
     doc = read(write_json(tmp_path / "eras.json", data)).document
-    assert len(doc.events) == 4
-    eras = [i for i in range(4) if tjs_attrs(doc, i).get("era") is True]
-    assert [doc.events["title"].iat[i] for i in eras] == [
-        "Era 650-700",
-        "Era 600-650",
-        "Era 700-720",
-    ]
-    assert [iso_start(doc, i) for i in eras] == ["0650", "0600", "0700"]
-    for i in eras:
-        ident = doc.events["id"].iat[i]
-        assert actor_names(doc, ident) == []
-        assert doc.events["end_precision"].iat[i] == Precision.YEAR
+    assert list(doc.events["title"]) == ["Hijra"]  # eras are not events
+    assert doc.links["event_id"].tolist() == [doc.events["id"].iat[0]]
+    periods = doc.periods
+    assert list(periods["label"]) == ["Era 650-700", "Era 600-650", "Era 700-720"]
+    assert [format_iso(int(s), Precision(int(p))) for s, p in
+            zip(periods["start"], periods["start_precision"], strict=True)] == [
+        "0650", "0600", "0700"]  # fmt: skip
+    assert set(periods["end_precision"]) == {Precision.YEAR}
     assert iso_start(doc, 0) == "0622-08-09"
+    # An eras-only story opens: no events, three periods.
+    only = read(write_json(tmp_path / "only.json", {"eras": data["eras"]})).document
+    assert (len(only.events), len(only.periods)) == (0, 3)
 
 
 def test_slides_wrapper_with_title_slide(tmp_path: Path) -> None:
@@ -444,7 +443,6 @@ def test_sheet_reads_dates_times_and_title(tmp_path: Path) -> None:
         "Rózsa Péter writes recursion",
         "Compiler",
         "Night shift",
-        "Early computing",
         "Ends before start",
         "Time ok",
     ]
@@ -454,7 +452,6 @@ def test_sheet_reads_dates_times_and_title(tmp_path: Path) -> None:
         "1951",
         "1952-03-04T11:30",
         "1952-03-05T22:30",
-        "1940",
         "1980",
         "1985-01-02T03:15",
     ]
@@ -465,10 +462,13 @@ def test_sheet_reads_dates_times_and_title(tmp_path: Path) -> None:
         None,
         None,
         "1952-03-05T23",
-        "1960",
         None,
         None,
     ]
+    # The "era" row is a period, with its dates at their precision.
+    assert list(doc.periods["label"]) == ["Early computing"]
+    assert doc.periods["start_precision"].iat[0] == Precision.YEAR
+    assert format_iso(int(doc.periods["end"].iat[0]), Precision.YEAR) == "1960"
     # The multi-line cell keeps its line break, as "\n".
     assert doc.events["summary"].iat[1] == "<p>The ENIAC programmers.\n.</span>"
 
@@ -479,9 +479,8 @@ def test_sheet_groups_eras_and_extras(tmp_path: Path) -> None:
     ids = list(doc.events["id"])
     assert actor_names(doc, ids[0]) == ["People"]
     assert actor_names(doc, ids[4]) == []
-    era = tjs_attrs(doc, 5)
-    assert era == {"era": True}
-    assert actor_names(doc, ids[5]) == []
+    assert "Early computing" not in set(doc.events["title"])  # an era row is a period
+    assert list(doc.periods["label"]) == ["Early computing"]
     assert tjs_attrs(doc, 0)["media"] == {
         "url": "https://example.org/ada.jpg",
         "credit": "Wikimedia Commons",
@@ -490,7 +489,7 @@ def test_sheet_groups_eras_and_extras(tmp_path: Path) -> None:
     assert tjs_attrs(doc, 1)["background"] == {"url": "https://example.org/bg.png"}
     assert tjs_attrs(doc, 2)["background"] == {"color": "#ffcc00"}
     assert tjs_attrs(doc, 3)["display_date"] == "the 1950s"
-    assert tjs_attrs(doc, 7)["type"] == "overview"
+    assert tjs_attrs(doc, 6)["type"] == "overview"
 
 
 def test_sheet_sets_aside_bad_rows(tmp_path: Path) -> None:

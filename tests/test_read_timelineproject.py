@@ -18,7 +18,7 @@ import explorer.io
 from explorer.io.errors import ReadError
 from explorer.io.formats import ReadOptions, detect, get, read_any
 from explorer.io.result import ImportResult
-from explorer.model.dates import Precision
+from explorer.model.dates import DatedValue, Precision
 from explorer.model.document import NO_END, Document, end_value, start_value
 
 TIMELINE = """<?xml version="1.0" encoding="utf-8"?>
@@ -175,7 +175,7 @@ def test_events_and_eras_are_read(result: ImportResult) -> None:
     doc = result.document
     assert result.format == "timelineproject"
     assert doc.title == "versions"
-    assert len(doc.events) == 8  # 6 events + 2 eras
+    assert len(doc.events) == 6  # the 2 eras are periods
     assert list(doc.events["title"]) == [
         "Timeline 0.20.0",
         "Fuzzy span",
@@ -183,9 +183,12 @@ def test_events_and_eras_are_read(result: ImportResult) -> None:
         "A subevent",
         "(not a subevent)",
         "Last",
-        "Later",
-        "Early",
     ]
+    periods = doc.periods
+    assert list(periods["label"]) == ["Later", "Early"]
+    assert list(periods["colour"]) == ["#ff0000", "#0080ff"]
+    assert DatedValue(int(periods["start"].iat[1]), Precision.SECOND).iso() == "2009-01-01T00:00:00"
+    assert DatedValue(int(periods["end"].iat[1]), Precision.SECOND).iso() == "2010-06-30T12:00:00"
     assert set(doc.events["start_precision"]) == {Precision.SECOND}
     assert start_value(doc.events, 0).iso() == "2013-03-30T11:16:00"
     assert doc.events["summary"].iat[0] == "Timeline 0.20.0, released on 30 March 2013 & more"
@@ -211,7 +214,6 @@ def test_categories_are_coloured_actors(result: ImportResult) -> None:
     assert set(doc.actors["kind"]) == {"category"}
     assert actors_of(doc, "Timeline 0.20.0") == ["Planned Release"]
     assert actors_of(doc, "A container") == []
-    assert actors_of(doc, "Early") == []  # eras have no actor
     assert any("not defined: Future Release" in n for n in result.notes)
 
 
@@ -229,7 +231,6 @@ def test_flags_fuzzy_containers_and_eras_in_attributes(result: ImportResult) -> 
     assert attrs(doc, "A subevent") == {"container_id": 7, "container_name": "A container"}
     assert attrs(doc, "(not a subevent)") == {"milestone": True}
     assert attrs(doc, "Last") == {"ends_today": True}
-    assert attrs(doc, "Early") == {"era": True, "colour": "#0080ff"}
     # Fuzzy changes neither precision nor claim status; a note says so.
     row = row_of(doc, "Fuzzy span")
     assert doc.events["start_precision"].iat[row] == Precision.SECOND

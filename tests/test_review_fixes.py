@@ -61,7 +61,7 @@ def test_sorting_the_table_keeps_the_selected_event_highlighted(qtbot, window) -
     table = window.table
     window.state.select_id("e-fable5-shutdown")
     table.model().sort(TITLE)
-    row = table.model().rows[table.currentIndex().row()]
+    row = table.model().key_at(table.currentIndex().row())
     assert row == window.store.row_of("e-fable5-shutdown")
     assert table.selectionModel().isRowSelected(table.currentIndex().row())
 

@@ -101,7 +101,7 @@ def test_keyboard_only_edit_session(qtbot, window, monkeypatch) -> None:
             "start": start_value(ev, row),
             "status": str(ev["status"].iloc[row]),
             "actors": links[links["event_id"] == ident][["actor_id", "role"]].values.tolist(),
-            "lanes": [lane.name for lane in t.lanes if row in set(lane.rows.tolist())],
+            "lanes": [t.lanes[i].name for i in t._lanes_of(row)],
             "rows": window.table.model().rowCount(),
         }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,8 @@ from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
 from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
+from explorer.model.opening_view import opening_window
+from explorer.model.periods import PeriodRecordError, empty_periods, periods_from_records
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
@@ -57,6 +59,7 @@ from explorer.model.query import (
 
 I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
+OPENING_SAMPLE: Final = 1_000_000  # events the opening view is computed over, at most
 _MAX = 2**63 - 1
 _STATUSES = list(STATUS_CATEGORIES.categories)
 INLINE_CODES = 5_000  # text hits written into a query as literals, at most
@@ -306,8 +309,27 @@ class DuckDBReader(OverlayBase):
             self._span_cache = got
         return got
 
+    def opening(self) -> tuple[int, int]:
+        # Exact up to OPENING_SAMPLE events; beyond, over every k-th event by start
+        # (the window is where most events are: a systematic sample finds it).
+        n = self.info.n_events
+        step = max(-(-n // OPENING_SAMPLE), 1)
+        where = "" if step == 1 else f" WHERE rowid % {step} = 0"
+        got = self._sql(f"SELECT lo, hi FROM events{where}")
+        lo = got.column("lo").to_numpy(zero_copy_only=False).astype(np.int64)
+        hi = got.column("hi").to_numpy(zero_copy_only=False).astype(np.int64)
+        return opening_window(lo, hi)
+
     def title(self) -> str:
         return str(self.info.metadata.get("title") or "")
+
+    def periods(self) -> pd.DataFrame:
+        """The periods the Parquet file's metadata carries (none when unreadable: they
+        are drawn, never needed to answer a query)."""
+        try:
+            return periods_from_records(self.info.metadata.get("periods") or [])
+        except PeriodRecordError:
+            return empty_periods()
 
     def actors(self) -> EntityTable:
         return self._actors
@@ -551,6 +573,11 @@ class DuckDBReader(OverlayBase):
         ords = np.asarray(self._ordinal[keys], dtype=np.int64)
         rows = self._rows(f"SELECT row, {columns} FROM events WHERE rowid IN ({_ints(ords)})")
         return {int(r[0]): r[1:] for r in rows}
+
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return int(
+            self._rows(f"SELECT count(*) FROM events WHERE NOT dated AND {self._where(flt)}")[0][0]
+        )
 
     def titles(self, keys: Keys) -> list[str]:
         found = self._event_rows(keys, "tid")

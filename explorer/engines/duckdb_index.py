@@ -182,10 +182,11 @@ def _file_metadata(path: Path) -> dict[str, Any]:
 
 
 def merged_metadata(files: Sequence[Path]) -> dict[str, Any]:
-    """Actors, sources and themes of every file, each id once (the first file wins)."""
+    """Actors, sources, themes and periods of every file, each id once (the first file
+    wins)."""
     out: dict[str, Any] = {"title": "", "description": "", "actors": [], "sources": []}
-    out["themes"] = []
-    seen: dict[str, set[str]] = {"actors": set(), "sources": set(), "themes": set()}
+    out["themes"], out["periods"] = [], []
+    seen: dict[str, set[str]] = {k: set() for k in ("actors", "sources", "themes", "periods")}
     carried = False
     for path in files:
         meta = _file_metadata(path)
@@ -193,7 +194,7 @@ def merged_metadata(files: Sequence[Path]) -> dict[str, Any]:
         if not out["title"]:
             out["title"] = str(meta.get("title") or "")
             out["description"] = str(meta.get("description") or "")
-        for table in ("actors", "sources", "themes"):
+        for table in ("actors", "sources", "themes", "periods"):
             for record in meta.get(table) or []:
                 if isinstance(record, dict) and str(record.get("id")) not in seen[table]:
                     seen[table].add(str(record.get("id")))

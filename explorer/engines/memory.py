@@ -32,6 +32,7 @@ from explorer.model.document import (
     end_value,
     start_value,
 )
+from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
     ActorRef,
@@ -181,6 +182,9 @@ class MemoryBackend(TimelineQueries):
             return 0, 0
         return int(s.lo[mask].min()), int(s.hi[mask].max())
 
+    def opening(self) -> tuple[int, int]:
+        return opening_window(self.store.lo, self.store.hi)
+
     def title(self) -> str:
         return self.document.title
 
@@ -194,6 +198,9 @@ class MemoryBackend(TimelineQueries):
             colours=_texts(a["colour"]),
             descriptions=_texts(a["description"]),
         )
+
+    def periods(self) -> pd.DataFrame:
+        return self.document.periods
 
     def themes(self) -> EntityTable:
         t = self.document.themes
@@ -306,6 +313,9 @@ class MemoryBackend(TimelineQueries):
             start_precision=s._start_prec[rows],
             end_precision=s._end_prec[rows],
         )
+
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return int((~self.store.known_dated & self._mask(flt)).sum())
 
     def titles(self, keys: Keys) -> list[str]:
         return [str(t) for t in self.document.events["title"].take(np.asarray(keys)).tolist()]
@@ -647,7 +657,7 @@ class MemoryBackend(TimelineQueries):
             )
             link_table = {"actors": "links", "sources": "event_sources", "themes": "event_themes"}
             tables = {edit.table: TableChange(**{kind: row})}
-            if kind == "removed":
+            if kind == "removed" and edit.table in link_table:
                 tables[link_table[edit.table]] = TableChange(
                     updated=self._linked_to(edit.table, int(row[0]))
                 )

@@ -327,6 +327,9 @@ class OverlaidQueries(TimelineQueries):
             **{f: both[f][pick] for f in fields},
         )
 
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return self.base.undated_count(flt) + self.cur.undated_count(flt)
+
     def titles(self, keys: Keys) -> list[str]:
         local = self._local(keys)
         mine = self.cur.titles(local[local >= 0])

@@ -129,9 +129,11 @@ class PrefetchingQueries(TimelineQueries):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         question = _key(flt, lanes, t0, t1, cap)
         z = np.zeros(0, np.int64)
+        # No answer yet covers no lane (not "no marks in these lanes"): a view keeps
+        # what it last drew there.
         empty = Marks(
-            lanes=np.asarray(lanes, np.int64),
-            totals=np.zeros(len(lanes), np.int64),
+            lanes=np.zeros(0, np.int64),
+            totals=np.zeros(0, np.int64),
             lane=np.zeros(0, np.int32),
             key=z,
             lo=z,
@@ -155,7 +157,20 @@ class PrefetchingQueries(TimelineQueries):
             np.zeros(len(lanes), np.int64),
         )
 
+    def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
+        question = _key(flt, lanes, t0, t1)
+        none = np.zeros(len(lanes), np.int64)
+        return self._ask(  # type: ignore[no-any-return]
+            "beyond", question, lambda: self.inner.beyond(flt, lanes, t0, t1), (none, none)
+        )
+
     # --- everything else, as the engine answers it ------------------------------------
+
+    def opening(self) -> tuple[int, int]:
+        return self.inner.opening()
+
+    def undated_count(self, flt: Filter = ALL) -> int:
+        return self.inner.undated_count(flt)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         def forget_and_forward(change: Change) -> None:

@@ -167,6 +167,7 @@ def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
             ("event_sources", ("event_id", "source_id")),
             ("event_themes", ("event_id", "theme_id")),
             ("figures", ("event_id",)),
+            ("periods", ("id",)),
         ):
             frame = getattr(renamed, table)
             for column in columns:
@@ -194,4 +195,5 @@ def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
         **{table: pd.concat(frames, ignore_index=True) for table, frames in parts.items()},
     )
     merged.events["status"] = merged.events["status"].astype(documents[0].events["status"].dtype)
+    merged.periods = merged.periods.astype(documents[0].periods.dtypes.to_dict())
     return merged

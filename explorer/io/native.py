@@ -7,17 +7,21 @@ byte and a diff of two saves shows only what changed. See docs/format.md.
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
 
-from explorer.io.atomic import atomic_write_bytes
+from explorer.io.atomic import atomic_write_with
 from explorer.io.errors import ReadError
+from explorer.io.native_decode import NotFast, decode, event_tables, no_collection
+from explorer.io.native_encode import NotColumnar, event_blocks
 from explorer.model.dates import DateError, Precision, format_iso, parse_date
 from explorer.model.document import (
     NO_END,
@@ -27,11 +31,12 @@ from explorer.model.document import (
     empty_sources,
     make_events,
 )
+from explorer.model.periods import PeriodRecordError, period_records, periods_from_records
 from explorer.model.records import finite_number
 from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer"
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2  # the newest version this program reads and writes
 
 _EVENT_KEYS: Final = (
     "id",
@@ -119,12 +124,39 @@ def _where(table: str, index: int, record: Mapping[str, Any]) -> str:
 
 
 def read_native(path: str | Path) -> Document:
-    """Load a native file; any fault raises ReadError naming the record and field."""
+    """Load a native file; any fault raises ReadError naming the record and field.
+
+    A file that is right is read the fast way (explorer.io.native_decode); anything
+    it does not take is read again the thorough way, which names the fault."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ReadError(path, exc.strerror or str(exc)) from None
+    try:
+        with no_collection():
+            return _read_fast(raw, path)
+    except (NotFast, ReadError):
+        return _read_thorough(raw, path)
+
+
+def _read_fast(raw: bytes, path: Path) -> Document:
+    rest, events = decode(raw.removeprefix(b"\xef\xbb\xbf"))
+    frame = document_from_json(rest, path)  # format, version, the small tables
+    doc = Document(
+        title=frame.title,
+        description=frame.description,
+        actors=frame.actors,
+        sources=frame.sources,
+        themes=frame.themes,
+        periods=frame.periods,
+        **event_tables(events),
+    )
+    _check(doc, path)
+    return doc
+
+
+def _read_thorough(raw: bytes, path: Path) -> Document:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -258,9 +290,11 @@ def document_from_json(data: Any, path: Path) -> Document:
     if not isinstance(title, str) or not isinstance(description, str):
         raise r.fail("must be text", None, "title" if not isinstance(title, str) else "description")
 
+    extra = {key.name: key.read(r, data[key.name]) for key in OPTIONAL_KEYS if key.name in data}
     doc = Document(
         title=title,
         description=description,
+        **extra,
         events=make_events(
             ids=cols["id"],
             titles=cols["title"],
@@ -287,11 +321,54 @@ def document_from_json(data: Any, path: Path) -> Document:
         ),
         figures=_figures_table(figures),
     )
+    _check(doc, path)
+    return doc
+
+
+def _check(doc: Document, path: Path) -> None:
     found = problems(doc, limit=1)
     if found:
         p = found[0]
         raise ReadError(path, p.reason, where=p.where(), field=p.field)
-    return doc
+
+
+def _read_periods(r: _Reader, value: Any) -> pd.DataFrame:
+    try:
+        return periods_from_records(value)
+    except PeriodRecordError as exc:
+        where = exc.where() if isinstance(value, list) else None
+        raise r.fail(exc.reason, where, exc.field or "periods") from None
+
+
+def _write_periods(doc: Document) -> list[dict[str, Any]] | None:
+    return period_records(doc.periods) if len(doc.periods) else None
+
+
+@dataclass(frozen=True)
+class OptionalKey:
+    """A top-level key added after version 1. It is written (after ``themes``, in this
+    table's order) only when the document has something to put there, and the file
+    says the highest `version` among the keys it holds (1 when it holds none), so a
+    document without periods stays a version-1 file, byte for byte. `read` turns the
+    key's value into the Document field of the same name, raising ReadError."""
+
+    name: str
+    version: int
+    write: Callable[[Document], Any]  # the JSON value, or None: nothing to write
+    read: Callable[[_Reader, Any], Any]
+
+
+# One row per optional key: adding one to version 2 is one line here (plus its
+# Document field and the two functions). See docs/format.md, "Versions".
+OPTIONAL_KEYS: Final = (OptionalKey("periods", 2, _write_periods, _read_periods),)
+
+
+def _optional(doc: Document) -> tuple[int, dict[str, Any]]:
+    """The version to write and the optional keys' values, in order."""
+    values = {key.name: key.write(doc) for key in OPTIONAL_KEYS}
+    present = {name: value for name, value in values.items() if value is not None}
+    version = max((k.version for k in OPTIONAL_KEYS if k.name in present), default=1)
+    return version, present
 
 
 def _table(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -383,9 +460,10 @@ def document_to_json(doc: Document) -> dict[str, Any]:
             }
         )
     src = _columns(doc.sources)
+    version, optional = _optional(doc)
     return {
         "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
+        "version": version,
         "title": doc.title,
         "description": doc.description,
         "events": events,
@@ -401,6 +479,7 @@ def document_to_json(doc: Document) -> dict[str, Any]:
             for i in range(len(doc.sources))
         ],
         "themes": _records(doc.themes),
+        **optional,
     }
 
 
@@ -409,13 +488,63 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{c: cols[c][i] for c in cols} for i in range(len(frame))]
 
 
-def dumps_native(doc: Document) -> bytes:
+def reference_dumps(doc: Document) -> bytes:
+    """The canonical bytes the plain way (a dict per event, ``json.dumps``): the
+    definition the columnar writer is tested against, and its fallback."""
     text = json.dumps(document_to_json(doc), ensure_ascii=False, indent=2) + "\n"
     # A lone surrogate (read from a \ud800 escape) cannot be UTF-8: write it back as the
     # same JSON escape instead of failing the save.
     return text.encode("utf-8", "backslashreplace")
 
 
+_EVENTS_SLOT: Final = '\n  "events": [],\n'
+
+
+def _write_columnar(doc: Document, handle: BinaryIO) -> None:
+    """The canonical file with the events written column-wise (explorer.io.native_encode);
+    the small tables around them by ``json.dumps``."""
+    frame = Document(
+        title=doc.title,
+        description=doc.description,
+        actors=doc.actors,
+        sources=doc.sources,
+        themes=doc.themes,
+        periods=doc.periods,
+    )
+    skeleton = json.dumps(document_to_json(frame), ensure_ascii=False, indent=2) + "\n"
+    version = _optional(doc)[0]
+    skeleton = skeleton.replace(f'"version": {_optional(frame)[0]},', f'"version": {version},', 1)
+    head, tail = skeleton.split(_EVENTS_SLOT, 1)
+    handle.write(head.encode("utf-8", "backslashreplace") + b'\n  "events": [\n')
+    for block in event_blocks(doc):
+        handle.write(block)
+    handle.write(b"\n  ],\n" + tail.encode("utf-8", "backslashreplace"))
+
+
+def _write(doc: Document, handle: BinaryIO) -> None:
+    if not len(doc.events) or not handle.seekable():
+        if len(doc.events):
+            buffer = io.BytesIO()
+            _write(doc, buffer)
+            handle.write(buffer.getbuffer())
+        else:
+            handle.write(reference_dumps(doc))
+        return
+    start = handle.tell()
+    try:
+        _write_columnar(doc, handle)
+    except NotColumnar:
+        handle.seek(start)
+        handle.truncate()
+        handle.write(reference_dumps(doc))
+
+
+def dumps_native(doc: Document) -> bytes:
+    buffer = io.BytesIO()
+    _write(doc, buffer)
+    return buffer.getvalue()
+
+
 def write_native(doc: Document, path: str | Path) -> None:
     """Save atomically: the old file stays whole until the new one is complete."""
-    atomic_write_bytes(path, dumps_native(doc))
+    atomic_write_with(path, lambda handle: _write(doc, handle))

@@ -23,7 +23,8 @@ figures          string: a JSON list of figures as in the native format, or null
 The small tables ride in the file's key-value metadata under the key
 ``timeline-explorer``: a JSON object ``{"format": "timeline-explorer-parquet",
 "version": 1, "title", "description", "actors", "sources", "themes"}`` whose
-lists hold records as in the native JSON format (docs/format.md).
+lists hold records as in the native JSON format (docs/format.md), and ``"periods"``
+when the document has any (older readers ignore the key).
 
 Reading is columnar throughout: links come from exploding the list columns in
 Arrow, and only non-null JSON cells are parsed, so a million events load in well
@@ -57,6 +58,7 @@ from explorer.model.document import (
     empty_figures,
     empty_sources,
 )
+from explorer.model.periods import PeriodRecordError, period_records, periods_from_records
 from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer-parquet"
@@ -238,6 +240,8 @@ def to_arrow(doc: Document, path: Path = Path("document.parquet")) -> pa.Table:
         ],
         schema=SCHEMA,
     )
+    if len(doc.periods):
+        meta["periods"] = period_records(doc.periods)
     if attribute_columns:
         meta["attribute_columns"] = list(attribute_columns)
         meta["attribute_empty"] = sorted(empty)
@@ -506,6 +510,13 @@ def _read_attribute_columns(table: pa.Table, meta: dict[str, Any], path: Path) -
     return pd.Series(values)
 
 
+def _periods(meta: dict[str, Any], path: Path) -> pd.DataFrame:
+    try:
+        return periods_from_records(meta.get("periods", []))
+    except PeriodRecordError as exc:
+        raise _fail(path, exc.reason, f"metadata {exc.where()}", exc.field or "periods") from None
+
+
 def read_parquet(path: str | Path) -> Document:
     """Load a document saved by :func:`write_parquet`; any fault raises ReadError."""
     path = Path(path)
@@ -586,6 +597,7 @@ def read_parquet(path: str | Path) -> Document:
             {"event_id": _str_series(theme_events), "theme_id": _str_series(theme_ids)}
         ),
         figures=figures,
+        periods=_periods(meta, path),
     )
     found = [] if _plainly_valid(doc) else problems(doc, limit=1)
     if found:

@@ -12,8 +12,8 @@ How a story becomes a document:
 - ``group`` -> actor of kind "group" (one lane per group); an empty group -> no actor.
 - ``tags`` (TimelineJS 2, and what our writer adds) -> themes.
 - ``unique_id`` -> event id (others get "e1", "e2", ...).
-- eras -> events spanning the era, without actor (so they show in the no-actor lane),
-  with ``attributes["timelinejs"]["era"] = True``.
+- eras (and sheet rows of type "era") -> the document's periods (label from the
+  headline, description from the text, colour from a ``background`` colour), not events.
 - everything else about a slide (media, background, display_date, location, type,
   autolink, ...) is kept verbatim in ``attributes["timelinejs"]`` so that
   :mod:`explorer.io.write_timelinejs` can write it back; extra keys of a date object
@@ -50,6 +50,7 @@ import pandas as pd
 from explorer.io.builder import build_document
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.eras import eras_to_periods
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import read_text
 from explorer.io.timeparse import year_month_day
@@ -494,6 +495,7 @@ class _JsonReader:
             description=self.description,
             actor_kind="group",
         )
+        doc = eras_to_periods(doc, ATTR)
         self.options.report(1.0)
         return result(doc, self.path, FORMAT_JSON, self.skips, self.notes)
 
@@ -967,6 +969,7 @@ def _read_csv(path: Path, options: ReadOptions) -> ImportResult:
     doc = ev.build(
         path, notes, title=title or path.stem, description=description, actor_kind="group"
     )
+    doc = eras_to_periods(doc, ATTR)
     options.report(1.0)
     return result(doc, path, FORMAT_CSV, skips, notes)
 

@@ -23,9 +23,8 @@ How a Timeline file becomes a document:
   is removed from the title and kept as ``attributes["timelineproject"]``
   ``{"container": True, "container_id": id}`` on the container and
   ``{"container_id": id, "container_name": name}`` on a subevent.
-- ``<era>`` -> an event spanning the era, without actor, with
-  ``attributes["timelineproject"] = {"era": True, "colour": "#rrggbb"}`` (as
-  TimelineJS eras are read).
+- ``<era>`` -> a period of the document (name, start, end, colour), not an event
+  (as TimelineJS eras are read).
 - the document title is the file name (Timeline files have none).
 
 The old text format of Timeline 0.1-0.9 (``# Written by Timeline 0.x``, ``EVENT:``
@@ -45,6 +44,7 @@ import defusedxml.ElementTree as SafeET
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
+from explorer.io.kit.eras import eras_to_periods
 from explorer.io.read_timelinejs import (
     EventRows,
     Skip,
@@ -193,6 +193,7 @@ class _Reader:
             actor_colours=self.colours,
         )
         self.add_parents(doc.actors)
+        doc = eras_to_periods(doc, ATTR)
         self.options.report(1.0)
         return result(doc, self.path, FORMAT_NAME, self.skips, self.notes)
 

@@ -23,6 +23,7 @@ from explorer.io.errors import WriteError
 from explorer.io.native import document_to_json
 from explorer.model.dates import Precision, format_human
 from explorer.model.document import Document, event_bounds
+from explorer.model.periods import period_spans
 
 MAX_PAGE_EVENTS: Final = 20_000  # one DOM element per mark: beyond this, filter first
 _ESCAPES: Final = {
@@ -101,8 +102,19 @@ def page_data(doc: Document, periods: list[dict[str, Any]] | None = None) -> dic
             for a in record["actors"]
         ],
         "events": events,
-        "periods": periods or [],
+        "periods": page_periods(doc) if periods is None else periods,
     }
+
+
+def page_periods(doc: Document) -> list[dict[str, Any]]:
+    """The document's periods as the page draws them: name, covered span, colour."""
+    lo, hi = period_spans(doc.periods)
+    return [
+        {"name": str(label), "lo": int(a), "hi": int(b), "colour": str(colour)}
+        for label, a, b, colour in zip(
+            doc.periods["label"], lo.tolist(), hi.tolist(), doc.periods["colour"], strict=True
+        )
+    ]
 
 
 def _asset(name: str) -> str:

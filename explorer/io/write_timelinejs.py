@@ -5,9 +5,10 @@ start and end with exactly the fields their precision allows, the first actor as
 ``group``, the themes as ``tags`` (which TimelineJS ignores but our reader reads back),
 and the id as ``unique_id``. What a TimelineJS file brought in and TimelineJS alone
 uses (media, background, display_date, ...) is restored from ``attributes["timelinejs"]``.
-Events marked as eras (``attributes["timelinejs"]["era"]``, or an era read from The
-Timeline Project) are written to the story's ``eras``. Claim status, sources, figures
-and further actors have no place in TimelineJS and are not written.
+The document's periods are written to the story's ``eras`` (as are events that a
+version-1 native file still marks as eras, ``attributes["timelinejs"]["era"]``).
+Claim status, sources, figures and further actors have no place in TimelineJS and
+are not written.
 """
 
 from __future__ import annotations
@@ -115,9 +116,39 @@ def to_timelinejs_json(doc: Document) -> dict[str, Any]:
             "text": {"headline": html.escape(doc.title, quote=False), "text": doc.description}
         }
     story["events"] = out_events
+    out_eras += _period_eras(doc)
     if out_eras:
         story["eras"] = out_eras
     return story
+
+
+def _period_eras(doc: Document) -> list[dict[str, Any]]:
+    """The document's periods as TimelineJS eras (label as headline, description as
+    text; TimelineJS eras have no colour). A period without an end ends with its
+    start's period, which TimelineJS needs written out."""
+    periods = doc.periods
+    if not len(periods):
+        return []
+    start_prec = periods["start_precision"].to_numpy(np.int8)
+    end_prec = periods["end_precision"].to_numpy(np.int8)
+    start_parts = np.stack(_date_fields(periods["start"].to_numpy(np.int64)), axis=1).tolist()
+    end_parts = np.stack(_date_fields(periods["end"].to_numpy(np.int64)), axis=1).tolist()
+    eras = []
+    for i, (ident, label, text) in enumerate(
+        zip(periods["id"], periods["label"], periods["description"], strict=True)
+    ):
+        start = _date_object(start_parts[i], int(start_prec[i]), None)
+        has_end = end_prec[i] != NO_END
+        end = _date_object(end_parts[i], int(end_prec[i]), None) if has_end else dict(start)
+        eras.append(
+            {
+                "start_date": start,
+                "end_date": end,
+                "text": {"headline": str(label), "text": str(text)},
+                "unique_id": str(ident),
+            }
+        )
+    return eras
 
 
 def dumps_timelinejs(doc: Document) -> bytes:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from explorer.model.dates import DatedValue, Precision, period_ends
+from explorer.model.periods import empty_periods
 
 
 class ClaimStatus(StrEnum):
@@ -85,6 +86,8 @@ class Document:
         default_factory=lambda: _typed_str_frame(EVENT_THEME_COLUMNS)
     )
     figures: pd.DataFrame = field(default_factory=lambda: empty_figures())
+    # Named spans drawn behind the lanes (eras); not events (explorer.model.periods).
+    periods: pd.DataFrame = field(default_factory=lambda: empty_periods())
 
     def copy(self) -> Document:
         return Document(
@@ -109,6 +112,7 @@ TABLES: Final = (
     "event_sources",
     "event_themes",
     "figures",
+    "periods",
 )
 
 
@@ -251,5 +255,6 @@ def subset(doc: Document, keep: Any) -> Document:
         actors=doc.actors,
         sources=doc.sources,
         themes=doc.themes,
+        periods=doc.periods,
         **children,
     )

@@ -40,8 +40,10 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from explorer.model.dates import DatedValue
+from explorer.model.periods import empty_periods
 from explorer.model.store import NO_ACTOR, Filter
 
 __all__ = [
@@ -373,6 +375,11 @@ class TimelineQueries(ABC):
     def span(self, flt: Filter = ALL) -> tuple[int, int]:
         """(min lo, max hi) over events passing `flt`; (0, 0) when there are none."""
 
+    def opening(self) -> tuple[int, int]:
+        """[start, end) seconds a window opens on: where the events are (see
+        `explorer.model.opening_view`); the whole span unless a backend knows better."""
+        return self.span()
+
     @abstractmethod
     def title(self) -> str:
         """The document's title."""
@@ -388,6 +395,11 @@ class TimelineQueries(ABC):
     @abstractmethod
     def sources(self) -> EntityTable:
         """Every source, in row order (names: publisher, or title when no publisher)."""
+
+    def periods(self) -> pd.DataFrame:
+        """The document's periods (explorer.model.periods: a few rows, drawn behind the
+        lanes); none unless the backend has some."""
+        return empty_periods()
 
     @abstractmethod
     def lanes(self) -> Lanes:
@@ -420,6 +432,21 @@ class TimelineQueries(ABC):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         """The events passing `flt` of each of `lanes` that overlap ``[t0, t1)``,
         at most `cap` per lane (see `Marks` for order and fields)."""
+
+    def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
+        """Events passing `flt` of each of `lanes` wholly before the window (hi <= t0)
+        and wholly after it (lo >= t1): what a lane's edge tags count. Derived from
+        `lane_counts` and `window_counts`; a backend may answer it more directly."""
+        lanes = _keys(lanes)
+        total = self.lane_counts(flt, lanes)
+        started = self.window_counts(flt, lanes, -(2**62), t1)  # lo < t1
+        overlapping = self.window_counts(flt, lanes, t0, t1)
+        return np.asarray(started - overlapping, np.int64), np.asarray(total - started, np.int64)
+
+    @abstractmethod
+    def undated_count(self, flt: Filter = ALL) -> int:
+        """Events passing `flt` that rest on no dated source (their known date is
+        unknown: the "known by" filter keeps or leaves them out as the user chose)."""
 
     @abstractmethod
     def titles(self, keys: Keys) -> list[str]:

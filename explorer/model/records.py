@@ -29,6 +29,7 @@ from explorer.model.document import (
     empty_sources,
     make_events,
 )
+from explorer.model.periods import period_problem, period_row
 from explorer.model.query import Problem
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -234,10 +235,15 @@ def _frame(rows: Sequence[tuple[str, ...]], columns: tuple[str, ...]) -> pd.Data
 def check_entity(
     table: str, record: Mapping[str, Any]
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """One row of actors, sources or themes from its record, or its problems."""
+    """One row of actors, sources, themes or periods from its record, or its problems."""
     problems: list[Problem] = []
     if not isinstance(record, Mapping):
         return None, [Problem("", "must be an object")]
+    if table == "periods":
+        found = period_problem(record)
+        if found is not None:
+            return None, [Problem(*found)]
+        return period_row(record), []
     columns = {"actors": ACTOR_COLUMNS, "sources": SOURCE_COLUMNS, "themes": THEME_COLUMNS}[table]
     values: dict[str, Any] = {}
     for column in columns:

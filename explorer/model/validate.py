@@ -63,7 +63,7 @@ def _unknown_refs(
 def problems(doc: Document, limit: int = 50) -> list[Problem]:
     """Everything wrong with `doc`, at most `limit` items (a broken file may have millions)."""
     found: list[Problem] = []
-    for table in ("events", "actors", "sources", "themes"):
+    for table in ("events", "actors", "sources", "themes", "periods"):
         found += _duplicates(table, getattr(doc, table))
     found += _unknown_refs(doc, "links", "actor_id", "actors", "actors")
     found += _unknown_refs(doc, "event_sources", "source_id", "sources", "sources")

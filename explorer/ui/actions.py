@@ -28,7 +28,7 @@ class ActionSpec:
     # "window"/"editor"/"session": anywhere in the window (handled by the window, the
     # editor or the document session);
     # "timeline": only while the timeline has focus; "publish": the article and publishing
-    # controller; "review": the article review dialog
+    # controller; "review": the article review dialog; "periods": the periods panel
     scope: str = "window"
     tip: str = ""
 
@@ -64,6 +64,9 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("edit.new_theme",       "New T&heme…",               "new_theme",           (),                                 "&Edit",    "editor"),
     ActionSpec("edit.edit_source",     "Edit Sour&ce…",             "edit_source",         (),                                 "&Edit",    "editor"),
     ActionSpec("edit.edit_theme",      "Edit The&me…",              "edit_theme",          (),                                 "&Edit",    "editor"),
+    ActionSpec("edit.new_period",      "New Pe&riod…",              "new_period",          (),                                 "&Edit",    "periods"),
+    ActionSpec("edit.edit_period",     "Edit Per&iod…",             "edit_period",         (),                                 "&Edit",    "periods"),
+    ActionSpec("edit.delete_period",   "Delete Period",             "delete_period",       (),                                 "&Edit",    "periods"),
     ActionSpec("edit.find",            "&Find…",                    "focus_search",        (SK.Find,),                         "&Edit"),
     ActionSpec("edit.find_next",       "Find Ne&xt",                "find_next",           (SK.FindNext,),                     "&Edit"),
     ActionSpec("edit.find_previous",   "Find Pre&vious",            "find_previous",       (SK.FindPrevious,),                 "&Edit"),
@@ -88,6 +91,8 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_actors",    "Focus &Actors",             "focus_actors",        ("Ctrl+2",),                        "&View"),
     ActionSpec("view.focus_detail",    "Focus &Detail",             "focus_detail",        ("Ctrl+3",),                        "&View"),
     ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
+    ActionSpec("view.focus_periods",   "Focus &Periods",            "focus_list",          ("Ctrl+5",),                        "&View",    "periods"),
+    ActionSpec("go.period",            "Show &Period",              "jump",                (),                                 "&Go",      "periods"),
     ActionSpec("go.prev_in_lane",      "&Previous Event in Lane",   "select_prev_in_lane", ("Left",),                          "&Go",      "timeline"),
     ActionSpec("go.next_in_lane",      "&Next Event in Lane",       "select_next_in_lane", ("Right",),                         "&Go",      "timeline"),
     ActionSpec("go.prev_any",          "Previous Event (Any Lane)", "select_prev_any",     ("Ctrl+Left",),                     "&Go",      "timeline"),

@@ -84,7 +84,7 @@ class ActorModel(QAbstractTableModel):
             )
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.state.store.actor_index)
+        return 0 if parent.isValid() else len(self.state.actors)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -101,36 +101,36 @@ class ActorModel(QAbstractTableModel):
         return None
 
     def actor_id(self, row: int) -> str:
-        return str(self.state.store.actor_index[row])
+        return self.state.actors.ids[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= self.rowCount():
             return None
-        actors = self.state.store.document.actors
+        actors = self.state.actors
         row, col = index.row(), index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == NAME:
-                return shown(str(actors["name"].iat[row]), lines=False)
+                return shown(actors.names[row], lines=False)
             if col == KIND:
-                return str(actors["kind"].iat[row])
+                return actors.kinds[row]
             if col == POSTURE:
-                return str(actors["posture"].iat[row])
+                return actors.postures[row]
             if col == EVENTS:
                 return f"{int(self._counts[row]):,}" if row < len(self._counts) else "0"
         if role == Qt.ItemDataRole.UserRole:  # sort key
             if col == EVENTS:
                 return int(self._counts[row]) if row < len(self._counts) else 0
-            column = ("name", "kind", "posture")[col]
-            return natural_key(str(actors[column].iat[row]))
+            column = (actors.names, actors.kinds, actors.postures)[col]
+            return natural_key(column[row])
         if role == Qt.ItemDataRole.CheckStateRole and col == NAME:
             hidden = self.actor_id(row) in self.state.hidden_actors
             return Qt.CheckState.Unchecked if hidden else Qt.CheckState.Checked
         if role == Qt.ItemDataRole.DecorationRole and col == NAME:
-            return style.actor_colour(str(actors["colour"].iat[row]), row)
+            return style.actor_colour(actors.colours[row], row)
         if role == Qt.ItemDataRole.ForegroundRole and col == POSTURE:
-            return style.posture_colour(str(actors["posture"].iat[row]))
+            return style.posture_colour(actors.postures[row])
         if role == Qt.ItemDataRole.ToolTipRole and col in (NAME, POSTURE):
-            description = str(actors["description"].iat[row])
+            description = actors.descriptions[row]
             return plain(description) if description else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == EVENTS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -307,7 +307,8 @@ class ActorPanel(QWidget):
         self.lanes_by.blockSignals(True)
         self.lanes_by.clear()
         self.lanes_by.addItem("Actors", None)
-        for column in lane_columns(self.state.store.document.events):
+        store = self.state.store  # lanes by a column: in memory only
+        for column in lane_columns(store.document.events) if store is not None else []:
             self.lanes_by.addItem(column, column)
         self.lanes_by.blockSignals(False)
         self._show_lanes_by()
@@ -335,10 +336,9 @@ class ActorPanel(QWidget):
 
     def _fit_columns(self) -> None:
         """Columns nobody filled (no kinds, no postures: most imports) give names the room."""
-        actors = self.state.store.document.actors
-        for col, column in ((KIND, "kind"), (POSTURE, "posture")):
-            empty = bool((actors[column].astype(str).str.strip() == "").all())
-            self.view.setColumnHidden(col, empty)
+        actors = self.state.actors
+        for col, column in ((KIND, actors.kinds), (POSTURE, actors.postures)):
+            self.view.setColumnHidden(col, all(not v.strip() for v in column))
 
     def use_default_order(self, *, authored: bool) -> None:
         """A document's own actor order when its author chose one (native files); else

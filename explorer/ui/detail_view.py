@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.model.dates import Precision, format_duration, format_human
-from explorer.model.document import ClaimStatus, dated, end_value, start_value
+from explorer.model.document import ClaimStatus
 from explorer.model.html_text import html_to_plain
 from explorer.model.query import Change
 from explorer.ui import style
@@ -189,8 +189,11 @@ class DetailView(QScrollArea):
 
     def show_event(self, row: int) -> None:
         self._clear()
-        store = self.state.store
-        if row < 0 or row >= store.n:
+        try:
+            record = self.state.queries.record(row) if row >= 0 else None
+        except KeyError:
+            record = None
+        if record is None:
             empty = plain_label(
                 "No event selected.\n\nSelect a mark on the timeline (arrow keys, or click) "
                 "to see its date, actors, claim status, figures and sources.",
@@ -201,11 +204,8 @@ class DetailView(QScrollArea):
             self._layout.addStretch(1)
             self.setAccessibleDescription("No event selected")
             return
-        doc = store.document
-        ev = doc.events
-        ident = str(ev["id"].iat[row])
         title = plain_label(
-            html_to_plain(str(ev["title"].iat[row])[:8_000]).text,
+            html_to_plain(record.title[:8_000]).text,
             object_name="detail-title",
             limit=2_000,
         )
@@ -222,53 +222,38 @@ class DetailView(QScrollArea):
         edit.clicked.connect(self.edit_requested.emit)
         self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
 
-        start = start_value(ev, row)
+        start = record.start
         when = f"{start.human()}   ({start.precision.label} precision)"
-        end = end_value(ev, row)
+        end = record.end
         if end is not None:
-            length = int(store.hi[row] - store.lo[row])
+            length = record.hi - record.lo
             when += f"\nuntil {end.human()}   ({end.precision.label} precision)"
             when += f"\nlasting about {format_duration(length)}"
         self._section("date", "When", when)
 
-        status = ClaimStatus(str(ev["status"].iat[row]))
-        source_ids = doc.event_sources.loc[
-            doc.event_sources["event_id"] == ident, "source_id"
-        ].tolist()
-        sources = doc.sources.set_index("id")
-        rests_on = ", ".join(
-            str(sources.at[s, "publisher"]) or str(sources.at[s, "title"])
-            for s in source_ids
-            if s in sources.index
-        )
+        status = ClaimStatus(record.status)
+        rests_on = ", ".join(s.publisher or s.title for s in record.sources)
         status_text = style.STATUS_DESCRIPTIONS[status]
         if rests_on:
             status_text += f"\nOn the word of: {rests_on}"
-        if store.known_dated[row]:
-            known = format_human(int(store.known_at[row]), Precision.DAY)
+        if any(s.published is not None for s in record.sources):
+            known = format_human(record.known_at, Precision.DAY)
             status_text += f"\nKnown since: {known} (its earliest dated source)"
         else:
             status_text += "\nKnown date unknown: no dated source"
         self._section("status", "Claim status", status_text)
-        warning = style.source_warning(status, len(source_ids))
+        warning = style.source_warning(status, len(record.sources))
         if warning:
             label = plain_label(warning, object_name="detail-source-warning")
             label.setStyleSheet(f"color: {style.WARNING_COLOUR};")
             self._layout.addWidget(label)
             self.sections["source_warning"] = label
 
-        names = doc.actors["name"]
-        actor_ids = doc.actors["id"]
-        roles = doc.links["role"]
         actor_lines = []
         self.actor_buttons = []
-        for link in store.links_of(row).tolist():
-            actor = int(store.link_actor[link])
-            if actor < 0:
-                continue
-            role = str(roles.iloc[link])
-            actor_lines.append(f"{names.iloc[actor]}" + (f" — {role}" if role else ""))
-            self.actor_buttons.append((str(actor_ids.iloc[actor]), actor_lines[-1]))
+        for actor in record.actors:
+            actor_lines.append(actor.name + (f" — {actor.role}" if actor.role else ""))
+            self.actor_buttons.append((actor.id, actor_lines[-1]))
         if actor_lines:
             self._heading("Actors")
             # One button per actor: activating it selects the actor in the actor panel.
@@ -284,42 +269,33 @@ class DetailView(QScrollArea):
                 self._layout.addWidget(button)
             self.sections["actors"] = plain_label("\n".join(actor_lines))
 
-        figures = doc.figures[doc.figures["event_id"] == ident]
         figure_lines = []
-        for text, label, unit, qualifier, quantity in zip(
-            figures["text"],
-            figures["label"],
-            figures["unit"],
-            figures["qualifier"],
-            figures["quantity"],
-            strict=True,
-        ):
-            line = f"{text}  {label}".strip()
+        for figure in record.figures:
+            text, unit, qualifier, quantity = (
+                figure.text,
+                figure.unit,
+                figure.qualifier,
+                figure.quantity,
+            )
+            line = f"{text}  {figure.label}".strip()
             extra = ", ".join(x for x in (qualifier, unit) if x)
             if not np.isnan(quantity):
                 extra = f"{quantity:,.0f}" + (f" ({extra})" if extra else "")
             figure_lines.append(line + (f"\n    {extra}" if extra else ""))
         self._section("figures", "Figures", "\n".join(figure_lines))
 
-        theme_ids = doc.event_themes.loc[doc.event_themes["event_id"] == ident, "theme_id"]
-        theme_names = doc.themes.set_index("id")["name"]
-        self._section("themes", "Themes", "\n".join(str(theme_names.get(t, t)) for t in theme_ids))
+        self._section("themes", "Themes", "\n".join(t.name or t.id for t in record.themes))
         # Bounded before parsing: the label shows at most TEXT_CHARS of it anyway.
-        summary = html_to_plain(str(ev["summary"].iat[row])[: 4 * TEXT_CHARS])
+        summary = html_to_plain(record.summary[: 4 * TEXT_CHARS])
         self._section("summary", "Summary", summary.text)
         summary_links = [url for url in summary.links if is_web_link(url)]
 
         source_lines = []
-        source_rows = {ident: i for i, ident in enumerate(doc.sources["id"])}
-        for s in source_ids:
-            if s not in sources.index:
-                continue
-            src = sources.loc[s]
-            line = " — ".join(x for x in (str(src["publisher"]), str(src["title"])) if x)
-            published = dated(doc.sources, "published", source_rows[s])
-            if published is not None:
-                line += f"\n    published {published.human()}"
-            url = str(src["url"])
+        for src in record.sources:
+            line = " — ".join(x for x in (src.publisher, src.title) if x)
+            if src.published is not None:
+                line += f"\n    published {src.published.human()}"
+            url = src.url
             if url:
                 line += f"\n    {url}"
             source_lines.append(line)
@@ -336,7 +312,7 @@ class DetailView(QScrollArea):
             button.setToolTip(plain(shown(url)))
             button.clicked.connect(lambda _c=False, u=url: QDesktopServices.openUrl(QUrl(u)))
             self._layout.addWidget(button)
-        self._attributes(ev["attributes"].iat[row] if "attributes" in ev.columns else None)
+        self._attributes(dict(record.attributes))
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
 

@@ -29,6 +29,7 @@ from explorer.edits import (
 )
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
 from explorer.model.query import InvalidEditError, PutEvent
+from explorer.model.store import EventStore
 from explorer.model.viewport import NS
 from explorer.ui.commands import QueryCommand, perform
 from explorer.ui.edit_dialogs import (
@@ -46,10 +47,17 @@ class EditController(QObject):
     def __init__(self, state: ViewState, parent: QWidget) -> None:
         super().__init__(parent)
         self.state = state
-        self.store = state.store
         self.window = parent
         self.stack = QUndoStack(self)
         self.stack.setUndoLimit(500)
+
+    @property
+    def store(self) -> EventStore:
+        """The in-memory document the edit forms read (editing out of core goes
+        through the backend's overlay; until then its actions are disabled)."""
+        if self.state.store is None:
+            raise RuntimeError("editing needs the document in memory")
+        return self.state.store
 
     # --- plumbing ----------------------------------------------------------------------
 

@@ -1,16 +1,16 @@
 """The event table: every event in the filter, sortable, selection shared with the timeline.
 
-The model holds one numpy array of row numbers (the filter's rows, in the current
-sort order) and fetches a cell only when the view paints it, so a million rows
-open as fast as ten: no per-row Python at load, and a sort is one argsort.
+The model is lazy over the backend's keyset pages: it knows the number of rows,
+asks for a block of keys (`TimelineQueries.page`, or `page_at` after a jump of the
+scroll bar) only when the view paints a row in it, and one event's record when a
+cell of it is painted. A hundred million rows open as fast as ten; a sort is the
+backend's (a permutation it builds once per column, or SQL).
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-import numpy as np
-import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
@@ -24,9 +24,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
-from explorer.model.document import NO_END, ClaimStatus, end_value, start_value
-from explorer.model.query import Change
-from explorer.model.store import Rows
+from explorer.model.document import ClaimStatus
+from explorer.model.query import Change, EventRecord, Page, SortColumn
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
@@ -37,77 +36,100 @@ DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
 Index = QModelIndex | QPersistentModelIndex
 
 
+BLOCK: Final = 256  # rows asked of the backend at a time
+MAX_BLOCKS: Final = 64  # blocks of keys kept (a scroll far away asks again)
+MAX_RECORDS: Final = 4_096  # records kept for painting cells
+SORTS: Final[dict[int, SortColumn]] = {
+    DATE: "date",
+    TITLE: "title",
+    ACTORS: "actors",
+    STATUS: "status",
+    SOURCES: "sources",
+}
+
+
 class EventTableModel(QAbstractTableModel):
     def __init__(self, state: ViewState) -> None:
         super().__init__()
         self.state = state
         self._sort: tuple[int, Qt.SortOrder] = (DATE, Qt.SortOrder.AscendingOrder)
         self.compact_dates = False  # "2012-01-22 06:54:32" instead of "22 January 2012, 06:54:32"
-        self.rows: Rows = self._sorted(np.flatnonzero(state.mask).astype(np.int64))
+        self._blocks: dict[int, Page] = {}
+        self._records: dict[int, EventRecord] = {}
+        self._total = state.queries.event_count(state.filter)
+        self._widest: str | None = None  # per document (a sample of records: see widest_date)
         state.filter_changed.connect(self.refresh)
-        state.document_changed.connect(self.refresh)
+        state.document_changed.connect(self._new_document)
         state.changed.connect(self._on_change)
 
     def _on_change(self, change: Change) -> None:
         """Fields edited in place: re-sort only if the sort reads them, else repaint
         the cells (a reset or a re-sort of ten million rows is not an edit's cost)."""
+        self._records.clear()
         if change.replaced or change.renumbered or not change.columns:
             return  # document_changed / filter_changed refresh the whole model
         reads = {DATE: {"start", "end"}, TITLE: {"title"}, STATUS: {"status"}}
         if change.columns & reads.get(self._sort[0], set()):
             self.sort(*self._sort)
-        elif self.rows.size:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1)
-            )
+        elif self._total:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
+
+    def _new_document(self) -> None:
+        self._widest = None
+        self.refresh()
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self.rows = self._sorted(np.flatnonzero(self.state.mask).astype(np.int64))
+        self._blocks.clear()
+        self._records.clear()
+        self._total = self.state.queries.event_count(self.state.filter)
         self.endResetModel()
 
-    # --- sorting: one vectorised key per column ------------------------------------
+    # --- rows: keyset pages of the backend's order --------------------------------
 
-    def _key(self, column: int, rows: Rows) -> Any:
-        store = self.state.store
-        doc = store.document
-        if column == DATE:
-            return store.lo[rows]
-        if column == TITLE:
-            # Sorted codes of the distinct titles: no million Python strings, no
-            # fixed-width copy sized by the longest title.
-            codes, _ = pd.factorize(doc.events["title"].str.lower(), sort=True)
-            return np.asarray(codes)[rows]
-        if column == STATUS:
-            return store.status_codes[rows]
-        if column == ACTORS:
-            return _names_key(doc.actors["name"], store.first_actor()[rows])
-        publishers = doc.sources["publisher"].where(
-            doc.sources["publisher"] != "", doc.sources["title"]
-        )
-        return _names_key(publishers, store.first_source()[rows])
-
-    def _sorted(self, rows: Rows) -> Rows:
+    def _order(self) -> tuple[SortColumn, bool]:
         column, order = self._sort
-        if len(rows) < 2:
-            return rows
-        idx = np.argsort(self._key(column, rows), kind="stable")
-        if order == Qt.SortOrder.DescendingOrder:
-            idx = idx[::-1]
-        return np.asarray(rows[idx], dtype=np.int64)
+        return SORTS[column], order == Qt.SortOrder.DescendingOrder
+
+    def key_at(self, position: int) -> int:
+        """The event key shown at row `position`, or -1."""
+        if not 0 <= position < self._total:
+            return -1
+        block, offset = divmod(position, BLOCK)
+        page = self._blocks.get(block)
+        if page is None:
+            q, flt = self.state.queries, self.state.filter
+            sort, descending = self._order()
+            before = self._blocks.get(block - 1)
+            if before is not None and before.exact and before.next is not None:
+                page = q.page(flt, sort, descending, before.next, BLOCK)  # scrolling on
+            else:
+                page = q.page_at(flt, sort, descending, block * BLOCK, BLOCK)
+            if len(self._blocks) >= MAX_BLOCKS:
+                self._blocks.clear()
+            self._blocks[block] = page
+        return int(page.keys[offset]) if offset < len(page.keys) else -1
+
+    def record(self, key: int) -> EventRecord:
+        found = self._records.get(key)
+        if found is None:
+            if len(self._records) >= MAX_RECORDS:
+                self._records.clear()
+            found = self._records[key] = self.state.queries.record(key)
+        return found
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
-        self.rows = self._sorted(self.rows)
+        self._blocks.clear()
         self.layoutChanged.emit()
 
     # --- cells ---------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -121,60 +143,48 @@ class EventTableModel(QAbstractTableModel):
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return f"{section + 1:,}"
 
-    def _actors_text(self, row: int) -> str:
-        store = self.state.store
-        doc = store.document
-        names = doc.actors["name"]
-        roles = doc.links["role"]
-        parts = []
-        for link in store.links_of(row):
-            actor = int(store.link_actor[link])
-            if actor >= 0:
-                role = str(roles.iloc[int(link)])
-                parts.append(str(names.iloc[actor]) + (f" ({role})" if role else ""))
-        return ", ".join(parts)
-
-    def _sources_text(self, row: int) -> str:
-        frame = self.state.store.document.sources
-        return "; ".join(
-            str(frame["publisher"].iloc[s]) or str(frame["title"].iloc[s])
-            for s in self.state.store.sources_of(row).tolist()
-        )
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        if not index.isValid() or not 0 <= index.row() < self._total:
             return None
-        row = int(self.rows[index.row()])
         column = index.column()
-        ev = self.state.store.document.events
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.data(index, Qt.ItemDataRole.DisplayRole)
             return plain(str(text)) if text else None  # file text: never rich text
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if column == DATE:
-                start, end = start_value(ev, row), end_value(ev, row)
-                if self.compact_dates:
-                    text = format_iso(start.seconds, start.precision).replace("T", " ")
-                    if end is not None:
-                        text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
-                    return text
-                return f"{start.human()} – {end.human()}" if end is not None else start.human()
-            if column == TITLE:
-                return shown(str(ev["title"].iloc[row]), lines=False)
-            if column == ACTORS:
-                return shown(self._actors_text(row), lines=False)
-            if column == STATUS:
-                return str(ev["status"].iloc[row])
-            if column == SOURCES:
-                return shown(self._sources_text(row), lines=False)
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.UserRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            return None
+        key = self.key_at(index.row())
+        if key < 0:
+            return None
         if role == Qt.ItemDataRole.UserRole:
-            return row
-        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
+            return key
+        record = self.record(key)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column != STATUS:
+                return None
             from explorer.ui import style
 
-            status = ClaimStatus(str(ev["status"].iloc[row]))
-            return style.STATUS_TEXT_COLOURS.get(status)
-        return None
+            return style.STATUS_TEXT_COLOURS.get(ClaimStatus(record.status))
+        if column == DATE:
+            start, end = record.start, record.end
+            if self.compact_dates:
+                text = format_iso(start.seconds, start.precision).replace("T", " ")
+                if end is not None:
+                    text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
+                return text
+            return f"{start.human()} – {end.human()}" if end is not None else start.human()
+        if column == TITLE:
+            return shown(record.title, lines=False)
+        if column == ACTORS:
+            text = ", ".join(a.name + (f" ({a.role})" if a.role else "") for a in record.actors)
+            return shown(text, lines=False)
+        if column == STATUS:
+            return record.status
+        return shown("; ".join(s.publisher or s.title for s in record.sources), lines=False)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -184,26 +194,34 @@ class EventTableModel(QAbstractTableModel):
     def set_compact_dates(self, compact: bool) -> None:
         if compact != self.compact_dates:
             self.compact_dates = compact
+            self._widest = None
             self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
 
     def widest_date(self) -> str:
-        """A date as long as the longest this document shows: the finest precision in
-        it, on a long month name, with an end if any event has one."""
-        ev = self.state.store.document.events
-        if not len(ev):
+        """A date as long as the longest of the first rows: their finest precision, on
+        a long month name, with an end if one of them has one (a sample: the user can
+        still widen the column). Asked once per document and date style: out of core,
+        each record is a read of the data."""
+        if self._widest is None:
+            self._widest = self._widest_date()
+        return self._widest
+
+    def _widest_date(self) -> str:
+        records = [self.record(k) for k in map(self.key_at, range(min(self._total, 32)))]
+        if not records:
             return ""
-        finest = Precision(int(ev["start_precision"].max()))
-        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, finest)
+        finest = max(r.start.precision for r in records)
+        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, Precision(finest))
         text = (
-            format_iso(sample.seconds, finest).replace("T", " ")
+            format_iso(sample.seconds, sample.precision).replace("T", " ")
             if self.compact_dates
             else sample.human()
         )
-        return f"{text} – {text}" if bool((ev["end_precision"] != NO_END).any()) else text
+        return f"{text} – {text}" if any(r.end is not None for r in records) else text
 
-    def position_of(self, row: int) -> int:
-        hit = np.flatnonzero(self.rows == row)
-        return int(hit[0]) if len(hit) else -1
+    def position_of(self, key: int) -> int:
+        sort, descending = self._order()
+        return self.state.queries.ordinal_of(self.state.filter, sort, descending, key)
 
 
 class EventTable(QTableView):
@@ -245,7 +263,7 @@ class EventTable(QTableView):
         self.table_model.modelReset.connect(lambda: self._follow_selection(state.selected))
         # After a sort the highlighted row must still be the selected event.
         self.table_model.layoutChanged.connect(lambda: self._follow_selection(state.selected))
-        self.activated.connect(lambda index: state.select(int(self.table_model.rows[index.row()])))
+        self.activated.connect(lambda index: state.select(self.table_model.key_at(index.row())))
 
     escape_pressed = Signal()  # Esc: back to the timeline
 
@@ -286,7 +304,7 @@ class EventTable(QTableView):
             return
         self._syncing = True
         try:
-            self.view_state.select(int(self.table_model.rows[current.row()]))
+            self.view_state.select(self.table_model.key_at(current.row()))
         finally:
             self._syncing = False
 
@@ -308,12 +326,3 @@ class EventTable(QTableView):
             self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         finally:
             self._syncing = False
-
-
-def _names_key(names: pd.Series, codes: Rows) -> Any:
-    """Sort key from a small table of names and a code per row (-1: none, sorts first):
-    each name's rank in alphabetical order, so the per-row key is an integer."""
-    lowered = names.astype("str").str.lower().to_numpy(dtype=object)
-    rank = np.argsort(np.argsort(lowered, kind="stable"), kind="stable")
-    lookup = np.append(rank, -1).astype(np.int64)
-    return lookup[np.where(codes >= 0, codes, len(lookup) - 1)]

@@ -68,6 +68,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.engines.choice import choose_engine
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
@@ -636,10 +637,17 @@ class ImportController(QObject):
     failed = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, window: QWidget, adopt: Callable[[ImportResult], bool]) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        adopt: Callable[[ImportResult], bool],
+        open_large: Callable[[Path], None] | None = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.adopt = adopt
+        # A Parquet file above the threshold (engines/choice.py) opens out of core.
+        self.open_large = open_large
         self.mapping_dialog: MappingDialog | None = None
         self.progress_dialog: QProgressDialog | None = None
         self.skipped_dialog: SkippedRowsDialog | None = None
@@ -666,6 +674,13 @@ class ImportController(QObject):
 
     def open_paths(self, paths: Sequence[Path], format_name: str | None = None) -> None:
         if self.busy or not paths:
+            return
+        if (
+            format_name is None
+            and self.open_large is not None
+            and choose_engine([Path(p) for p in paths]) == "duckdb"
+        ):
+            self.open_large(Path(paths[0]))
             return
         try:
             if format_name is not None:

@@ -1,11 +1,19 @@
-"""The main window: timeline in the centre, actors on the left, the event on the right."""
+"""The main window: timeline in the centre, actors on the left, the event on the right.
+
+A window is opened on a `TimelineQueries` backend (or a Document, which it wraps in
+the in-memory backend): every view asks the backend through the shared ViewState.
+A backend that is not in memory (DuckDB over Parquet, a SQL engine) is put behind
+`PrefetchingQueries`, so frames never wait for it; the document's own tables (edit
+forms, saving, publishing) exist only in memory, and their actions are disabled
+until an overlay backend offers editing.
+"""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,8 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.engines.memory import MemoryBackend
+from explorer.engines.prefetch import PrefetchingQueries
 from explorer.io.errors import WriteError
 from explorer.model.document import Document
+from explorer.model.query import TimelineQueries
 from explorer.model.store import EventStore
 from explorer.ui import export, settings
 from explorer.ui.actions import ACTIONS, build_actions
@@ -36,7 +47,9 @@ from explorer.ui.import_flow import ImportController
 from explorer.ui.large_file import LargeFileOpener
 from explorer.ui.messages import plain
 from explorer.ui.notes_bar import NotesBar
+from explorer.ui.open_large import OutOfCoreOpener
 from explorer.ui.palette import CommandPalette, ShortcutSheet
+from explorer.ui.periods_panel import PeriodsPanel
 from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
@@ -50,10 +63,34 @@ QAbstractItemView:focus, QLineEdit:focus, QScrollArea#detail-view:focus {
 """
 
 
+class OutOfCoreError(RuntimeError):
+    """Something that needs the document's own tables, asked of a window whose
+    backend is out of core (its actions are disabled: reaching this is a bug)."""
+
+
+class _FrameReady(QObject):
+    """A prefetched frame answer arrived (on the worker thread): repaint, on ours."""
+
+    ready = Signal()
+
+
+def backend_of(source: Document | TimelineQueries) -> TimelineQueries:
+    """The backend a window asks: a Document in memory, or any TimelineQueries."""
+    return MemoryBackend(EventStore(source)) if isinstance(source, Document) else source
+
+
+def close_backend(queries: TimelineQueries) -> None:
+    """Stop a prefetch worker and close an engine's connection (if they have them)."""
+    for part in (queries, getattr(queries, "inner", None)):
+        close = getattr(part, "close", None)
+        if callable(close):
+            close()
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
-        document: Document,
+        document: Document | TimelineQueries,
         path: Path | None = None,
         *,
         imported: bool = False,
@@ -61,9 +98,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.setObjectName("main-window")
-        self.store = EventStore(document)
-        self.state = ViewState(self.store, self)
+        self._frame_ready = _FrameReady(self)
+        self.state = ViewState(self._front(backend_of(document)), self)
         self.timeline = TimelineWidget(self.state, self)
+        self._frame_ready.ready.connect(self.timeline.update)
         self.table = EventTable(self.state, self)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("centre-splitter")
@@ -105,13 +143,20 @@ class MainWindow(QMainWindow):
             self.history, "History", Qt.DockWidgetArea.RightDockWidgetArea
         )
         self._history_dock.hide()
+        self.periods = PeriodsPanel(self.state, self.editor, self)
+        self.periods.jump_requested.connect(self.timeline.zoom_to_span)
+        self._periods_dock = self._dock(
+            self.periods, "Periods", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.periods.dock_wanted.connect(self._periods_dock.setVisible)
+        self._periods_dock.setVisible(bool(len(self.state.queries.periods())))
         self.editor.stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
         self.detail.edit_requested.connect(self.editor.edit_event)
         self.timeline.move_requested.connect(self.editor.move_event)
         # render_only: a headless screenshot reads the file and never locks it.
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
-        self.importer = ImportController(self, self.session.adopt)
+        self.importer = ImportController(self, self.session.adopt, self.open_out_of_core)
         self.large_files = LargeFileOpener(self, self.importer.open_paths)
         self.actor_panel.use_default_order(authored=self.session.imported_from is None)
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
@@ -125,6 +170,7 @@ class MainWindow(QMainWindow):
                 "editor": self.editor,
                 "session": self.session,
                 "publish": self.publisher,
+                "periods": self.periods,
             },
             {
                 "window": self,
@@ -132,6 +178,7 @@ class MainWindow(QMainWindow):
                 "editor": self,
                 "session": self,
                 "publish": self,
+                "periods": self,
             },
         )
         self._build_menus()
@@ -144,6 +191,74 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1400, 860))
         self.timeline.setFocus()
         self.session.start()
+        self._apply_capabilities()
+
+    # --- the backend ------------------------------------------------------------------
+
+    def _front(self, queries: TimelineQueries) -> TimelineQueries:
+        """In memory, the backend as it is; any other behind a prefetching front whose
+        answers arrive on a worker thread and repaint the timeline on this one."""
+        if isinstance(queries, MemoryBackend | PrefetchingQueries):
+            return queries
+        return PrefetchingQueries(queries, on_ready=self._frame_ready.ready.emit)
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Every frame question answered and painted (before a headless render or a
+        test's look): an out-of-core backend answers on a worker thread, and one
+        frame's answers can lead to the next questions (marks once counts are in)."""
+        wait = getattr(self.state.queries, "wait_idle", None)
+        QApplication.processEvents()  # layouts and resizes first: they move the frame
+        for _ in range(4 if callable(wait) else 1):
+            self.timeline.repaint()
+            if callable(wait):
+                wait(timeout)
+            QApplication.processEvents()
+        self.timeline.repaint()
+
+    @property
+    def queries(self) -> TimelineQueries:
+        return self.state.queries
+
+    @property
+    def store(self) -> EventStore:
+        """The in-memory document's store (saving, edit forms, publishing)."""
+        if self.state.store is None:
+            raise OutOfCoreError("this document is out of core: it has no in-memory tables")
+        return self.state.store
+
+    @property
+    def in_memory(self) -> bool:
+        return self.state.store is not None
+
+    def use_backend(self, source: Document | TimelineQueries) -> None:
+        """Show another document (or the same one through another engine) in this
+        window: every view starts over on it; the old backend is closed."""
+        old = self.state.queries
+        self.state.set_backend(self._front(backend_of(source)))
+        if old is not self.state.queries:
+            close_backend(old)
+        self._apply_capabilities()
+
+    def open_out_of_core(self, path: Path) -> None:
+        """Open a large Parquet file through DuckDB: the index is built (first time) on
+        a worker thread with progress and Cancel; then this window shows it."""
+        if not self.session.maybe_save():
+            return
+        opener = OutOfCoreOpener(path, self)
+        self.opener = opener
+        opener.opened.connect(lambda backend: self.session.adopt_backend(backend, path))
+        opener.failed.connect(
+            lambda message: QMessageBox.warning(self, "Cannot open", plain(message))
+        )
+        opener.start()
+
+    def _apply_capabilities(self) -> None:
+        """Out of core, the actions that need the document's tables are disabled."""
+        self.set_read_only(self.session.read_only)
+        for action_id, action in self.actions_by_id.items():
+            spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
+            if spec_scope == "publish":
+                action.setEnabled(self.in_memory)
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -204,10 +319,12 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("&Clear Recent Files", settings.clear_recent)
 
     def _summary(self) -> str:
-        shown = int(self.state.mask.sum())
-        total = self.store.n
-        actors = len(self.store.actor_index)
-        return f"{shown:,} of {total:,} events · {actors:,} actors"
+        q = self.state.queries
+        shown = q.event_count(self.state.filter)
+        total = q.event_count()
+        actors = len(self.state.actors)
+        engine = "" if self.in_memory else " · out of core (read-only)"
+        return f"{shown:,} of {total:,} events · {actors:,} actors{engine}"
 
     @property
     def path(self) -> Path | None:
@@ -216,7 +333,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         # "[*]" is where Qt shows the modified mark, driven by the undo stack's clean state.
         name = self.session.display_name() + "[*]"
-        title = self.store.document.title
+        title = self.state.queries.title()
         self.setWindowTitle(
             f"{title} — {name} — Timeline Explorer" if title else f"{name} — Timeline Explorer"
         )
@@ -327,7 +444,9 @@ class MainWindow(QMainWindow):
         self.large_files.choose_and_convert()
 
     def set_read_only(self, read_only: bool) -> None:
-        """Someone else has the file: look, search, export, Save As; no edits."""
+        """Someone else has the file: look, search, export, Save As; no edits. (An
+        out-of-core document is read-only too, until its backend can apply edits.)"""
+        read_only = read_only or not self.in_memory
         for action_id, action in self.actions_by_id.items():
             spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
             if spec_scope == "editor":
@@ -356,7 +475,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def export_heading(self) -> export.Heading:
-        return export.Heading(self.store.document.title, self.search.filter_summary())
+        return export.Heading(self.state.queries.title(), self.search.filter_summary())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.close():
@@ -364,4 +483,5 @@ class MainWindow(QMainWindow):
             return
         self.importer.shutdown()
         self.large_files.shutdown()
+        close_backend(self.state.queries)
         super().closeEvent(event)

@@ -47,7 +47,8 @@ class PublishController(QObject):
         return path.stem if path is not None else "timeline"
 
     def _filtered(self) -> bool:
-        return bool(int(self.window.state.mask.sum()) < self.window.store.n)
+        q = self.window.state.queries
+        return q.event_count(self.window.state.filter) < q.event_count()
 
     # --- new from article -------------------------------------------------------------
 

@@ -159,7 +159,7 @@ class SearchBar(QWidget):
     def _fill_menu(self) -> None:
         self.menu.clear()
         flt = self.state.filter
-        doc = self.state.store.document
+        themes, actors = self.state.queries.themes(), self.state.actors
         facets = (
             (
                 "&Claim status",
@@ -170,14 +170,14 @@ class SearchBar(QWidget):
             (
                 "&Theme",
                 "themes",
-                doc.themes["id"].astype(str).tolist(),
-                doc.themes["name"].astype(str).tolist(),
+                list(themes.ids),
+                list(themes.names),
             ),
             (
                 "&Actor",
                 "actors",
-                doc.actors["id"].astype(str).tolist(),
-                doc.actors["name"].astype(str).tolist(),
+                list(actors.ids),
+                list(actors.names),
             ),
         )
         for title, facet, values, names in facets:
@@ -273,14 +273,10 @@ class SearchBar(QWidget):
                 widget.hide()
                 widget.deleteLater()
         flt = self.state.filter
-        doc = self.state.store.document
+        actors, themes = self.state.actors, self.state.queries.themes()
         names = {
-            "actors": dict(
-                zip(doc.actors["id"].astype(str), doc.actors["name"].astype(str), strict=True)
-            ),
-            "themes": dict(
-                zip(doc.themes["id"].astype(str), doc.themes["name"].astype(str), strict=True)
-            ),
+            "actors": dict(zip(actors.ids, actors.names, strict=True)),
+            "themes": dict(zip(themes.ids, themes.names, strict=True)),
             "statuses": {s.value: s.value for s in ClaimStatus},
         }
         for facet, label in (("statuses", "Status"), ("themes", "Theme"), ("actors", "Actor")):
@@ -296,8 +292,7 @@ class SearchBar(QWidget):
             ]
             self._chip(f"Dates: {parts[0]} – {parts[1]}", window=None)
         if flt.known_by is not None:
-            store = self.state.store
-            undated = int((~store.known_dated).sum())
+            undated = self.state.queries.undated_count()
             text = f"Known by: {format_human(flt.known_by, Precision.DAY)} (earliest dated source)"
             if undated:
                 verb = "kept" if flt.known_undated else "left out"

@@ -37,8 +37,7 @@ from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
 from explorer.model import layout
 from explorer.model.dates import Precision, floor_to, format_iso, period_end
-from explorer.model.document import ClaimStatus, end_value, start_value
-from explorer.model.opening_view import opening_window
+from explorer.model.document import ClaimStatus
 from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
@@ -47,6 +46,7 @@ from explorer.ui import marks, qtarrays, style
 from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
+from explorer.ui.period_bands import PeriodBands
 from explorer.ui.view_state import ViewState
 
 F64 = npt.NDArray[np.float64]
@@ -85,6 +85,27 @@ TODAY_LABEL: Final = "today"
 GROUP_KEY: Final = -2  # lane k of a column's lanes has key GROUP_KEY - k (never an actor)
 
 
+_NONE = np.zeros(0, np.int64)
+_NO_MARKS: Final = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
+
+
+def _resample(counts: I64, edges: I64, t0: int, t1: int, bins: int, lanes: int) -> I64:
+    """A density answer for these columns: itself when it is for them; an older one
+    (for the last window, while the new one is on its way) read at each column's middle,
+    so the last frame stays where it was instead of blinking out."""
+    if counts.shape == (lanes, bins) and np.array_equal(edges, density_edges(t0, t1, bins)):
+        return counts
+    if counts.shape[0] != lanes or len(edges) < 2:
+        return np.zeros((lanes, bins), dtype=np.int64)
+    wanted = density_edges(t0, t1, bins)
+    middles = wanted[:-1] // 2 + wanted[1:] // 2
+    at = np.searchsorted(edges, middles, side="right") - 1
+    inside = (at >= 0) & (at < counts.shape[1])
+    out = np.zeros((lanes, bins), dtype=np.int64)
+    out[:, inside] = counts[:, at[inside]]
+    return out
+
+
 @dataclass
 class MoveDrag:
     """A mark being dragged: where it started (pixels, lane) and where it is now."""
@@ -105,13 +126,21 @@ def snap(seconds: int, precision: Precision) -> int:
 
 @dataclass
 class Lane:
-    key: int  # actor row, or NO_ACTOR
+    """A lane as the headers show it. Actor lanes (key: actor row, or NO_ACTOR) hold
+    no events: each frame asks the backend for the marks on screen. Lanes grouped by a
+    column (keys below NO_ACTOR, in-memory only) keep their filtered rows by start."""
+
+    key: int
     name: str
     posture: str
     colour: QColor
-    rows: Rows  # filtered event rows, sorted by start
-    lo: I64  # their starts (sorted)
-    max_len: int
+    rows: Rows = field(default_factory=lambda: np.zeros(0, np.int64))
+    lo: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    max_len: int = 0
+
+    @property
+    def grouped(self) -> bool:
+        return self.key < NO_ACTOR
 
 
 @dataclass
@@ -122,12 +151,32 @@ class LaneFrame:
     top: float
     height: float
     density: bool
-    rows: Rows = field(default_factory=lambda: np.zeros(0, np.int64))
+    rows: Rows = field(default_factory=lambda: np.zeros(0, np.int64))  # event keys drawn
+    core_lo: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # aligned with rows
+    core_hi: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    status: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
     x: F64 = field(default_factory=lambda: np.zeros(0))  # mark centre (points) or band left
     x_end: F64 = field(default_factory=lambda: np.zeros(0))
     y: F64 = field(default_factory=lambda: np.zeros(0))
     overflow: int = 0
     visible_count: int = 0
+
+
+_FIRST: Final = (-(2**63), -1)
+_LAST: Final = (2**63 - 1, 2**63 - 1)
+
+
+def _walk_rows(lane: Lane, at: tuple[int, int], step: int) -> int:
+    """`TimelineQueries.step` over a lane's own rows (lanes grouped by a column)."""
+    when, key = at
+    first = int(np.searchsorted(lane.lo, when, side="left"))
+    last = int(np.searchsorted(lane.lo, when, side="right"))
+    ties = lane.rows[first:last]
+    if step > 0:
+        after = first + int(np.searchsorted(ties, key, side="right"))
+        return int(lane.rows[after]) if after < len(lane.rows) else -1
+    before = first + int(np.searchsorted(ties, key, side="left")) - 1
+    return int(lane.rows[before]) if before >= 0 else -1
 
 
 class TimelineWidget(QWidget):
@@ -168,12 +217,18 @@ class TimelineWidget(QWidget):
         self._fitted = True  # until the user zooms or pans, a resize refits the data
         self._fit_whole = False  # what a refit shows: everything (F), or the opening view
         self._title_widths: dict[int, float] = {}
-        self._order_cache: Rows | None = None
+        self._titles: dict[int, str] = {}  # key -> title, for labels (asked once per key)
+        # Each lane's last marks from the backend: drawn while a new answer is on its way.
+        self._last_marks: dict[int, tuple[I64, ...]] = {}
+        # The selected event as the timeline needs it: (key, lo, hi, status, lanes it
+        # is drawn in under the filter), asked once per selection, filter or edit.
+        self._sel: tuple[int, int, int, ClaimStatus, frozenset[int]] | None = None
         self.drawn_labels: dict[int, str] = {}  # row -> the title text last painted
         self.edge_tags: list[tuple[int, str, str]] = []  # (lane, "left"/"right", text)
         self.legend_items: list[str] = []
         self.axis_labels: list[str] = []  # the period labels last painted, whole
         self.last_paint_ms = 0.0
+        self.period_bands = PeriodBands()  # the document's periods, behind the lanes
         self._font = QFont(self.font())
         self._small = QFont(self.font())
         self._small.setPointSizeF(max(self.font().pointSizeF() - 1.5, 7.0))
@@ -181,7 +236,7 @@ class TimelineWidget(QWidget):
         self._bold.setBold(True)
         state.document_changed.connect(self._on_document)
         state.lanes_changed.connect(self._rebuild_lanes)
-        state.filter_changed.connect(self._rebuild_lanes)
+        state.filter_changed.connect(self._on_filter)
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
         state.changed.connect(self._on_change)
@@ -192,72 +247,62 @@ class TimelineWidget(QWidget):
 
     def _on_document(self) -> None:
         self._title_widths = {}
+        self._titles = {}
+        self._sel = None
+        self._last_marks = {}
         self._rebuild_lanes()
         if not self.state.last_change_was_edit:
             self.open_view()  # a new document opens where its events are; edits keep the view
 
     def _on_change(self, change: Change) -> None:
-        """Fields edited in place: new dates move marks (the lanes' sorted arrays are
-        rebuilt), anything else is drawn from the store by the next paint."""
+        """Fields edited in place: the next frame asks the backend again (marks move
+        with new dates); titles are measured again when they changed."""
+        self._sel = None
+        self._last_marks = {}
+        if "title" in change.columns or change.replaced:
+            self._title_widths = {}
+            self._titles = {}
         if change.columns & {"start", "end"} and not change.replaced:
             self._rebuild_lanes()
         else:
             self.update()
 
+    def _on_filter(self) -> None:
+        self._sel = None
+        self._last_marks = {}
+        self._rebuild_lanes()
+
     def _rebuild_lanes(self) -> None:
-        store = self.state.store
-        mask = self.state.mask
-        lanes = []
+        """The lanes' headers: names, postures and colours from the backend's actor
+        table. No events are copied: frames ask for what is on screen."""
         grouping = self.state.lane_grouping
         if grouping is not None:
             self._lanes = [
-                self._lane(GROUP_KEY - k, name, "", style.group_colour(k), grouping.rows(k))
+                self._group_lane(GROUP_KEY - k, name, style.group_colour(k), grouping.rows(k))
                 for k, name in enumerate(grouping.names)
             ]
-            self._order_cache = None
-            self._current_lane = min(self._current_lane, max(len(self._lanes) - 1, 0))
-            self.update()
-            return
-        for key in self.state.visible_lanes():
-            rows = store.lane_rows(key)
-            rows = rows[mask[rows]]
-            lo = store.lo[rows]
-            hi = store.hi[rows]
-            if key == NO_ACTOR:
-                name, posture, colour = "(no actor)", "", QColor(style.NO_ACTOR_COLOUR)
-            else:
-                actor = store.document.actors.iloc[key]
-                name, posture = str(actor["name"]), str(actor["posture"])
-                colour = style.actor_colour(str(actor["colour"]), key)
-            lanes.append(
-                Lane(
-                    key=key,
-                    name=name,
-                    posture=posture,
-                    colour=colour,
-                    rows=rows,
-                    lo=lo,
-                    max_len=int((hi - lo).max()) if len(rows) else 0,
-                )
-            )
-        self._lanes = lanes
-        self._order_cache = None
-        self._current_lane = min(self._current_lane, max(len(lanes) - 1, 0))
+        else:
+            actors = self.state.actors
+            lanes = []
+            for key in self.state.visible_lanes():
+                if key == NO_ACTOR:
+                    name, posture, colour = "(no actor)", "", QColor(style.NO_ACTOR_COLOUR)
+                else:
+                    name, posture = actors.names[key], actors.postures[key]
+                    colour = style.actor_colour(actors.colours[key], key)
+                lanes.append(Lane(key=key, name=name, posture=posture, colour=colour))
+            self._lanes = lanes
+        self._current_lane = min(self._current_lane, max(len(self._lanes) - 1, 0))
         self.update()
 
-    def _lane(self, key: int, name: str, posture: str, colour: QColor, rows: Rows) -> Lane:
-        store = self.state.store
-        rows = rows[self.state.mask[rows]]
-        lo, hi = store.lo[rows], store.hi[rows]
-        return Lane(
-            key=key,
-            name=name,
-            posture=posture,
-            colour=colour,
-            rows=rows,
-            lo=lo,
-            max_len=int((hi - lo).max()) if len(rows) else 0,
-        )
+    def _group_lane(self, key: int, name: str, colour: QColor, rows: Rows) -> Lane:
+        """A lane of a column's value: its rows passing the filter, by start (lanes by a
+        column are an in-memory feature: see ViewState.set_lane_grouping)."""
+        q = self.state.queries
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[q.passes(self.state.filter, rows)] if len(rows) else rows
+        lo, hi = q.bounds(rows)
+        return Lane(key, name, "", colour, rows, lo, int((hi - lo).max()) if len(rows) else 0)
 
     @property
     def lanes(self) -> list[Lane]:
@@ -285,10 +330,20 @@ class TimelineWidget(QWidget):
         (while painting, the copy being drawn)."""
         return self._painting if self._painting is not None else self.state.viewport
 
+    def _data_span(self) -> tuple[int, int] | None:
+        """What the view keeps in reach: the events and the periods."""
+        q = self.state.queries
+        spans = [q.span()] if q.event_count() else []
+        periods = self.period_bands.span(self.state.queries.periods())
+        spans += [periods] if periods is not None else []
+        if not spans:
+            return None
+        return min(s[0] for s in spans), max(s[1] for s in spans)
+
     def set_viewport(self, viewport: Viewport, *, fitted: bool = False) -> None:
         self._fitted = fitted
-        lo, hi = self.state.store.span()
-        clamped = viewport.clamped(lo, hi) if self.state.store.n else viewport
+        span = self._data_span()
+        clamped = viewport.clamped(*span) if span is not None else viewport
         if clamped != self._viewport:
             self.state.set_viewport(clamped)
             self.viewport_changed.emit()
@@ -320,40 +375,87 @@ class TimelineWidget(QWidget):
         t0, t1 = self._viewport.window()
         return int(self._window_counts(self._lanes, t0, t1).sum())
 
+    def _split(self, lanes: list[Lane]) -> tuple[I64, npt.NDArray[np.bool_]]:
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        return keys, keys >= NO_ACTOR
+
     def _window_counts(self, lanes: list[Lane], t0: int, t1: int) -> npt.NDArray[np.int64]:
         """Events of each lane overlapping [t0, t1): actor lanes from the backend; lanes
         made from a column (keys below NO_ACTOR, which no backend knows) from their rows."""
-        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        keys, ours = self._split(lanes)
         out = np.zeros(len(lanes), dtype=np.int64)
-        ours = keys >= NO_ACTOR
         if ours.any():
-            out[ours] = self.state.queries.window_counts(self.state.filter, keys[ours], t0, t1)
-        hi = self.state.store.hi
+            got = self.state.queries.window_counts(self.state.filter, keys[ours], t0, t1)
+            out[ours] = got if len(got) == int(ours.sum()) else 0
         for i in np.flatnonzero(~ours):
             lane = lanes[int(i)]
             i0, i1 = self._visible_slice(lane, t0, t1)
-            out[i] = int((hi[lane.rows[i0:i1]] > t0).sum())
+            _, hi = self.state.queries.bounds(lane.rows[i0:i1])
+            out[i] = int((hi > t0).sum())
         return out
 
     def _density(self, lanes: list[Lane], t0: int, t1: int, bins: int) -> npt.NDArray[np.int64]:
-        """Counts per lane per pixel column, routed as `_window_counts` routes them."""
-        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        """Counts per lane per pixel column, routed as `_window_counts` routes them. An
+        answer still on its way leaves the last one (drawn where its edges say)."""
+        keys, ours = self._split(lanes)
         out = np.zeros((len(lanes), max(bins, 1)), dtype=np.int64)
-        ours = keys >= NO_ACTOR
         if ours.any():
-            out[ours] = self.state.queries.density(
-                self.state.filter, keys[ours], t0, t1, bins
-            ).counts
+            got = self.state.queries.density(self.state.filter, keys[ours], t0, t1, bins)
+            out[ours] = _resample(got.counts, got.edges, t0, t1, max(bins, 1), len(keys[ours]))
         if (~ours).any():
             edges = density_edges(t0, t1, bins)
-            hi = self.state.store.hi
             for i in np.flatnonzero(~ours):
                 lane = lanes[int(i)]
-                ends = np.sort(hi[lane.rows])
+                ends = np.sort(self.state.queries.bounds(lane.rows)[1])
                 out[i] = np.searchsorted(lane.lo, edges[1:], side="left") - np.searchsorted(
                     ends, edges[:-1], side="right"
                 )
         return out
+
+    def _marks(self, lanes: list[Lane], t0: int, t1: int, cap: int) -> list[tuple[I64, ...] | None]:
+        """For each lane: (keys, lo, hi, core_lo, core_hi, status) of its events
+        overlapping [t0, t1), by (lo, key). Actor lanes in one question to the backend;
+        a lane the answer at hand does not cover (the real one is on its way) is None."""
+        keys, ours = self._split(lanes)
+        out: list[tuple[I64, ...] | None] = [None] * len(lanes)
+        if ours.any():
+            m = self.state.queries.marks(self.state.filter, keys[ours], t0, t1, cap)
+            where = {int(k): i for i, k in enumerate(m.lanes.tolist())}
+            for i in np.flatnonzero(ours).tolist():
+                at = where.get(int(keys[i]))
+                if at is None:
+                    continue
+                cut = m.of_lane(at)
+                out[i] = (
+                    m.key[cut],
+                    m.lo[cut],
+                    m.hi[cut],
+                    m.core_lo[cut],
+                    m.core_hi[cut],
+                    np.asarray(m.status[cut], np.int64),
+                )
+        for i in np.flatnonzero(~ours).tolist():
+            out[i] = self._group_marks(lanes[i], t0, t1)
+        return out
+
+    def _group_marks(self, lane: Lane, t0: int, t1: int) -> tuple[I64, ...]:
+        i0, i1 = self._visible_slice(lane, t0, t1)
+        rows = lane.rows[i0:i1]
+        q = self.state.queries
+        rows = rows[q.bounds(rows)[1] > t0]
+        if not len(rows):
+            return _NO_MARKS
+        store = self.state.store
+        assert store is not None  # lanes by a column exist only in memory
+        core_lo, core_hi = store.core(rows)
+        return (
+            rows,
+            store.lo[rows],
+            store.hi[rows],
+            np.asarray(core_lo, np.int64),
+            np.asarray(core_hi, np.int64),
+            np.asarray(store.status_codes[rows], np.int64),
+        )
 
     @property
     def density_mode(self) -> bool:
@@ -367,7 +469,6 @@ class TimelineWidget(QWidget):
         """
         vp = self._viewport
         t0, t1 = vp.window()
-        store = self.state.store
         counts = self._window_counts(self._lanes, t0, t1).tolist()
         total = sum(counts)
         if total > DENSITY_ON:
@@ -377,16 +478,35 @@ class TimelineWidget(QWidget):
         frames: list[LaneFrame] = []
         top = 0.0
         bottom = scroll + plot.height()
-        for lane, count in zip(self._lanes, counts, strict=True):
-            if self._density_mode and count > SPARSE_LANE:
+        dense = [self._density_mode and count > SPARSE_LANE for count in counts]
+        # Marks are asked only of lanes with events in view (an engine still counting
+        # says 0: nothing is fetched until it knows), at most as many as the most any
+        # of them holds.
+        asked = [
+            i for i, (d, count) in enumerate(zip(dense, counts, strict=True)) if not d and count
+        ]
+        cap = max([counts[i] for i in asked], default=0)
+        answers = dict(
+            zip(asked, self._marks([self._lanes[i] for i in asked], t0, t1, cap), strict=True)
+        )
+        for index, answer in answers.items():
+            if answer is None:
+                # Still on its way: the lane's last marks, drawn where they were; a lane
+                # never drawn as marks stays a density strip until they arrive.
+                answers[index] = self._last_marks.get(self._lanes[index].key)
+                dense[index] = answers[index] is None
+            else:
+                self._last_marks[self._lanes[index].key] = answer
+        for index, (lane, count, is_dense) in enumerate(
+            zip(self._lanes, counts, dense, strict=True)
+        ):
+            if is_dense:
                 frames.append(LaneFrame(lane, top, DENSITY_LANE_H, True, visible_count=count))
                 top += DENSITY_LANE_H
                 continue
-            i0, i1 = self._visible_slice(lane, t0, t1)
-            rows = lane.rows[i0:i1]
-            rows = rows[store.hi[rows] > t0]
-            x0 = vp.x_of(store.lo[rows])
-            x1 = vp.x_of(store.hi[rows])
+            rows, lo, hi, core_lo, core_hi, status = answers.get(index) or _NO_MARKS
+            x0 = vp.x_of(lo)
+            x1 = vp.x_of(hi)
             narrow = (x1 - x0) < MIN_BAND_PX
             left = np.where(narrow, (x0 + x1) / 2 - MARK / 2, x0)
             right = np.where(narrow, left + MARK, x1)
@@ -401,6 +521,8 @@ class TimelineWidget(QWidget):
                 sub = layout.stack(left, right, MARK, GAP)
                 on = sub < MAX_SUBROWS
                 frame.rows = rows[on]
+                frame.core_lo, frame.core_hi = core_lo[on], core_hi[on]
+                frame.status = np.asarray(status[on], np.int8)
                 frame.x = np.where(narrow, (x0 + x1) / 2, x0)[on]
                 frame.x_end = np.where(narrow, (x0 + x1) / 2, x1)[on]
                 frame.y = np.asarray(top + LANE_PAD + (sub[on] + 0.5) * ROW_H, dtype=np.float64)
@@ -416,13 +538,24 @@ class TimelineWidget(QWidget):
         missing = [r for r in rows.tolist() if r not in cache]
         if missing:
             metrics = QFontMetrics(self._small)
-            titles = self.state.store.document.events["title"].take(missing).tolist()
+            titles = self._titles_of(np.asarray(missing, np.int64))
             for r, title in zip(missing, titles, strict=True):
                 # Room is capped anyway: measure a bounded prefix (a title may be huge).
                 cache[r] = metrics.horizontalAdvance(str(title)[:200]) + MARK + 12
         return np.minimum(
             np.array([cache[r] for r in rows.tolist()], dtype=np.float64), LABEL_RESERVE_PX
         )
+
+    def _titles_of(self, keys: Rows) -> list[str]:
+        """Titles of `keys`, each asked of the backend once (until a title edit)."""
+        cache = self._titles
+        missing = [k for k in keys.tolist() if k not in cache]
+        if missing:
+            if len(cache) > 200_000:
+                cache.clear()
+            got = self.state.queries.titles(np.asarray(missing, np.int64))
+            cache.update(zip(missing, got, strict=True))
+        return [cache[k] for k in keys.tolist()]
 
     # --- painting ----------------------------------------------------------------------
 
@@ -480,6 +613,9 @@ class TimelineWidget(QWidget):
                 continue
             self._paint_lane_background(p, frame, index, size.width())
         p.setClipRect(QRect(plot.left(), scroll, plot.width(), plot.height()))
+        self.period_bands.paint(
+            p, self.state.queries.periods(), self._viewport, plot.left(), scroll, plot.height()
+        )
         self._paint_grid(p, plot, ticks.ticks, scroll)
         self._paint_today(p, plot, scroll)
         p.translate(plot.left(), 0)
@@ -540,16 +676,17 @@ class TimelineWidget(QWidget):
                 QPointF(plot.left() + x, scroll), QPointF(plot.left() + x, scroll + plot.height())
             )
 
-    def _status_split(self, rows: Rows) -> list[tuple[ClaimStatus, npt.NDArray[np.bool_]]]:
-        codes = self.state.store.status_codes[rows]
+    @staticmethod
+    def _status_split(
+        codes: npt.NDArray[np.int8],
+    ) -> list[tuple[ClaimStatus, npt.NDArray[np.bool_]]]:
         return [(status, codes == i) for i, status in enumerate(STATUS_ORDER) if (codes == i).any()]
 
     def _paint_marks(self, p: QPainter, frame: LaneFrame) -> None:
         if not len(frame.rows):
             return
-        store = self.state.store
         colour = frame.lane.colour
-        rows = frame.rows
+        rows = frame.status
         vp = self._viewport
         is_point = frame.x == frame.x_end
         band_h = ROW_H - 6
@@ -569,9 +706,8 @@ class TimelineWidget(QWidget):
                 qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb - band_h / 2))
                 qtarrays.draw_lines(p, qtarrays.segments(xb0, xb1, yb + band_h / 2))
             # The certain core of a span, solid (hatched when the claim is not confirmed).
-            core_lo_s, core_hi_s = store.core(rows)
-            core_lo = vp.x_of(core_lo_s)
-            core_hi = vp.x_of(core_hi_s)
+            core_lo = vp.x_of(frame.core_lo)
+            core_hi = vp.x_of(frame.core_hi)
             has_core = bands & (core_hi - core_lo >= 1)
             for status, sel in self._status_split(rows):
                 pick = has_core & sel
@@ -615,7 +751,7 @@ class TimelineWidget(QWidget):
                     x, y = spot
                     marks.draw_points(
                         p,
-                        STATUS_ORDER[int(self.state.store.status_codes[selected])],
+                        self._selection()[3],
                         frame.lane.colour,
                         qtarrays.points(np.array([x]), np.array([y])),
                     )
@@ -649,17 +785,39 @@ class TimelineWidget(QWidget):
                 )
 
     def _density_spot(self, frame: LaneFrame, row: int) -> tuple[float, float] | None:
-        """Where `row` sits on a density lane (centre x, lane middle), if it is in it: found
-        by its start in the lane's sorted starts, not by a scan."""
-        store = self.state.store
-        lane = frame.lane
-        start = store.lo[row]
-        i0 = int(np.searchsorted(lane.lo, start, side="left"))
-        i1 = int(np.searchsorted(lane.lo, start, side="right"))
-        if not np.any(lane.rows[i0:i1] == row):
+        """Where `row` sits on a density lane (centre x, lane middle), if it is in it."""
+        if not self._in_lane(frame.lane, row):
             return None
-        x = float(self._viewport.x_of(np.array([start, store.hi[row]])).mean())
+        lo, hi = self.state.queries.bounds(np.array([row], np.int64))
+        x = float(self._viewport.x_of(np.array([lo[0], hi[0]])).mean())
         return x, frame.top + frame.height / 2
+
+    def _selection(self) -> tuple[int, int, int, ClaimStatus, frozenset[int]]:
+        """(key, lo, hi, status, lanes) of the selected event, asked once per selection,
+        filter or edit; lanes is empty when the filter hides it."""
+        key = self.state.selected
+        if self._sel is None or self._sel[0] != key:
+            q = self.state.queries
+            if key < 0:
+                self._sel = (key, 0, 0, ClaimStatus.CONFIRMED, frozenset())
+            else:
+                picked = np.array([key], np.int64)
+                lo, hi = q.bounds(picked)
+                status = ClaimStatus(q.record(key).status)
+                shown = bool(q.passes(self.state.filter, picked)[0])
+                lanes = frozenset(q.lanes_of(key).tolist()) if shown else frozenset()
+                self._sel = (key, int(lo[0]), int(hi[0]), status, lanes)
+        return self._sel
+
+    def _in_lane(self, lane: Lane, row: int) -> bool:
+        """Whether event `row` is drawn in `lane` under the filter."""
+        if lane.grouped:
+            return bool(np.any(lane.rows == row))
+        if row == self.state.selected:
+            return lane.key in self._selection()[4]
+        q = self.state.queries
+        picked = np.array([row], np.int64)
+        return bool(q.passes(self.state.filter, picked)[0]) and lane.key in q.lanes_of(row)
 
     def _paint_move(self, p: QPainter) -> None:
         """While dragging a mark: a dashed ghost where it will land."""
@@ -682,8 +840,6 @@ class TimelineWidget(QWidget):
         A band's title sits inside it from its visible left edge (so a year-long band
         keeps its name when zoomed in), in a colour that reads on the band's core.
         """
-        titles = self.state.store.document.events["title"]
-        store = self.state.store
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
         budget = MAX_LABELS
@@ -709,12 +865,12 @@ class TimelineWidget(QWidget):
             )
             can = np.flatnonzero((room >= LABEL_MIN_PX) & (start < width) & (start > -200))
             can = can[:budget]
-            core_lo, core_hi = store.core(frame.rows[can])
+            core_lo, core_hi = frame.core_lo[can], frame.core_hi[can]
             # Over a span's solid core (most of the label's first letters on it)?
             on_core = (~point[can]) & (self._viewport.x_of(core_lo) <= start[can] + LABEL_MIN_PX)
             on_core &= self._viewport.x_of(core_hi) > start[can] + 2 * LABEL_MIN_PX
             on_dark = style.reads_light_on(frame.lane.colour)
-            texts = titles.take(frame.rows[can]).tolist()
+            texts = self._titles_of(frame.rows[can])
             for k, (i, title) in enumerate(zip(can.tolist(), texts, strict=True)):
                 text = metrics.elidedText(
                     shown(str(title), lines=False), Qt.TextElideMode.ElideRight, int(room[i])
@@ -729,8 +885,6 @@ class TimelineWidget(QWidget):
         """At a lane's edges, what lies beyond the view: "◂ title" for one event, "◂ N
         earlier" for more (counts from the sorted starts and ends, two searchsorted)."""
         t0, t1 = self._viewport.window()
-        store = self.state.store
-        titles = store.document.events["title"]
         metrics = QFontMetrics(self._small)
         p.setFont(self._small)
         self.edge_tags = []
@@ -740,14 +894,13 @@ class TimelineWidget(QWidget):
             for i, f in enumerate(self._frames)
             if not (f.top + f.height < scroll or f.top > scroll + plot.height())
         ]
-        # Overlapping the view: actor lanes from the backend; lanes grouped by a column
-        # (keys below NO_ACTOR) from their own rows. The rest are before or after it.
-        overlapping = self._window_counts([self._frames[i].lane for i in on_screen], t0, t1)
+        # Wholly before and after the view: actor lanes from the backend; lanes grouped
+        # by a column (keys below NO_ACTOR) from their own rows.
+        before, after = self._beyond_counts([self._frames[i].lane for i in on_screen], t0, t1)
         for at, index in enumerate(on_screen):
             frame = self._frames[index]
             lane = frame.lane
-            later = len(lane.lo) - int(np.searchsorted(lane.lo, t1, side="left"))
-            earlier = len(lane.lo) - later - int(overlapping[at])
+            earlier, later = int(before[at]), int(after[at])
             # An empty lane with events on one side only gives its tag the whole width.
             alone = not len(frame.rows) and not (earlier and later)
             room = width - 24 if alone else width / 2 - 12
@@ -756,8 +909,9 @@ class TimelineWidget(QWidget):
                     continue
                 if count == 1:
                     row = self._beyond(lane, t0, t1, side)
-                    title = shown(str(titles.iat[row]), lines=False) if row >= 0 else ""
-                    date = start_value(store.document.events, row).human() if row >= 0 else ""
+                    record = self.state.queries.record(row) if row >= 0 else None
+                    title = shown(record.title, lines=False) if record is not None else ""
+                    date = record.start.human() if record is not None else ""
                     body = f"{title} ({date})" if title else "1 more"
                 else:
                     body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
@@ -789,18 +943,48 @@ class TimelineWidget(QWidget):
                 return y
         return None
 
+    def _beyond_counts(self, lanes: list[Lane], t0: int, t1: int) -> tuple[I64, I64]:
+        """Events of each lane wholly before [t0, t1) and wholly after it."""
+        keys, ours = self._split(lanes)
+        before = np.zeros(len(lanes), dtype=np.int64)
+        after = np.zeros(len(lanes), dtype=np.int64)
+        if ours.any():
+            got = self.state.queries.beyond(self.state.filter, keys[ours], t0, t1)
+            if len(got[0]) == int(ours.sum()):
+                before[ours], after[ours] = got
+        for i in np.flatnonzero(~ours).tolist():
+            lane = lanes[i]
+            overlapping = int(self._window_counts([lane], t0, t1)[0])  # from its own rows
+            after[i] = len(lane.lo) - int(np.searchsorted(lane.lo, t1, side="left"))
+            before[i] = len(lane.lo) - after[i] - overlapping
+        return before, after
+
     def _beyond(self, lane: Lane, t0: int, t1: int, side: str) -> int:
         """The lane's one event entirely before t0 (left) or after t1 (right), or -1."""
-        hi = self.state.store.hi
+        q = self.state.queries
+        if lane.grouped:
+            if side == "right":
+                i = int(np.searchsorted(lane.lo, t1, side="left"))
+                return int(lane.rows[i]) if i < len(lane.rows) else -1
+            first = int(np.searchsorted(lane.lo, t0, side="right"))
+            head = lane.rows[: min(first, 10_000)]  # more: not worth a scan, "1 more"
+            ended = np.flatnonzero(q.bounds(head)[1] <= t0)
+            return int(head[ended[0]]) if len(ended) else -1
+        lanes = np.array([lane.key], np.int64)
         if side == "right":
-            at = int(np.searchsorted(lane.lo, t1, side="left"))
-            return int(lane.rows[at]) if at < len(lane.rows) else -1
-        started = int(np.searchsorted(lane.lo, t0, side="right"))
-        if started > 10_000:
-            return -1  # not worth a scan: say "1 more"
-        head = lane.rows[:started]
-        hit = np.flatnonzero(hi[head] <= t0)
-        return int(head[hit[0]]) if len(hit) else -1
+            return q.step(self.state.filter, lanes, (t1, -1), 1)
+        # Walking back from t0 passes the events that started before it and still
+        # overlap the view; a few steps find the one that ended, or say "1 more".
+        at = (t0, -1)
+        for _ in range(16):
+            key = q.step(self.state.filter, lanes, at, -1)
+            if key < 0:
+                return -1
+            lo, hi = q.bounds(np.array([key], np.int64))
+            if int(hi[0]) <= t0:
+                return key
+            at = (int(lo[0]), key)
+        return -1
 
     def _paint_headers(self, p: QPainter, plot: QRect, scroll: int) -> None:
         p.save()
@@ -1037,9 +1221,8 @@ class TimelineWidget(QWidget):
 
     def _finish_move(self, move: MoveDrag) -> None:
         """Dates shifted by the drag and snapped to their own precision; lane by drop."""
-        ev = self.state.store.document.events
-        start = start_value(ev, move.row)
-        end = end_value(ev, move.row)
+        record = self.state.queries.record(move.row)
+        start, end = record.start, record.end
         delta = round((move.x - move.x0) * self._viewport.seconds_per_px)
         new_start = snap(start.seconds + delta, start.precision)
         shift = new_start - start.seconds
@@ -1054,10 +1237,10 @@ class TimelineWidget(QWidget):
 
         def actor_of(index: int) -> str | None:
             key = self._lanes[index].key if 0 <= index < len(self._lanes) else NO_ACTOR
-            return None if key < 0 else str(self.state.store.actor_index[key])
+            return None if key < 0 else self.state.actors.ids[key]
 
         self.move_requested.emit(
-            str(ev["id"].iloc[move.row]),
+            record.id,
             format_iso(new_start, start.precision),
             new_end,
             actor_of(move.lane0),
@@ -1099,25 +1282,27 @@ class TimelineWidget(QWidget):
 
     def describe(self, row: int) -> str:
         """Plain text for tooltips and screen readers: title, date, status, actors."""
-        store = self.state.store
-        ev = store.document.events
-        date = start_value(ev, row).human()
-        end = end_value(ev, row)
-        if end is not None:
-            date += " – " + end.human()
-        names = store.document.actors["name"]
-        actors = ", ".join(str(names.iat[a]) for a in store.actors_of(row) if a >= 0)
-        parts = [shown(str(ev["title"].iat[row])), date, f"Status: {ev['status'].iat[row]}"]
+        record = self.state.queries.record(row)
+        date = record.start.human()
+        if record.end is not None:
+            date += " – " + record.end.human()
+        actors = ", ".join(dict.fromkeys(a.name for a in record.actors))
+        parts = [shown(record.title), date, f"Status: {record.status}"]
         if actors:
             parts.append(f"Actors: {shown(actors, lines=False)}")
         return "\n".join(parts)
 
     # --- selection and navigation --------------------------------------------------------
 
+    def _lanes_of(self, row: int) -> list[int]:
+        """Indexes of the lanes that draw event `row` under the filter."""
+        return [i for i, lane in enumerate(self._lanes) if self._in_lane(lane, row)]
+
     def _on_selection(self, row: int) -> None:
+        self._sel = None
         if row >= 0:
             self.setAccessibleDescription(self.describe(row))
-            lanes = [i for i, lane in enumerate(self._lanes) if np.any(lane.rows == row)]
+            lanes = self._lanes_of(row)
             if lanes and self._current_lane not in lanes:
                 self._current_lane = lanes[0]
         else:
@@ -1126,8 +1311,8 @@ class TimelineWidget(QWidget):
 
     def reveal(self, row: int) -> None:
         """Scroll (and if needed zoom) so the event is in view, and its lane too."""
-        store = self.state.store
-        lo, hi = int(store.lo[row]), int(store.hi[row])
+        lo_a, hi_a = self.state.queries.bounds(np.array([row], np.int64))
+        lo, hi = int(lo_a[0]), int(hi_a[0])
         vp = self._viewport
         if (hi - lo) * NS > vp.span_ns * 0.9:
             self.set_viewport(Viewport.fit(lo, hi, vp.width))
@@ -1141,7 +1326,7 @@ class TimelineWidget(QWidget):
         self._update_scrollbar()
         if not self._scroll.isVisible():
             return
-        candidates = [i for i, f in enumerate(self._frames) if np.any(f.lane.rows == row)]
+        candidates = self._lanes_of(row)
         if not candidates:
             return
         index = self._current_lane if self._current_lane in candidates else candidates[0]
@@ -1153,26 +1338,45 @@ class TimelineWidget(QWidget):
         elif frame.top + frame.height > value + plot_h:
             self._scroll.setValue(int(frame.top + frame.height - plot_h))
 
-    def _lane_position(self, lane: Lane, row: int) -> int:
-        hit = np.flatnonzero(lane.rows == row)
-        return int(hit[0]) if len(hit) else -1
+    def _centre(self) -> int:
+        return (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
+
+    def _walk(self, lanes: list[Lane], at: tuple[int, int], step: int) -> int:
+        """The next (step > 0) or previous event in (lo, key) order from `at` among
+        `lanes`' events passing the filter, or -1: asked of the backend for actor
+        lanes; lanes grouped by a column walk their own rows."""
+        q = self.state.queries
+        if any(lane.grouped for lane in lanes):
+            best = -1
+            for lane in lanes:
+                key = _walk_rows(lane, at, step)
+                if key >= 0 and (best < 0 or (step > 0) == (self._at(key) < self._at(best))):
+                    best = key
+            return best
+        keys = np.asarray([lane.key for lane in lanes], dtype=np.int64)
+        every = len(lanes) == len(self.state.all_lanes)
+        return q.step(self.state.filter, None if every else keys, at, step)
+
+    def _at(self, key: int) -> tuple[int, int]:
+        return int(self.state.queries.bounds(np.array([key], np.int64))[0][0]), key
 
     def _step_in_lane(self, step: int) -> None:
         if not self._lanes:
             return
         lane = self._lanes[self._current_lane]
-        if not len(lane.rows):
-            return
         selected = self.state.selected
-        pos = self._lane_position(lane, selected) if selected >= 0 else -1
-        if pos < 0:
-            # Nothing selected here: start from the first event at or after the view's centre.
-            centre = (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
-            pos = int(np.searchsorted(lane.lo, centre))
-            pos = min(pos, len(lane.rows) - 1) if step > 0 else max(pos - 1, 0)
+        if selected >= 0 and self._in_lane(lane, selected):
+            key = self._walk([lane], self._at(selected), step)
+            if key < 0:
+                return  # at the lane's end: stay
         else:
-            pos = min(max(pos + step, 0), len(lane.rows) - 1)
-        self.state.select(int(lane.rows[pos]))
+            # Nothing selected here: start from the first event at or after the view's
+            # centre (the last before it going back), else from the other side.
+            key = self._walk([lane], (self._centre(), -1), step)
+            if key < 0:
+                key = self._walk([lane], (self._centre(), -1), -step)
+        if key >= 0:
+            self.state.select(key)
 
     def select_prev_in_lane(self) -> None:
         self._step_in_lane(-1)
@@ -1180,28 +1384,22 @@ class TimelineWidget(QWidget):
     def select_next_in_lane(self) -> None:
         self._step_in_lane(1)
 
-    def _visible_order(self) -> Rows:
-        """Rows in any visible lane, by start (what Ctrl+arrows and Home/End walk); made
-        once per lane change from the store's order, without a sort."""
-        if self._order_cache is None:
-            store = self.state.store
-            shown = np.zeros(store.n, dtype=bool)
-            for lane in self._lanes:
-                shown[lane.rows] = True
-            self._order_cache = store.order[shown[store.order]]
-        return self._order_cache
-
     def _step_any(self, step: int) -> None:
-        order = self._visible_order()
-        if not len(order):
+        if not self._lanes:
             return
-        hit = np.flatnonzero(order == self.state.selected)
-        pos = int(hit[0]) + step if len(hit) else (0 if step > 0 else len(order) - 1)
-        pos = min(max(pos, 0), len(order) - 1)
-        self._select_keep_lane(int(order[pos]))
+        selected = self.state.selected
+        if selected >= 0 and self._lanes_of(selected):
+            key = self._walk(self._lanes, self._at(selected), step)
+            if key < 0:
+                return
+            self._select_keep_lane(key)
+        elif step > 0:
+            self.select_first()
+        else:
+            self.select_last()
 
     def _select_keep_lane(self, row: int) -> None:
-        lanes = [i for i, lane in enumerate(self._lanes) if np.any(lane.rows == row)]
+        lanes = self._lanes_of(row)
         if lanes and self._current_lane not in lanes:
             self._current_lane = lanes[0]
         self.state.select(row)
@@ -1213,32 +1411,45 @@ class TimelineWidget(QWidget):
         self._step_any(1)
 
     def select_first(self) -> None:
-        order = self._visible_order()
-        if len(order):
-            self._select_keep_lane(int(order[0]))
+        key = self._walk(self._lanes, _FIRST, 1) if self._lanes else -1
+        if key >= 0:
+            self._select_keep_lane(key)
 
     def select_last(self) -> None:
-        order = self._visible_order()
-        if len(order):
-            self._select_keep_lane(int(order[-1]))
+        key = self._walk(self._lanes, _LAST, -1) if self._lanes else -1
+        if key >= 0:
+            self._select_keep_lane(key)
+
+    def _lane_counts(self) -> I64:
+        keys, ours = self._split(self._lanes)
+        out = np.asarray([len(lane.rows) for lane in self._lanes], dtype=np.int64)
+        if ours.any():
+            out[ours] = self.state.queries.lane_counts(self.state.filter, keys[ours])
+        return out
 
     def _step_lane(self, step: int) -> None:
         """Move to the nearest event in time in the next non-empty lane above/below."""
         if not self._lanes:
             return
-        store = self.state.store
         selected = self.state.selected
         if selected >= 0:
-            when = (int(store.lo[selected]) + int(store.hi[selected])) // 2
+            _, lo, hi, _, _ = self._selection()
+            when = (lo + hi) // 2
         else:
-            when = (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
+            when = self._centre()
+        counts = self._lane_counts()
         index = self._current_lane + step
+        q = self.state.queries
         while 0 <= index < len(self._lanes):
             lane = self._lanes[index]
-            if len(lane.rows):
-                mid = (lane.lo + store.hi[lane.rows]) // 2
+            if counts[index]:
+                if lane.grouped:
+                    mid = (lane.lo + q.bounds(lane.rows)[1]) // 2
+                    key = int(lane.rows[int(np.argmin(np.abs(mid - when)))])
+                else:
+                    key = q.nearest(self.state.filter, lane.key, when)
                 self._current_lane = index
-                self.state.select(int(lane.rows[int(np.argmin(np.abs(mid - when)))]))
+                self.state.select(key)
                 return
             index += step
 
@@ -1255,7 +1466,7 @@ class TimelineWidget(QWidget):
     def go_to_lane(self, actor_row: int) -> None:
         """Make the actor's lane current (showing it if hidden), select its next event
         after the selection (or the view's centre), and bring it into view."""
-        ident = str(self.state.store.actor_index[actor_row])
+        ident = self.state.actors.ids[actor_row]
         if ident in self.state.hidden_actors:
             self.state.set_hidden_actors(self.state.hidden_actors - {ident})
         index = next((i for i, lane in enumerate(self._lanes) if lane.key == actor_row), -1)
@@ -1263,21 +1474,15 @@ class TimelineWidget(QWidget):
             return
         self._current_lane = index
         lane = self._lanes[index]
-        if not len(lane.rows):
+        selected = self.state.selected
+        at = (self._selection()[1], _LAST[1]) if selected >= 0 else (self._centre(), -1)
+        key = self._walk([lane], at, 1)
+        if key < 0:
+            key = self._walk([lane], _LAST, -1)
+        if key < 0:
             self.update()
             return
-        store = self.state.store
-        selected = self.state.selected
-        if selected >= 0:
-            after = int(store.lo[selected])
-            pos = int(np.searchsorted(lane.lo, after, side="right"))
-        else:
-            pos = int(
-                np.searchsorted(
-                    lane.lo, (self._viewport.start_ns + self._viewport.span_ns // 2) // NS
-                )
-            )
-        self.state.select(int(lane.rows[min(pos, len(lane.rows) - 1)]))
+        self.state.select(key)
 
     def show_selection(self) -> None:
         if self.state.selected >= 0:
@@ -1289,16 +1494,16 @@ class TimelineWidget(QWidget):
     # --- zoom and pan ----------------------------------------------------------------
 
     def fit_all(self) -> None:
-        lo, hi = self.state.store.span()
+        lo, hi = self._data_span() or (0, 0)
         self.set_viewport(Viewport.fit(lo, hi, self.plot_rect().width()), fitted=True)
         self._fit_whole = True
 
     def open_view(self) -> None:
         """The view a document opens on: where its events are dense (see
         model/opening_view), with room on the right for the last titles."""
-        store = self.state.store
-        start, end = opening_window(store.lo, store.hi)
-        if (start, end) == store.span():
+        q = self.state.queries
+        start, end = q.opening()
+        if (start, end) == q.span():
             self.fit_all()
             self._fit_whole = False
             return
@@ -1313,8 +1518,8 @@ class TimelineWidget(QWidget):
         selected = self.state.selected
         if selected < 0:
             return None
-        store = self.state.store
-        middle = (int(store.lo[selected]) + int(store.hi[selected])) * NS // 2
+        _, lo, hi, _, _ = self._selection()
+        middle = (lo + hi) * NS // 2
         on_screen = (
             self._viewport.start_ns <= middle <= self._viewport.start_ns + self._viewport.span_ns
         )
@@ -1347,11 +1552,14 @@ class TimelineWidget(QWidget):
         row = self.state.selected
         if row < 0:
             return
-        store = self.state.store
-        lo, hi = int(store.lo[row]), int(store.hi[row])
+        _, lo, hi, _, _ = self._selection()
         # Show the event with context: it fills about a third of the view.
         length = max(hi - lo, 60)
         self.set_viewport(Viewport.fit(lo - length, hi + length, self._viewport.width))
+
+    def zoom_to_span(self, lo: int, hi: int) -> None:
+        """Show [lo, hi) seconds whole (a period the user jumped to), with a margin."""
+        self.set_viewport(Viewport.fit(lo, hi, self._viewport.width))
 
     def pan_left(self) -> None:
         self.set_viewport(self._viewport.panned(-self._viewport.width / 10))

@@ -1,7 +1,8 @@
 """The one shared view state: which events pass the filter, which lanes show, what is selected.
 
 Every view reads it and changes it only through its setters, so the timeline, the
-actor panel and the detail view can never disagree. It owns no data: the store does.
+actor panel and the detail view can never disagree. It owns no data: the backend
+(a `TimelineQueries`) does.
 """
 
 from __future__ import annotations
@@ -11,26 +12,34 @@ from PySide6.QtCore import QObject, Signal
 
 from explorer.engines.memory import MemoryBackend
 from explorer.model.lane_grouping import GroupingError, LaneGrouping, group_by
-from explorer.model.query import Change, TimelineQueries
+from explorer.model.query import Change, EntityTable, Lanes, TimelineQueries
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 from explorer.model.viewport import NS, Viewport
 
 
 class ViewState(QObject):
-    """Selection, filter and lane visibility over one EventStore."""
+    """Selection, filter and lane visibility over one `TimelineQueries` backend.
+
+    Views ask `queries` and nothing else. `store` is the in-memory document when
+    there is one (saving, the edit forms and lanes grouped by a column need it); over
+    an out-of-core backend it is None. Selection and hit tests speak event keys (an
+    in-memory event's key is its row)."""
 
     document_changed = Signal()
     filter_changed = Signal()
     lanes_changed = Signal()
-    selection_changed = Signal(int)  # event row, or -1
-    reveal_requested = Signal(int)  # event row to scroll into view (and show in detail)
+    selection_changed = Signal(int)  # event key, or -1
+    reveal_requested = Signal(int)  # event key to scroll into view (and show in detail)
     edited = Signal()  # the document was edited in place (views keep their state)
     changed = Signal(object)  # the backend's Change, once per edit or new document
     viewport_changed = Signal()  # the visible time range moved
 
-    def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
+    def __init__(self, source: EventStore | TimelineQueries, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        if isinstance(source, EventStore):
+            source = MemoryBackend(source)
+        self.queries: TimelineQueries = source
+        self.store: EventStore | None = source.store if isinstance(source, MemoryBackend) else None
         self._filter = Filter()
         self._hidden: frozenset[str] = frozenset()
         self._selected = -1
@@ -38,11 +47,40 @@ class ViewState(QObject):
         self.last_change_was_edit = False
         self._lane_order: list[int] | None = None  # actor rows, as the actor panel shows them
         self._grouping: LaneGrouping | None = None  # lanes by a column instead of actors
-        self._mask: Mask = np.ones(store.n, dtype=bool)
+        self._mask: Mask | None = None
         self._viewport = Viewport(0, 60 * NS, 1000)
-        # Views ask their questions here; the store stays for saving and editing.
-        self.queries: TimelineQueries = MemoryBackend(store)
-        self.queries.subscribe(self._on_change)
+        self._actors: EntityTable | None = None
+        self._lanes: Lanes | None = None
+        self._unsubscribe = self.queries.subscribe(self._on_change)
+
+    def set_backend(self, queries: TimelineQueries) -> None:
+        """Ask `queries` from now on: another document, or the same one through
+        another engine. Every view starts over, as for a document replaced."""
+        if queries is self.queries:
+            return
+        self._unsubscribe()
+        self.queries = queries
+        self.store = queries.store if isinstance(queries, MemoryBackend) else None
+        self._unsubscribe = queries.subscribe(self._on_change)
+        self._on_change(Change(replaced=True))
+
+    # --- what every view lists: cached until a change says otherwise ---------------
+
+    @property
+    def actors(self) -> EntityTable:
+        if self._actors is None:
+            self._actors = self.queries.actors()
+        return self._actors
+
+    @property
+    def all_lanes(self) -> Lanes:
+        if self._lanes is None:
+            self._lanes = self.queries.lanes()
+        return self._lanes
+
+    @property
+    def n_events(self) -> int:
+        return self.queries.event_count()
 
     # --- the visible time range (shared: the timeline draws it, exports copy it) ---
 
@@ -59,10 +97,15 @@ class ViewState(QObject):
 
     def _on_change(self, change: Change) -> None:
         """One Change, one round of view updates. Fields edited in place (a status, a
-        title, dates) keep every key: the mask is recomputed only when the filter reads
-        those fields (then filter_changed, once); views that draw the fields listen to
-        `changed` and repaint or re-sort. Anything else resets the views as before."""
+        title, dates) keep every key: views are told the filter changed only when the
+        filter reads those fields (then filter_changed, once); views that draw the
+        fields listen to `changed` and repaint or re-sort. Anything else resets the
+        views as before."""
         events = change.events
+        self._mask = None
+        if change.touches("actors", "links"):
+            self._actors = None
+            self._lanes = None
         in_place = not (
             change.replaced
             or change.renumbered
@@ -72,11 +115,12 @@ class ViewState(QObject):
             or change.touches("event_sources", "event_themes", "figures")
         )
         if not in_place:
+            self._actors = None
+            self._lanes = None
             self._on_document_replaced(not change.replaced)
         else:
             self.last_change_was_edit = True
             if _filter_reads(self._filter, change.columns):
-                self._mask = self.store.mask(self._filter)
                 self.filter_changed.emit()
             self.edited.emit()
         self.changed.emit(change)
@@ -86,24 +130,21 @@ class ViewState(QObject):
         selected_id = self._selected_id if edited else None
         self.last_change_was_edit = edited
         self._selected = -1
-        if not edited or (
-            self._lane_order is not None and len(self._lane_order) != len(self.store.actor_index)
-        ):
+        ids = self.actors.ids
+        if not edited or (self._lane_order is not None and len(self._lane_order) != len(ids)):
             self._lane_order = None
         if not edited:
             # Another document: its ids are not this one's; start unfiltered (the
             # document's own last view is restored afterwards, if it has one).
             self._filter = Filter()
             self._hidden = frozenset()
-        self._hidden = self._hidden & frozenset(self.store.actor_index)
-        self._mask = self.store.mask(self._filter)
+        self._hidden = self._hidden & frozenset(ids)
         column = self._grouping.column if edited and self._grouping is not None else None
         self._grouping = None
         if column is not None:
             self._regroup(column)
         if selected_id is not None:
-            row = self.store.row_of(selected_id)
-            self._selected = -1 if row is None else row
+            self._selected = self.queries.key_of(selected_id)
         self._selected_id = self._id_of(self._selected)
         self.document_changed.emit()
         self.lanes_changed.emit()
@@ -112,8 +153,8 @@ class ViewState(QObject):
         if edited:
             self.edited.emit()
 
-    def _id_of(self, row: int) -> str | None:
-        return None if row < 0 else str(self.store.document.events["id"].iloc[row])
+    def _id_of(self, key: int) -> str | None:
+        return None if key < 0 else self.queries.event_ids(np.array([key], np.int64))[0]
 
     # --- filter ------------------------------------------------------------------
 
@@ -123,14 +164,19 @@ class ViewState(QObject):
 
     @property
     def mask(self) -> Mask:
-        """Events passing the filter (hidden lanes are not a filter: counts stay honest)."""
+        """Events passing the filter, by row: in memory only (views ask the backend;
+        this is for the document's own code and tests)."""
+        if self.store is None:
+            raise TypeError("an out-of-core document has no mask over its rows")
+        if self._mask is None:
+            self._mask = self.store.mask(self._filter)
         return self._mask
 
     def set_filter(self, flt: Filter) -> None:
         if flt == self._filter:
             return
         self._filter = flt
-        self._mask = self.store.mask(flt)
+        self._mask = None
         self.filter_changed.emit()
 
     # --- lanes -------------------------------------------------------------------
@@ -149,7 +195,7 @@ class ViewState(QObject):
         self.set_hidden_actors(self._hidden ^ {actor_id})
 
     def solo_actor(self, actor_id: str) -> None:
-        self.set_hidden_actors(frozenset(self.store.actor_index) - {actor_id})
+        self.set_hidden_actors(frozenset(self.actors.ids) - {actor_id})
 
     def show_all_actors(self) -> None:
         self.set_hidden_actors(frozenset())
@@ -164,6 +210,9 @@ class ViewState(QObject):
         return self._grouping
 
     def _regroup(self, column: str) -> str:
+        if self.store is None:
+            self._grouping = None
+            return "Lanes by a column need the document in memory (open it with --engine memory)."
         try:
             self._grouping = group_by(self.store.document.events, column, self.store.order)
         except GroupingError as exc:
@@ -184,10 +233,10 @@ class ViewState(QObject):
 
     def visible_lanes(self) -> list[int]:
         """Actor rows in panel order, hidden ones left out, then the no-actor lane if used."""
-        ids = self.store.actor_index
+        ids = self.actors.ids
         order = self._lane_order if self._lane_order is not None else range(len(ids))
         lanes = [row for row in order if row < len(ids) and ids[row] not in self._hidden]
-        if len(self.store.lane_rows(NO_ACTOR)):
+        if NO_ACTOR in self.all_lanes.keys:
             lanes.append(NO_ACTOR)
         return lanes
 
@@ -201,20 +250,22 @@ class ViewState(QObject):
     def selected_id(self) -> str | None:
         return self._selected_id
 
-    def select(self, row: int, *, reveal: bool = True) -> None:
-        row = int(row) if 0 <= row < self.store.n else -1
-        if row != self._selected:
-            self._selected = row
-            self._selected_id = self._id_of(row)
-            self.selection_changed.emit(row)
-        if reveal and row >= 0:
-            self.reveal_requested.emit(row)
+    def select(self, key: int, *, reveal: bool = True) -> None:
+        key = int(key)
+        if key < 0 or (self.store is not None and key >= self.store.n):
+            key = -1
+        if key != self._selected:
+            self._selected = key
+            self._selected_id = self._id_of(key)
+            self.selection_changed.emit(key)
+        if reveal and key >= 0:
+            self.reveal_requested.emit(key)
 
     def select_id(self, event_id: str) -> bool:
-        row = self.store.row_of(event_id)
-        if row is None:
+        key = self.queries.key_of(event_id)
+        if key < 0:
             return False
-        self.select(row)
+        self.select(key)
         return True
 
 
