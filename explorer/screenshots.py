@@ -2,7 +2,8 @@
 
 Each picture is the real window, offscreen, in a state a user would reach by keys:
 the story with the accusation selected; a search with a claim-status filter; the
-editing history. The million-event density view comes from `explorer.bench`.
+editing history; the web of actors; the sources panel. The million-event density
+view comes from `explorer.bench`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("TIMELINE_EXPLORER_STATE_DIR", str(folder / ".state"))
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
     from explorer.io.native import read_native
@@ -50,8 +51,35 @@ def main(argv: list[str] | None = None) -> int:
         window.state.set_filter(Filter(text="china", statuses=frozenset({"alleged", "reported"})))
         window.search.jump(1)
 
+    def web(window: MainWindow) -> None:
+        # The web of actors, wide, on the accusation's pair (Anthropic, Alibaba).
+        window.word.show_web()
+        window.resizeDocks([window.word.web_dock], [620], Qt.Orientation.Horizontal)
+        QCoreApplication.processEvents()
+        window.state.select_id("e-alibaba-accusation")
+        web_view = window.word.web
+        web_view.setFocus()
+        row = web_view.ids.index("anthropic")
+        web_view.set_current(("node", row))
+        edge = next(
+            i for i in web_view.edges_of(row) if web_view.ids[int(web_view.pairs.b[i])] == "alibaba"
+        )
+        web_view.set_current(("edge", edge))
+
+    def sources(window: MainWindow) -> None:
+        # On whose word: the sources, Bloomberg's one event open beneath it.
+        window.word.show_sources()
+        window.resizeDocks([window.word.sources_dock], [520], Qt.Orientation.Horizontal)
+        panel = window.word.sources
+        panel.view.expand(panel.model.index(0, 0))
+        panel.view.expand(panel.model.index(1, 0))
+        window.state.select_id("e-alibaba-accusation")
+        panel.view.setFocus()
+
     shot("screenshot.png", selected)
     shot("screenshot-search.png", searched)
+    shot("screenshot-web.png", web)
+    shot("screenshot-sources.png", sources)
     del app
     return 0
 

@@ -99,6 +99,8 @@ def documents(draw: Any, max_events: int = 25) -> Document:
             "id": f"s{i}",
             "publisher": draw(_WORDS),
             "title": f"Source {i}",
+            # Independence falls back on the web site when there is no publisher.
+            "url": draw(st.sampled_from(["", "https://www.a.org/x", "https://a.org/y"])),
             "published": draw(st.one_of(st.none(), _DATES)),
         }
         for i in range(draw(st.integers(0, 3)))

@@ -88,6 +88,7 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
         out[f"lanes_of {key}"] = q.lanes_of(key).tolist()
         assert q.key_of(record.id) == key
     out["ids"] = q.event_ids(np.arange(n))
+    out["independent"] = q.independent_sources(np.arange(n)).tolist()
     out["bounds"] = [b.tolist() for b in q.bounds(np.arange(n))]
     for i, flt in enumerate(filters_of(q)):
         tag = f"filter {i}"
@@ -144,6 +145,17 @@ def answers(q: TimelineQueries) -> dict[str, Any]:
                     out[s + " at"] = q.page_at(flt, sort, descending, middle, 3).keys.tolist()
                     out[s + " ordinal"] = [q.ordinal_of(flt, sort, descending, k) for k in keys]
                 out[s + " values"] = q.sort_values(sort, np.asarray(keys, np.int64))
+    for i, flt in enumerate(filters_of(q)[:2] + word_filters(q)):
+        tag = f"word filter {i}"
+        out[tag + " count"] = q.event_count(flt)
+        out[tag + " passes"] = q.passes(flt, np.arange(n)).tolist()
+        out[tag + " lane_counts"] = q.lane_counts(flt, lanes).tolist()
+        out[tag + " page"] = q.page(flt, "sources", False, None, 1000).keys.tolist()
+        pairs = q.actor_pairs(flt)
+        out[tag + " pairs"] = (pairs.a.tolist(), pairs.b.tolist(), pairs.events.tolist())
+        out[tag + " roles"] = pairs.roles
+        counts = q.source_counts(flt)
+        out[tag + " source_counts"] = (counts.events.tolist(), counts.alone.tolist())
     return out
 
 
@@ -166,6 +178,16 @@ def filters_of(q: TimelineQueries) -> list[Filter]:
     if themes:
         out.append(Filter(themes=frozenset(themes[:1]), statuses=frozenset({"reported"})))
     return out
+
+
+def word_filters(q: TimelineQueries) -> list[Filter]:
+    """On whose word, and who with whom (the sources panel, the web of actors)."""
+    return [
+        Filter(sourcing=frozenset({"single"})),
+        Filter(sourcing=frozenset({"unsourced", "several"}), text="a"),
+        Filter(sources=frozenset(q.sources().ids[:1])),
+        Filter(together=frozenset(q.actors().ids[:2]), known_by=978307200),
+    ]
 
 
 def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ from explorer.model.periods import PeriodRecordError, empty_periods, periods_fro
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
+    ActorPairs,
     ActorRef,
     Cursor,
     Density,
@@ -50,11 +51,20 @@ from explorer.model.query import (
     Page,
     Problem,
     SortColumn,
+    SourceCounts,
     SourceRef,
     ThemeRef,
     TimelineQueries,
     density_edges,
     density_level,
+    role_pairs,
+)
+from explorer.model.sourcing import (
+    SEVERAL,
+    SINGLE,
+    UNSOURCED,
+    independent_counts,
+    publisher_codes,
 )
 
 I64 = npt.NDArray[np.int64]
@@ -165,6 +175,13 @@ class DuckDBReader(OverlayBase):
             postures=("",) * len(self._sources_meta),
             colours=("",) * len(self._sources_meta),
             descriptions=("",) * len(self._sources_meta),
+            titles=tuple(str(s.get("title") or "") for s in self._sources_meta),
+            urls=tuple(str(s.get("url") or "") for s in self._sources_meta),
+            published=tuple(_dated(s.get("published")) for s in self._sources_meta),
+        )
+        self._publishers = publisher_codes(
+            [str(x.get("publisher") or "") for x in self._sources_meta],
+            [str(x.get("url") or "") for x in self._sources_meta],
         )
         self._hits.clear()
 
@@ -230,7 +247,46 @@ class DuckDBReader(OverlayBase):
         needle = flt.text.strip()
         if needle:
             clauses.append(self._text_clause(needle, pairs))
+        clauses += self._word_clauses(flt)
         return " AND ".join(clauses)
+
+    def _word_clauses(self, flt: Filter) -> list[str]:
+        """Sources, sourcing levels and actors-together (explorer.model.sourcing)."""
+        out = []
+        if flt.sources is not None:
+            codes = [c for c in (self._sources.row_of(x) for x in flt.sources) if c >= 0]
+            out.append(f"row IN (SELECT row FROM event_sources WHERE source IN ({_ints(codes)}))")
+        if flt.sourcing is not None:
+            levels = []
+            if UNSOURCED in flt.sourcing:
+                levels.append("NOT (row IN (SELECT row FROM event_sources))")
+            counted = self._independent_sql()
+            if SINGLE in flt.sourcing:
+                levels.append(f"row IN (SELECT r FROM ({counted}) WHERE n = 1)")
+            if SEVERAL in flt.sourcing:
+                levels.append(f"row IN (SELECT r FROM ({counted}) WHERE n >= 2)")
+            out.append("(" + (" OR ".join(levels) or "FALSE") + ")")
+        for actor in sorted(flt.together or ()):
+            lane = self._actors.row_of(actor)
+            out.append(
+                f"row IN (SELECT row FROM pairs WHERE lane = {lane} "
+                f"UNION ALL SELECT row FROM pairs_long WHERE lane = {lane})"
+                if lane >= 0
+                else "FALSE"
+            )
+        return out
+
+    def _independent_sql(self) -> str:
+        """(r, n): each sourced event row and its independent sources."""
+        pubs = ", ".join(f"({i}, {int(c)})" for i, c in enumerate(self._publishers.tolist()))
+        if not pubs:
+            return "SELECT 0::BIGINT AS r, 0 AS n WHERE FALSE"
+        known = "count(DISTINCT k.pub) FILTER (WHERE k.pub >= 0)"
+        return (
+            f"SELECT es.row AS r, CASE WHEN {known} = 0 THEN 1 ELSE {known} END AS n "
+            f"FROM event_sources es JOIN (VALUES {pubs}) k(source, pub) ON k.source = es.source "
+            "GROUP BY es.row"
+        )
 
     def _text_clause(self, needle: str, pairs: bool) -> str:
         low = _text(needle.lower())
@@ -310,15 +366,18 @@ class DuckDBReader(OverlayBase):
         return got
 
     def opening(self) -> tuple[int, int]:
+        return opening_window(*self.opening_sample())
+
+    def opening_sample(self) -> tuple[I64, I64]:
         # Exact up to OPENING_SAMPLE events; beyond, over every k-th event by start
         # (the window is where most events are: a systematic sample finds it).
         n = self.info.n_events
         step = max(-(-n // OPENING_SAMPLE), 1)
-        where = "" if step == 1 else f" WHERE rowid % {step} = 0"
-        got = self._sql(f"SELECT lo, hi FROM events{where}")
+        where = self._where(ALL) + ("" if step == 1 else f" AND rowid % {step} = 0")
+        got = self._sql(f"SELECT lo, hi FROM events WHERE {where}")
         lo = got.column("lo").to_numpy(zero_copy_only=False).astype(np.int64)
         hi = got.column("hi").to_numpy(zero_copy_only=False).astype(np.int64)
-        return opening_window(lo, hi)
+        return lo, hi
 
     def title(self) -> str:
         return str(self.info.metadata.get("title") or "")
@@ -584,6 +643,63 @@ class DuckDBReader(OverlayBase):
         tids = sorted({int(v[0]) for v in found.values()})
         text = dict(self._rows(f"SELECT code, text FROM titles WHERE code IN ({_ints(tids)})"))
         return [str(text.get(found[int(k)][0], "")) if int(k) in found else "" for k in keys]
+
+    # --- who with whom, and on whose word -------------------------------------------
+
+    def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
+        kept = "SELECT DISTINCT row, lane, role FROM event_roles"
+        if not flt.is_empty or len(self._excluded):
+            kept += f" WHERE row IN (SELECT row FROM events WHERE {self._where(flt)})"
+        joined = f"FROM ({kept}) x JOIN ({kept}) y ON x.row = y.row AND x.lane < y.lane"
+        pairs = self._rows(
+            f"SELECT x.lane, y.lane, count(DISTINCT x.row) {joined} GROUP BY ALL ORDER BY ALL"
+        )
+        roles = self._rows(
+            f"SELECT x.lane, y.lane, x.role, y.role, count(DISTINCT x.row) {joined} GROUP BY ALL"
+        )
+        found: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
+        for a, b, ra, rb, n in roles:
+            found.setdefault((int(a), int(b)), {})[(str(ra), str(rb))] = int(n)
+        return ActorPairs(
+            a=np.asarray([p[0] for p in pairs], dtype=np.int64),
+            b=np.asarray([p[1] for p in pairs], dtype=np.int64),
+            events=np.asarray([p[2] for p in pairs], dtype=np.int64),
+            roles=tuple(role_pairs(found[(int(p[0]), int(p[1]))]) for p in pairs),
+        )
+
+    def _source_links(self, where: str) -> tuple[I64, I64]:
+        got = self._sql(f"SELECT DISTINCT row, source FROM event_sources WHERE {where}")
+        return (
+            got.column("row").to_numpy().astype(np.int64),
+            got.column("source").to_numpy().astype(np.int64),
+        )
+
+    def independent_sources(self, keys: Keys) -> Keys:
+        keys = np.asarray(keys, dtype=np.int64)
+        distinct = np.unique(keys)
+        rows, sources = self._source_links(f"row IN ({_ints(distinct)})")
+        at = np.searchsorted(distinct, rows)
+        counts = independent_counts(at, sources, self._publishers, len(distinct))
+        return np.asarray(counts[np.searchsorted(distinct, keys)], dtype=np.int64)
+
+    def source_counts(self, flt: Filter = ALL) -> SourceCounts:
+        where = (
+            "TRUE"
+            if flt.is_empty and not len(self._excluded)
+            else f"row IN (SELECT row FROM events WHERE {self._where(flt)})"
+        )
+        rows, sources = self._source_links(where)
+        distinct, at = np.unique(rows, return_inverse=True)
+        single = independent_counts(at, sources, self._publishers, len(distinct)) == 1
+        known = self._publishers[sources] >= 0
+        has_known = np.zeros(len(distinct), dtype=bool)
+        has_known[at[known]] = True
+        alone = single[at] & (known | ~has_known[at])
+        n = len(self._sources)
+        return SourceCounts(
+            events=np.bincount(sources, minlength=n).astype(np.int64),
+            alone=np.bincount(sources[alone], minlength=n).astype(np.int64),
+        )
 
     # --- walking in time --------------------------------------------------------------
 

@@ -18,6 +18,7 @@ What it holds (one DuckDB database file plus numpy count arrays):
              window query read everything before it).
 ``titles``, ``summaries``  distinct texts (search runs over these, then maps codes).
 ``event_themes``, ``event_sources``  links, by event row.
+``event_roles``  every (event row, lane, role) an event gives an actor (the web of actors).
 ``counts/S_L.npy``, ``counts/E_L.npy``  per lane (rows: lane + 1), cumulative counts of
              starts and ends at power-of-two bins of width 2**L seconds from ``origin``:
              S[l, k] = events of lane l with lo < edge(k+1), E[l, k] = with hi <= edge(k+1).
@@ -48,7 +49,7 @@ import pyarrow.parquet as pq
 from explorer.io.parquet import METADATA_KEY
 from explorer.model.document import STATUS_CATEGORIES, bounds_of
 
-INDEX_VERSION: Final = 4
+INDEX_VERSION: Final = 5
 BATCH_ROWS: Final = 1 << 20
 MAX_COUNT_CELLS: Final = 1 << 25  # lanes x bins at the finest count level (128 MB an array)
 LONG_SHARE: Final = 0.01  # the longest events kept apart (see the module docstring)
@@ -288,6 +289,7 @@ def build_index(
         )
         con.sql("CREATE TABLE event_themes (row BIGINT, theme INTEGER)")
         con.sql("CREATE TABLE event_sources (row BIGINT, source INTEGER)")
+        con.sql("CREATE TABLE event_roles (row BIGINT, lane INTEGER, role VARCHAR)")
         offset = 0
         single_lane = True
         for path, handle in readers:
@@ -313,6 +315,15 @@ def build_index(
                 ok = lane >= 0
                 parents, lane = parents[ok], lane[ok]
                 parents_all, lane_all = parents, lane
+                roles = pa.table(
+                    {
+                        "row": rows[parents],
+                        "lane": lane.astype(np.int32),
+                        "role": pc.fill_null(
+                            pc.struct_field(refs, "role").cast(pa.string()), ""
+                        ).filter(pa.array(ok)),
+                    }
+                )
                 key = np.unique(parents * (len(actor_index) + 1) + lane)
                 parents, lane = key // (len(actor_index) + 1), key % (len(actor_index) + 1)
                 if len(parents) > 1 and (parents[1:] == parents[:-1]).any():
@@ -377,6 +388,7 @@ def build_index(
                     ("raw_events", events),
                     ("event_themes", themes),
                     ("event_sources", sources),
+                    ("event_roles", roles),
                 ):
                     con.register("batch_in", table)
                     con.sql(f"INSERT INTO {name} SELECT * FROM batch_in")

@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from explorer import edits as legacy
+from explorer.model.actor_web import actor_pairs as pair_web
 from explorer.model.counts import LevelCounts
 from explorer.model.dates import DatedValue, Precision, period_ends
 from explorer.model.document import (
@@ -35,6 +36,7 @@ from explorer.model.document import (
 from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
+    ActorPairs,
     ActorRef,
     Change,
     Cursor,
@@ -56,6 +58,7 @@ from explorer.model.query import (
     PutEvent,
     SetEventFields,
     SortColumn,
+    SourceCounts,
     SourceRef,
     TableChange,
     ThemeRef,
@@ -64,6 +67,7 @@ from explorer.model.query import (
     density_level,
 )
 from explorer.model.records import check_entity, check_event
+from explorer.model.sourcing import publisher_codes
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 
 I64 = npt.NDArray[np.int64]
@@ -129,6 +133,7 @@ class MemoryBackend(TimelineQueries):
         self._filters.clear()
         self._sort_keys.clear()
         self._perms.clear()
+        self._roles: tuple[I64, list[str]] | None = None
         self._own_arrays()
 
     def _own_arrays(self) -> None:
@@ -227,6 +232,9 @@ class MemoryBackend(TimelineQueries):
             postures=blank,
             colours=blank,
             descriptions=blank,
+            titles=_texts(src["title"]),
+            urls=_texts(src["url"]),
+            published=tuple(dated(src, "published", r) for r in range(len(src))),
         )
 
     def lanes(self) -> Lanes:
@@ -319,6 +327,40 @@ class MemoryBackend(TimelineQueries):
 
     def titles(self, keys: Keys) -> list[str]:
         return [str(t) for t in self.document.events["title"].take(np.asarray(keys)).tolist()]
+
+    # --- who with whom, and on whose word -------------------------------------------
+
+    def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
+        s = self.store
+        if self._roles is None:  # role codes, once per document (reset with the indexes)
+            codes, names = pd.factorize(self.document.links["role"].astype(str))
+            self._roles = (np.asarray(codes, np.int64), [str(r) for r in names])
+        keep = np.ones(s.n, dtype=bool) if flt == ALL else self._mask(flt)
+        return pair_web(s.link_event, s.link_actor, self._roles[0], self._roles[1], keep)
+
+    def independent_sources(self, keys: Keys) -> Keys:
+        return np.asarray(self.store.independent[np.asarray(keys, dtype=np.int64)], np.int64)
+
+    def source_counts(self, flt: Filter = ALL) -> SourceCounts:
+        s = self.store
+        src = self.document.sources
+        events, sources = s.source_links
+        keep = np.ones(s.n, dtype=bool) if flt == ALL else self._mask(flt)
+        ok = (events >= 0) & (sources >= 0)
+        ok[ok] &= keep[events[ok]]
+        linked = np.unique(np.stack([events[ok], sources[ok]], axis=1), axis=0)
+        e, r = linked[:, 0], linked[:, 1]
+        codes = publisher_codes(
+            src["publisher"].astype(str).tolist(), src["url"].astype(str).tolist()
+        )
+        known = codes[r] >= 0
+        has_known = np.zeros(s.n, dtype=bool)
+        has_known[e[known]] = True
+        alone = (s.independent[e] == 1) & (known | ~has_known[e])
+        return SourceCounts(
+            events=np.bincount(r, minlength=len(src)).astype(np.int64),
+            alone=np.bincount(r[alone], minlength=len(src)).astype(np.int64),
+        )
 
     # --- walking in time -------------------------------------------------------------
 

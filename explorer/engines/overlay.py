@@ -36,14 +36,17 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from explorer.engines.memory import MemoryBackend
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.native import FORMAT_NAME, document_from_json, document_to_json
 from explorer.model.document import Document
+from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
+    ActorPairs,
     Change,
     Cursor,
     DeleteEventsOp,
@@ -64,8 +67,10 @@ from explorer.model.query import (
     PutEvent,
     SetEventFields,
     SortColumn,
+    SourceCounts,
     TableChange,
     TimelineQueries,
+    role_pairs,
 )
 from explorer.model.store import EventStore
 
@@ -97,6 +102,11 @@ class OverlayBase(TimelineQueries):
         self, actors: EntityTable, themes: EntityTable, sources: Sequence[Mapping[str, Any]]
     ) -> None:
         """The overlay's actors, themes and sources (rows of the data's never move)."""
+
+    @abstractmethod
+    def opening_sample(self) -> tuple[I64, I64]:
+        """(lo, hi) of the rows not excluded (all of them, or a systematic sample of a
+        large base): what the opening window is chosen from."""
 
     @abstractmethod
     def data_identity(self) -> list[list[Any]]:
@@ -266,8 +276,19 @@ class OverlaidQueries(TimelineQueries):
             return 0, 0
         return min(s[0] for s in spans), max(s[1] for s in spans)
 
+    def opening(self) -> tuple[int, int]:
+        lo, hi = self.base.opening_sample()
+        rows, _, mine = self._cur_rows(ALL)
+        if len(rows):
+            lo = np.concatenate([lo, mine])
+            hi = np.concatenate([hi, np.asarray(self.cur.bounds(rows)[1], np.int64)])
+        return opening_window(lo, hi)
+
     def title(self) -> str:
         return self.base.title()
+
+    def periods(self) -> pd.DataFrame:
+        return self.base.periods()  # periods are not edited out of core
 
     def actors(self) -> EntityTable:
         return self.cur.actors()
@@ -329,6 +350,42 @@ class OverlaidQueries(TimelineQueries):
 
     def undated_count(self, flt: Filter = ALL) -> int:
         return self.base.undated_count(flt) + self.cur.undated_count(flt)
+
+    # --- who with whom, and on whose word -------------------------------------------------
+
+    def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
+        got = self.base.actor_pairs(flt)
+        if not self.cur.event_count():
+            return got
+        mine = self.cur.actor_pairs(flt)
+        shared: dict[tuple[int, int], int] = {}
+        roles: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
+        for pairs in (got, mine):
+            for a, b, n, rs in zip(
+                pairs.a.tolist(), pairs.b.tolist(), pairs.events.tolist(), pairs.roles, strict=True
+            ):
+                shared[(a, b)] = shared.get((a, b), 0) + n
+                counts = roles.setdefault((a, b), {})
+                for r in rs:
+                    counts[(r.role_a, r.role_b)] = counts.get((r.role_a, r.role_b), 0) + r.events
+        order = sorted(shared)
+        return ActorPairs(
+            a=np.asarray([p[0] for p in order], dtype=np.int64),
+            b=np.asarray([p[1] for p in order], dtype=np.int64),
+            events=np.asarray([shared[p] for p in order], dtype=np.int64),
+            roles=tuple(role_pairs(roles[p]) for p in order),
+        )
+
+    def independent_sources(self, keys: Keys) -> Keys:
+        found = self._split(keys, lambda c, r: c.independent_sources(r).tolist())
+        return np.asarray(found, dtype=np.int64)
+
+    def source_counts(self, flt: Filter = ALL) -> SourceCounts:
+        got = self.base.source_counts(flt)
+        if not self.cur.event_count():
+            return got
+        mine = self.cur.source_counts(flt)
+        return SourceCounts(events=got.events + mine.events, alone=got.alone + mine.alone)
 
     def titles(self, keys: Keys) -> list[str]:
         local = self._local(keys)

@@ -192,7 +192,13 @@ def _attribute_blocks(column: pd.Series) -> Callable[[int, int], pa.Array]:
     """A function giving the ``attributes`` JSON of events [lo, hi)."""
     array = column.array
     columns = array.columns() if isinstance(array, ColumnAttributes) else None
-    if columns is not None and not bool((array._rows < 0).any()):
+    # Column by column costs a few Arrow calls per key and block: worth it for many
+    # rows, not for a wide file of few rows (6,000 keys, one row), which dicts do at once.
+    if (
+        columns is not None
+        and not bool((array._rows < 0).any())
+        and len(columns[0]) * 64 <= len(array)
+    ):
         return _column_attribute_blocks(*columns)
     values = column.tolist()
 

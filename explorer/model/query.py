@@ -23,7 +23,9 @@ Conventions every backend follows (a second implementer needs nothing else):
   ``EventStore.mask`` means them (text: case-insensitive substring of title,
   summary, or the name/kind/posture of an actor, the name of a theme, the
   publisher of a source; window: overlaps ``[t0, t1)``; known_by: earliest dated
-  source published at or before it, or, with none, started at or before it).
+  source published at or before it, or, with none, started at or before it;
+  sources: backed by one of them; sourcing: independent sources at one of the
+  levels of ``explorer.model.sourcing``; together: naming every one of the actors).
 - **Arrays** are numpy arrays of the dtypes named on each field (an Arrow array
   converted with ``to_numpy(zero_copy_only=False)`` is fine); text is Python ``str``.
 - Answers are values: frozen, never changed afterwards, safe to keep across frames.
@@ -44,12 +46,14 @@ import pandas as pd
 
 from explorer.model.dates import DatedValue
 from explorer.model.periods import empty_periods
+from explorer.model.sourcing import independent_counts, publisher_codes, publisher_key
 from explorer.model.store import NO_ACTOR, Filter
 
 __all__ = [
     "ALL",
     "NO_ACTOR",
     "SORT_COLUMNS",
+    "ActorPairs",
     "ActorRef",
     "Change",
     "Cursor",
@@ -70,8 +74,10 @@ __all__ = [
     "Problem",
     "PutEntity",
     "PutEvent",
+    "RolePair",
     "SetEventFields",
     "SortColumn",
+    "SourceCounts",
     "SourceRef",
     "TableChange",
     "ThemeRef",
@@ -134,6 +140,10 @@ class EntityTable:
     postures: tuple[str, ...] = ()  # actors: posture; others: ""
     colours: tuple[str, ...] = ()  # actors: "#rrggbb" or ""; others: ""
     descriptions: tuple[str, ...] = ()
+    # Sources only (empty for actors and themes): title, link and publication date.
+    titles: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    published: tuple[DatedValue | None, ...] = ()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -230,6 +240,40 @@ class Page:
     total: int
     exact: bool
     next: Cursor | None
+
+
+@dataclass(frozen=True)
+class RolePair:
+    """Roles two actors play on some shared events: ``role_a`` is the first actor's."""
+
+    role_a: str
+    role_b: str
+    events: int
+
+
+@dataclass(frozen=True)
+class ActorPairs:
+    """The edges of the web of actors under a filter: one per pair of actors (rows,
+    ``a[i] < b[i]``, sorted by (a, b)) named together on at least one event passing it.
+    ``events[i]`` counts those events; ``roles[i]`` the role pairs they play on them
+    (an event counts once per distinct role pair), by count descending, then roles."""
+
+    a: Keys = field(default_factory=lambda: _EMPTY)
+    b: Keys = field(default_factory=lambda: _EMPTY)
+    events: Keys = field(default_factory=lambda: _EMPTY)
+    roles: tuple[tuple[RolePair, ...], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+@dataclass(frozen=True)
+class SourceCounts:
+    """Per source row: the events passing a filter it backs, and how many of those
+    rest on its publisher alone (single-sourced events, see explorer.model.sourcing)."""
+
+    events: Keys
+    alone: Keys
 
 
 @dataclass(frozen=True)
@@ -452,6 +496,62 @@ class TimelineQueries(ABC):
     def titles(self, keys: Keys) -> list[str]:
         """Titles of `keys`, in order (labels for the few marks with room for one)."""
 
+    # --- who with whom, and on whose word -----------------------------------------------
+    # Not abstract: a backend that does not answer these itself gets a correct, slow
+    # answer built from `page` and `record` (the fast backends override them).
+
+    def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
+        """The web of actors: pairs named together on events passing `flt`."""
+        found: dict[tuple[int, int], dict[tuple[str, str], int]] = {}
+        shared: dict[tuple[int, int], int] = {}
+        for key in _every_key(self, flt):
+            refs = [r for r in self.record(key).actors if r.row >= 0]
+            seen_pairs: set[tuple[int, int]] = set()
+            seen_roles: set[tuple[int, int, str, str]] = set()
+            for x in refs:
+                for y in refs:
+                    if x.row < y.row:
+                        seen_pairs.add((x.row, y.row))
+                        seen_roles.add((x.row, y.row, x.role, y.role))
+            for pair in seen_pairs:
+                shared[pair] = shared.get(pair, 0) + 1
+            for a, b, ra, rb in seen_roles:
+                roles = found.setdefault((a, b), {})
+                roles[(ra, rb)] = roles.get((ra, rb), 0) + 1
+        pairs = sorted(shared)
+        return ActorPairs(
+            a=_keys([p[0] for p in pairs]),
+            b=_keys([p[1] for p in pairs]),
+            events=_keys([shared[p] for p in pairs]),
+            roles=tuple(role_pairs(found[p]) for p in pairs),
+        )
+
+    def independent_sources(self, keys: Keys) -> Keys:
+        """Independent sources (distinct publishers, explorer.model.sourcing) of `keys`."""
+        out = []
+        for key in np.asarray(keys, dtype=np.int64).tolist():
+            refs = self.record(int(key)).sources
+            codes = publisher_codes([r.publisher for r in refs], [r.url for r in refs])
+            n = len(refs)
+            out.append(int(independent_counts(np.zeros(n, np.int64), np.arange(n), codes, 1)[0]))
+        return _keys(out)
+
+    def source_counts(self, flt: Filter = ALL) -> SourceCounts:
+        """Events passing `flt` each source backs, and those resting on it alone."""
+        n = len(self.sources())
+        events = np.zeros(n, dtype=np.int64)
+        alone = np.zeros(n, dtype=np.int64)
+        for key in _every_key(self, flt):
+            refs = [r for r in self.record(key).sources if r.row >= 0]
+            rows = sorted({r.row for r in refs})
+            events[rows] += 1
+            known = {publisher_key(r.publisher, r.url) for r in refs} - {""}
+            if len(known) <= 1:
+                for r in refs:
+                    if publisher_key(r.publisher, r.url) or not known:
+                        alone[r.row] += 1
+        return SourceCounts(events, alone)
+
     # --- walking in time -------------------------------------------------------------
 
     @abstractmethod
@@ -556,6 +656,24 @@ class TimelineQueries(ABC):
         """Apply `edit`, notify subscribers once with a `Change`, and return the edit
         that undoes it (possibly a backend-private `EditOp`: hand it back only to this
         backend's `apply`). Raises `InvalidEditError` (nothing changed, nobody notified)."""
+
+
+def role_pairs(counts: Mapping[tuple[str, str], int]) -> tuple[RolePair, ...]:
+    """Role pairs in `ActorPairs` order: by count descending, then roles."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple(RolePair(ra, rb, n) for (ra, rb), n in ordered)
+
+
+def _every_key(q: TimelineQueries, flt: Filter) -> list[int]:
+    """Every event key passing `flt`, by date (the generic answers' walk)."""
+    keys: list[int] = []
+    after: Cursor | None = None
+    while True:
+        page = q.page(flt, "date", False, after, 10_000)
+        keys += page.keys.tolist()
+        if page.next is None:
+            return keys
+        after = page.next
 
 
 # --- edits -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pandas as pd
 
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES, Document, event_bounds
+from explorer.model.sourcing import independent_counts, level_mask, publisher_codes
 
 Rows = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
@@ -37,6 +38,12 @@ class Filter:
     known_by: int | None = None  # only what had been published by then (seconds)
     # With known_by: keep events with no dated source (their known date is unknown)?
     known_undated: bool = False
+    # On whose word (explorer.model.sourcing): events backed by any of these source ids;
+    # events whose independent sources are at one of these levels ("unsourced",
+    # "single", "several"); events naming every one of these actors (an edge of the web).
+    sources: frozenset[str] | None = None
+    sourcing: frozenset[str] | None = None
+    together: frozenset[str] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -103,6 +110,7 @@ class EventStore:
             "source_links",
             "known_at",
             "known_dated",
+            "independent",
             "_links_by_event",
             "_sources_by_event",
             "_factor_cache",
@@ -193,6 +201,16 @@ class EventStore:
             has = earliest != np.iinfo(np.int64).max
             known[has] = earliest[has]
         return known
+
+    @cached_property
+    def independent(self) -> Rows:
+        """Independent sources (distinct publishers) of each event: see model.sourcing."""
+        events, sources = self.source_links
+        src = self._document.sources
+        codes = publisher_codes(
+            src["publisher"].astype(str).tolist(), src["url"].astype(str).tolist()
+        )
+        return independent_counts(events, sources, codes, self.n)
 
     @cached_property
     def _links_by_event(self) -> tuple[Rows, Rows]:
@@ -351,6 +369,30 @@ class EventStore:
             keep &= known | ~self.known_dated if flt.known_undated else known
         if flt.text.strip():
             keep &= self._text_hits(flt.text.strip())
+        if flt.sources is not None or flt.sourcing is not None or flt.together is not None:
+            keep &= self._word_mask(flt)
+        return keep
+
+    def _word_mask(self, flt: Filter) -> Mask:
+        """The filter's sources, sourcing levels and actors-together, as a mask."""
+        keep = np.ones(self.n, dtype=bool)
+        if flt.sources is not None:
+            events, sources = self.source_links
+            index = pd.Index(self._document.sources["id"])
+            wanted = np.zeros(len(index) + 1, dtype=bool)
+            codes = index.get_indexer(list(flt.sources))
+            wanted[codes[codes >= 0]] = True
+            hit = np.zeros(self.n, dtype=bool)
+            hit[events[wanted[sources] & (events >= 0)]] = True
+            keep &= hit
+        if flt.sourcing is not None:
+            keep &= level_mask(self.independent, flt.sourcing)
+        for actor in sorted(flt.together or ()):
+            row = int(self.actor_index.get_indexer([actor])[0])
+            hit = np.zeros(self.n, dtype=bool)
+            if row >= 0:
+                hit[self.lane_rows(row)] = True
+            keep &= hit
         return keep
 
     def actor_counts(self, mask: Mask | None = None) -> npt.NDArray[np.int64]:

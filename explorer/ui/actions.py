@@ -28,7 +28,8 @@ class ActionSpec:
     # "window"/"editor"/"session": anywhere in the window (handled by the window, the
     # editor or the document session);
     # "timeline": only while the timeline has focus; "publish": the article and publishing
-    # controller; "review": the article review dialog; "periods": the periods panel
+    # controller; "review": the article review dialog; "periods": the periods panel;
+    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py)
     scope: str = "window"
     tip: str = ""
 
@@ -47,6 +48,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
     ActionSpec("file.export_page",     "Export &Web Page…",         "export_page",         (),                                 "&File",    "publish"),
     ActionSpec("file.export_brief",    "Export &Brief (PDF)…",      "export_brief",        (),                                 "&File",    "publish"),
+    ActionSpec("file.export_web",      "Export Web of A&ctors…",    "export_web",          (),                                 "&File",    "word"),
     ActionSpec("file.quit",            "&Quit",                     "close",               (SK.Quit, "Ctrl+Q"),                "&File"),
     ActionSpec("edit.undo",            "&Undo",                     "undo",                (SK.Undo,),                         "&Edit",    "editor"),
     ActionSpec("edit.redo",            "&Redo",                     "redo",                (SK.Redo, "Ctrl+Y"),                "&Edit",    "editor"),
@@ -93,6 +95,8 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
     ActionSpec("view.focus_periods",   "Focus &Periods",            "focus_list",          ("Ctrl+5",),                        "&View",    "periods"),
     ActionSpec("go.period",            "Show &Period",              "jump",                (),                                 "&Go",      "periods"),
+    ActionSpec("view.web",             "&Web of Actors",            "show_web",            ("Ctrl+Shift+W",),                  "&View",    "word"),
+    ActionSpec("view.sources",         "&Sources",                  "show_sources",        ("Ctrl+Shift+B",),                  "&View",    "word"),
     ActionSpec("go.prev_in_lane",      "&Previous Event in Lane",   "select_prev_in_lane", ("Left",),                          "&Go",      "timeline"),
     ActionSpec("go.next_in_lane",      "&Next Event in Lane",       "select_next_in_lane", ("Right",),                         "&Go",      "timeline"),
     ActionSpec("go.prev_any",          "Previous Event (Any Lane)", "select_prev_any",     ("Ctrl+Left",),                     "&Go",      "timeline"),

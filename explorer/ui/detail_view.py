@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from explorer.model.dates import Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus
 from explorer.model.html_text import html_to_plain
-from explorer.model.query import Change
+from explorer.model.query import Change, EventRecord
+from explorer.model.sourcing import source_lag
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -242,6 +243,7 @@ class DetailView(QScrollArea):
         else:
             status_text += "\nKnown date unknown: no dated source"
         self._section("status", "Claim status", status_text)
+        self._section("sourcing", "On whose word", self._sourcing_text(record))
         warning = style.source_warning(status, len(record.sources))
         if warning:
             label = plain_label(warning, object_name="detail-source-warning")
@@ -315,6 +317,25 @@ class DetailView(QScrollArea):
         self._attributes(dict(record.attributes))
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
+
+    def _sourcing_text(self, record: EventRecord) -> str:
+        """Independent sources (distinct publishers) and the source lag."""
+        keys = np.array([record.key], np.int64)
+        independent = int(self.state.queries.independent_sources(keys)[0])
+        if not independent:
+            return "No source"
+        line = f"Independent sources: {independent:,}"
+        if independent == 1:
+            line += " — single source"
+        dated_sources = [s for s in record.sources if s.published is not None]
+        first = min(
+            dated_sources, key=lambda s: s.published.seconds if s.published else 0, default=None
+        )
+        lag = source_lag(record.start, first.published if first else None)
+        if first is None or first.published is None:
+            return f"{line}\nSource lag: {lag}"
+        name = first.publisher or first.title
+        return f"{line}\nFirst published {first.published.human()} by {name}: {lag}"
 
     def _attributes(self, attributes: object) -> None:
         """Every other field the file had (Plaso's parser, source_long...): a key/value

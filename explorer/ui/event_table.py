@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
@@ -34,6 +35,8 @@ COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
 DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
 
 Index = QModelIndex | QPersistentModelIndex
+SINGLE_MARK: Final = "①"  # the event rests on a single independent source
+NO_SOURCE: Final = "(no source)"
 
 
 BLOCK: Final = 256  # rows asked of the backend at a time
@@ -143,10 +146,34 @@ class EventTableModel(QAbstractTableModel):
             return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return f"{section + 1:,}"
 
+    def _sources_text(self, record: EventRecord) -> str:
+        """The sources, marked ① when the event rests on a single independent source."""
+        text = "; ".join(s.publisher or s.title for s in record.sources)
+        independent = int(
+            self.state.queries.independent_sources(np.array([record.key], np.int64))[0]
+        )
+        if independent == 1:
+            return f"{SINGLE_MARK} {text}"
+        return text if independent else NO_SOURCE
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < self._total:
             return None
         column = index.column()
+        if column == SOURCES and role in (
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            key = self.key_at(index.row())
+            if key < 0:
+                return None
+            sources = self._sources_text(self.record(key))
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return shown(sources, lines=False).replace(SINGLE_MARK, "single source:", 1)
+            text = shown(sources)
+            if text.startswith(SINGLE_MARK):
+                text += "\n\n① Single source: one independent publisher backs this event."
+            return plain(text)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.data(index, Qt.ItemDataRole.DisplayRole)
             return plain(str(text)) if text else None  # file text: never rich text
@@ -184,7 +211,7 @@ class EventTableModel(QAbstractTableModel):
             return shown(text, lines=False)
         if column == STATUS:
             return record.status
-        return shown("; ".join(s.publisher or s.title for s in record.sources), lines=False)
+        return shown(self._sources_text(record), lines=False)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():

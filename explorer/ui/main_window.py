@@ -54,6 +54,7 @@ from explorer.ui.publish import PublishController
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
+from explorer.ui.word_docks import WordDocks
 
 # A visible focus frame on every panel, so keyboard users always know where they are.
 FOCUS_FRAME = """
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
             self._dock(self.detail, "Event", Qt.DockWidgetArea.RightDockWidgetArea),
         ]
         self._docks_sized = False
+        self.word = WordDocks(self, (self._docks[0], self._docks[1]))
         self.timeline.activated.connect(self.show_detail)
         self.editor = EditController(self.state, self)
         self.history = QUndoView(self.editor.stack)
@@ -171,6 +173,7 @@ class MainWindow(QMainWindow):
                 "session": self.session,
                 "publish": self.publisher,
                 "periods": self.periods,
+                "word": self.word,
             },
             {
                 "window": self,
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
                 "session": self,
                 "publish": self,
                 "periods": self,
+                "word": self,
             },
         )
         self._build_menus()

@@ -306,7 +306,10 @@ class PeriodsPanel(QWidget):
 
     def _apply(self, edit: SetRecord, select: str | None) -> None:
         store = self.state.store
-        if store is None:  # out of core: periods are not editable there yet
+        if store is None:  # out of core: the data is read-only (periods live in memory)
+            QMessageBox.information(
+                self, "Read-only", "Periods of an out-of-core file cannot be edited."
+            )
             return
         try:
             perform(self.editor.stack, store, edit)

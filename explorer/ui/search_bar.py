@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from explorer.model.dates import DAY, DatedValue, Precision, format_human, format_iso
 from explorer.model.document import ClaimStatus
+from explorer.model.sourcing import LEVEL_NAMES, SOURCING_LEVELS
 from explorer.model.store import Filter
 from explorer.ui.date_dialog import DateDialog
 from explorer.ui.display_text import button_text
@@ -179,6 +180,7 @@ class SearchBar(QWidget):
                 list(actors.ids),
                 list(actors.names),
             ),
+            ("&Sourcing", "sourcing", list(SOURCING_LEVELS), list(LEVEL_NAMES.values())),
         )
         for title, facet, values, names in facets:
             sub = self.menu.addMenu(title)
@@ -278,8 +280,24 @@ class SearchBar(QWidget):
             "actors": dict(zip(actors.ids, actors.names, strict=True)),
             "themes": dict(zip(themes.ids, themes.names, strict=True)),
             "statuses": {s.value: s.value for s in ClaimStatus},
+            "sourcing": dict(LEVEL_NAMES),
+            "sources": dict(
+                zip(
+                    self.state.queries.sources().ids,
+                    self.state.queries.sources().names,
+                    strict=True,
+                )
+            ),
         }
-        for facet, label in (("statuses", "Status"), ("themes", "Theme"), ("actors", "Actor")):
+        names["together"] = names["actors"]
+        for facet, label in (
+            ("statuses", "Status"),
+            ("themes", "Theme"),
+            ("actors", "Actor"),
+            ("sourcing", "Sourcing"),
+            ("sources", "Source"),
+            ("together", "Together"),
+        ):
             chosen = getattr(flt, facet)
             if chosen is not None:
                 shown = ", ".join(sorted(names[facet].get(v, v) for v in chosen)) or "none"

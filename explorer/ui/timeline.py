@@ -42,7 +42,7 @@ from explorer.model.query import Change, density_edges
 from explorer.model.store import NO_ACTOR, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
-from explorer.ui import marks, qtarrays, style
+from explorer.ui import marks, qtarrays, source_marks, style
 from explorer.ui.display_text import shown
 from explorer.ui.marks import MARK
 from explorer.ui.messages import plain
@@ -155,6 +155,7 @@ class LaneFrame:
     core_lo: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # aligned with rows
     core_hi: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     status: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
+    single: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
     x: F64 = field(default_factory=lambda: np.zeros(0))  # mark centre (points) or band left
     x_end: F64 = field(default_factory=lambda: np.zeros(0))
     y: F64 = field(default_factory=lambda: np.zeros(0))
@@ -530,7 +531,20 @@ class TimelineWidget(QWidget):
             frames.append(frame)
             top += height
         self._content_height = top
+        self._mark_single_sources(frames)
         return frames
+
+    def _mark_single_sources(self, frames: list[LaneFrame]) -> None:
+        """Which drawn marks rest on one independent source: one question per layout
+        for every lane on screen (out of core, one query, not one per lane)."""
+        drawn = [f for f in frames if len(f.rows)]
+        if not drawn:
+            return
+        counts = self.state.queries.independent_sources(np.concatenate([f.rows for f in drawn]))
+        at = 0
+        for f in drawn:
+            f.single = np.asarray(counts[at : at + len(f.rows)] == 1, np.bool_)
+            at += len(f.rows)
 
     def _title_room(self, rows: Rows) -> F64:
         """Pixels each row's title needs after its mark (capped), measured once per row."""
@@ -724,6 +738,10 @@ class TimelineWidget(QWidget):
                     marks.draw_points(
                         p, status, colour, qtarrays.points(frame.x[pick], frame.y[pick])
                     )
+        # On whose word: a dot on marks resting on a single independent source.
+        # (a band's dot sits at its left end, kept in view).
+        at = np.where(is_point, frame.x_end, np.maximum(frame.x, 0.0))
+        source_marks.paint(p, at, frame.y, frame.single)
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
@@ -1087,6 +1105,7 @@ class TimelineWidget(QWidget):
             label = status.value
             p.drawText(QPointF(x + MARK + 6, y + metrics.ascent() / 2 - 1), label)
             x += MARK + 14 + metrics.horizontalAdvance(label)
+        x = source_marks.legend(p, metrics, x, y, style.AXIS_TEXT)
         band = QColor(sample)
         band.setAlpha(60)
         p.fillRect(QRectF(x, y - 6, 26, 12), band)
@@ -1099,7 +1118,8 @@ class TimelineWidget(QWidget):
         p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
         p.setPen(style.AXIS_TEXT)
         p.drawText(QPointF(x + 12, y + metrics.ascent() / 2 - 1), TODAY_LABEL)
-        self.legend_items = [s.value for s in STATUS_ORDER] + ["uncertain period", TODAY_LABEL]
+        self.legend_items = [s.value for s in STATUS_ORDER] + [source_marks.LABEL]
+        self.legend_items += ["uncertain period", TODAY_LABEL]
         x += 24 + metrics.horizontalAdvance(TODAY_LABEL)
         if self._density_mode:
             p.setPen(style.MUTED_TEXT)
@@ -1288,6 +1308,8 @@ class TimelineWidget(QWidget):
             date += " – " + record.end.human()
         actors = ", ".join(dict.fromkeys(a.name for a in record.actors))
         parts = [shown(record.title), date, f"Status: {record.status}"]
+        sources = int(self.state.queries.independent_sources(np.array([row], np.int64))[0])
+        parts[-1] += " · single source" if sources == 1 else "" if sources else " · no source"
         if actors:
             parts.append(f"Actors: {shown(actors, lines=False)}")
         return "\n".join(parts)
