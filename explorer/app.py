@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from explorer import __version__
 from explorer.engines.choice import DUCKDB_THRESHOLD_BYTES, ENGINES, choose_engine, parquet_bytes
@@ -25,7 +25,7 @@ from explorer.io import limits
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
-from explorer.io.formats import formats
+from explorer.io.formats import formats, takes_mapping
 from explorer.io.merging import (  # noqa: F401 (the command line's names for them)
     MERGED,
     MergedImport,
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 PROG: Final = "timeline-explorer"
 VIEW_FORMATS: Final = (".png", ".svg")  # .pdf is the brief; --to view writes the bare view
 QT_WRITERS: Final = ("view", "brief")  # written through the window's painter
-TABLE_FORMATS: Final = ("csv", "excel")  # the readers that take a column mapping
 DATE_ORDERS: Final = ("dmy", "mdy")
 SKIPPED_SHOWN: Final = 5  # set-aside rows printed on stderr; --skipped writes them all
 
@@ -187,6 +186,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--select", metavar="EVENT_ID", help="select this event before rendering")
     p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="show times in this zone: UTC (default), local, or an IANA name such as "
+        "America/New_York; --screenshot and view exports draw in it, CSV/Excel exports "
+        "add start_local and end_local (stored times stay UTC)",
+    )
+    p.add_argument(
         "--engine",
         choices=ENGINES,
         default="auto",
@@ -194,6 +200,22 @@ def parser() -> argparse.ArgumentParser:
         f"(default auto: DuckDB for one Parquet file or folder of at least "
         f"{DUCKDB_THRESHOLD_BYTES // 2**20} MiB)",
     )
+    sql = p.add_argument_group(
+        "shared engines",
+        "open a table loaded with `timeline-explorer convert IN --to URL --table NAME`",
+    )
+    sql.add_argument(
+        "--source",
+        metavar="URL",
+        help="postgresql://user@host:5432/db, sc://host:15002, clickhouse://host:8123/db, "
+        "chdb:///folder, duckdb:///file.duckdb (a password is asked for)",
+    )
+    sql.add_argument("--table", metavar="NAME", default="timeline", help="the table (--source)")
+    sql.add_argument("--search", metavar="TEXT", help="--source --export: events matching TEXT")
+    sql.add_argument(
+        "--status", metavar="NAME", action="append", help="--source --export: this status"
+    )
+    sql.add_argument("--actor", metavar="ID", action="append", help="--source --export: actor")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -244,6 +266,15 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--format, --map and --date-order need a FILE")
     if args.published is not None and args.from_article is None:
         raise UsageError("--published needs --from-article ARTICLE")
+    if args.tz is not None:
+        from explorer.model.zones import ZoneError, zone
+
+        try:
+            args.zone = zone(args.tz)
+        except ZoneError as exc:
+            raise UsageError(f"--tz: {exc}") from None
+    else:
+        args.zone = None
 
 
 def check_out_of_core(args: argparse.Namespace, writer: str | None) -> None:
@@ -275,7 +306,7 @@ def load(args: argparse.Namespace) -> tuple[ImportResult, Path]:
 def report(result: ImportResult, args: argparse.Namespace) -> None:
     """Set-aside rows (a count and the first few) and notes, on stderr."""
     for part in parts_of(result):
-        if (args.mapping or args.date_order) and part.format not in TABLE_FORMATS:
+        if (args.mapping or args.date_order) and not takes_mapping(part.format):
             _say(
                 f"{part.path.name}: --map and --date-order are not used for this file "
                 f"(read as {part.format}; --format csv reads it as a table)"
@@ -305,7 +336,13 @@ def write_skipped(result: ImportResult, path: Path) -> None:
     atomic_write_bytes(path, result.skipped_csv().encode("utf-8"))
 
 
-def export_document(document: Document, path: Path, writer: str) -> None:
+def export_document(document: Document, path: Path, writer: str, zone: Any = None) -> None:
+    """Write with the writers' table; a display zone (--tz) adds local times to tables."""
+    if zone is not None and not zone.is_utc and writer in ("csv", "excel"):
+        from explorer.io.write_table import write_csv, write_excel
+
+        (write_csv if writer == "csv" else write_excel)(document, path, zone.tz)
+        return
     WRITERS[writer](document, path)
 
 
@@ -315,12 +352,18 @@ def _say(line: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    given = list(sys.argv[1:] if argv is None else argv)
-    if given[:1] == ["convert"] and not Path("convert").exists():
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["convert"] and "--to" in argv and not any(a.startswith("--to=") for a in argv):
+        from explorer.sql_cli import convert_main
+
+        return convert_main(argv[1:])
+    if argv[:1] == ["convert"] and not Path("convert").exists():
         from explorer.convert_cli import main as convert_main  # streaming, no document
 
-        return convert_main(given[1:])
+        return convert_main(argv[1:])
     args = parser().parse_args(argv)
+    if args.source is not None:
+        return _from_source(args)
     limits.reset()
     for key, value in args.limits:
         limits.set_limit(key, value)
@@ -353,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.skipped is not None:
             write_skipped(result, args.skipped)
         if writer is not None and writer not in QT_WRITERS:
-            export_document(result.document, args.export, writer)
+            export_document(result.document, args.export, writer, args.zone)
             return 0
     except (WriteError, OSError) as exc:
         _say(str(exc))
@@ -363,6 +406,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     native = result.format in ("native", "parquet") and args.from_article is None
     return _run_gui(result.document, path, args, headless, native=native, writer=writer)
+
+
+def _from_source(args: argparse.Namespace) -> int:
+    """--source URL: export from it, or open a window on it."""
+    from explorer.sql_cli import export_from_source, filter_from
+
+    if args.files or args.from_article is not None:
+        _say("--source opens a table: give no FILE and no --from-article")
+        return 2
+    try:
+        writer = export_format(args)
+    except UsageError as exc:
+        _say(str(exc))
+        return 2
+    if writer is not None and writer not in QT_WRITERS:
+        return export_from_source(
+            args.source, args.table, filter_from(args), args.export, writer, mapping_from(args)
+        )
+    from explorer.engines.sql_engines import EngineError
+    from explorer.sql_cli import open_source
+
+    try:
+        _engine, backend = open_source(args.source, args.table, mapping_from(args))
+    except EngineError as exc:
+        _say(str(exc))
+        return 2
+    headless = args.screenshot is not None or writer in QT_WRITERS
+    if headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return _run_source_gui(backend, args, headless, writer)
 
 
 def from_article(document: Document, args: argparse.Namespace) -> None:
@@ -431,6 +504,13 @@ def _run_out_of_core(path: Path, args: argparse.Namespace, writer: str | None) -
     return _run_gui(backend, path, args, headless, native=True, writer=writer)  # type: ignore[arg-type]
 
 
+def _run_source_gui(
+    backend: object, args: argparse.Namespace, headless: bool, writer: str | None
+) -> int:
+    """A window on the SQL backend, through the window's seam for any TimelineQueries."""
+    return _run_gui(cast(Any, backend), Path(args.table), args, headless, writer=writer)
+
+
 def _run_gui(
     document: Document | TimelineQueries,
     path: Path,
@@ -454,6 +534,9 @@ def _run_gui(
     # An imported file (TimelineJS, CSV, a merge...) is shown as "Untitled, imported from":
     # Save must never write the app's format over the user's source file.
     window = MainWindow(document, path, imported=not native, render_only=headless)
+    if args.zone is not None:
+        window.zone_override = args.zone  # wins over the zone remembered for the file
+        window.state.set_zone(args.zone)
     window.resize(QSize(*args.size))
     if args.select and not window.state.select_id(args.select):
         _say(f"{path.name}: no event with id {args.select!r}")

@@ -552,7 +552,15 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "timeline-explorer-bench",
         help="where the synthetic Parquet file is kept between runs",
     )
+    parser.add_argument(
+        "--source",
+        metavar="URL",
+        help="measure a SQL engine instead (postgresql://, sc://, chdb://, clickhouse://, "
+        "duckdb://): load --events synthetic events once, then time its frames",
+    )
     args = parser.parse_args(argv)
+    if args.source:
+        return _bench_source(args)
     duck_rows: list[DuckRow] = []
     if args.parquet_events > 0:
         from explorer.engines.bench_duckdb import bench_duckdb
@@ -607,6 +615,24 @@ def main(argv: list[str] | None = None) -> int:
 
             print()
             print(render(duck_rows))
+    return 0
+
+
+def _bench_source(args: argparse.Namespace) -> int:
+    from explorer.engines.bench_sql import bench_sql, render
+    from explorer.engines.sql_engines import EngineError, connect, redact
+
+    try:
+        engine = connect(args.source)
+        rows = bench_sql(engine, args.events, args.parquet_folder, min(args.repeats, 7))
+    except EngineError as exc:
+        print(f"bench: {redact(args.source)}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"machine": machine(), "source": [asdict(r) for r in rows]}, indent=2))
+    else:
+        print(render(rows))
+    engine.close()
     return 0
 
 

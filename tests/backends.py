@@ -83,6 +83,7 @@ _DATES = st.one_of(
     ).map(lambda t: f"{t[0]}-{t[1]:02d}-{t[2]:02d}T{t[3]:02d}"),
 )
 _WORDS = st.sampled_from(["alpha", "Beta", "gamma", "", "Delta beta", "ALPHA", "zeta"])
+_TAGS = st.sampled_from(["follow-up", "beta lead", "Bad", "timestomped"])
 
 
 @st.composite
@@ -132,9 +133,26 @@ def documents(draw: Any, max_events: int = 25) -> Document:
             )
         record = event(f"e{i}", start, **fields)
         events.append(record)
+    annotations = []
+    for record in events:
+        if not draw(st.integers(0, 2)):
+            continue
+        tags = draw(st.lists(_TAGS, max_size=2, unique=True))
+        notes = [
+            {
+                "id": f"n{k}",
+                "author": draw(_WORDS),
+                "time": f"2026-12-0{k + 1}T10:00:00Z",
+                "text": draw(_WORDS) or "a note",
+            }
+            for k in range(draw(st.integers(0, 2)))
+        ]
+        annotations.append(
+            {"event": record["id"], "starred": draw(st.booleans()), "tags": tags, "notes": notes}
+        )
     # An end before its start is refused by the reader: drop such ends.
     doc = None
-    data = document_json(events, actors, sources, themes)
+    data = document_json(events, actors, sources, themes, annotations=annotations, version=2)
     for record in events:
         if "end" in record:
             try:
@@ -145,3 +163,41 @@ def documents(draw: Any, max_events: int = 25) -> Document:
                 del record["end"]
     doc = document_from_json(data, Path("generated.json"))
     return doc
+
+
+def sql_duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The SQL backend over a DuckDB database file (the dialect needing no server)."""
+    from explorer.engines.sql_backend import SqlBackend
+    from explorer.engines.sql_engines import connect
+    from explorer.engines.sql_tables import upload_document
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    engine = connect(f"duckdb:///{tmp / 'engine.duckdb'}")
+    upload_document(engine, "story", doc)
+    return SqlBackend(engine, "story")
+
+
+register("sql-duckdb", sql_duckdb_backend)
+READ_ONLY["sql-duckdb"] = "a shared SQL table is read-only"
+
+
+def _engine_backend(name: str) -> Factory:
+    def factory(doc: Document, tmp: Path) -> TimelineQueries:
+        from explorer.engines.sql_backend import SqlBackend
+        from explorer.engines.sql_tables import upload_document
+        from tests.engines import engine, fresh_table
+
+        eng = engine(name)
+        table = fresh_table()
+        upload_document(eng, table, doc)
+        return SqlBackend(eng, table)
+
+    return factory
+
+
+# Real engines, started by the suite on 127.0.0.1 (tests/engines.py).
+for _name in ("postgres", "clickhouse", "spark"):
+    register(_name, _engine_backend(_name))
+    READ_ONLY[_name] = "a shared SQL table is read-only"
+# Engines whose every query costs a JVM round trip: fewer generated documents, lighter cases.
+SLOW: frozenset[str] = frozenset({"spark"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,11 +21,16 @@ from explorer.resources import dataset_path
 @pytest.fixture(autouse=True)
 def private_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> Iterator[None]:
     """Tests never touch the user's settings, recent files or recovery folder."""
     root = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("TIMELINE_EXPLORER_STATE_DIR", str(root / "recovery"))
     monkeypatch.setenv("TIMELINE_EXPLORER_SETTINGS", str(root / "settings.ini"))
+    yield
+    # A test's windows and dialogs die here, on the GUI thread, between tests: left to
+    # the cycle collector they may be freed later on a worker thread of the next test
+    # (an index build, a frame query), and Qt objects must die on their own thread.
+    gc.collect()
 
 
 @pytest.fixture
@@ -58,3 +64,10 @@ def window(qtbot, story: Document, story_path: Path) -> Iterator[object]:
 @pytest.fixture
 def story_store(story: Document) -> EventStore:
     return EventStore(story)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the engines the suite started (PostgreSQL, Spark Connect, chdb)."""
+    from tests.engines import stop_all
+
+    stop_all()

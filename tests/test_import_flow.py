@@ -457,3 +457,77 @@ def test_mapping_dialog_shows_the_guess_and_its_alternatives(qtbot: Any, tmp_pat
     assert 'date "LastRun" (sure' in shown
     assert '"SourceCreated" (100% dates; a copy time)' in shown
     assert dialog.guess_label.isVisibleTo(dialog)
+
+
+def _as_read(dialog: MappingDialog) -> list[list[str]]:
+    table = dialog.as_read
+    return [
+        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+
+
+def test_mapping_preview_follows_the_date_column_chosen_by_keys(qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "filed,happened,headline,who,verified\n"
+        "2023-05-01,1977,Founded,Alice,confirmed\n"
+        "2023-05-02,March 1978,First sale,Bob,\n"
+        "2023-05-03,not known,Gap year,Carol,disputed\n"
+    )
+    dialog = MappingDialog(path, table_sample(path, "csv"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(qtbot, dialog)
+    dialog.combos["title"].setFocus()
+    header = [dialog.as_read.horizontalHeaderItem(c).text() for c in range(5)]
+    assert header == ["Row", "Date", "Title", "Lane", "Status"]
+    # The user picks "filed" as the date, by keys: Alt+D, then type its first letter.
+    qtbot.keyClick(dialog, Qt.Key.Key_D, ALT)
+    assert QApplication.focusWidget() is dialog.combos["date"]
+    qtbot.keyClicks(dialog.combos["date"], "f")
+    assert dialog.combos["date"].currentData() == "filed"
+    rows = _as_read(dialog)
+    assert [r[:4] for r in rows] == [
+        ["row 2", "1 May 2023", "Founded", "Alice"],
+        ["row 3", "2 May 2023", "First sale", "Bob"],
+        ["row 4", "3 May 2023", "Gap year", "Carol"],
+    ]
+    assert [r[4] for r in rows] == ["confirmed", "unassessed", "disputed"]
+    # Then the next column, "happened": the years and the month at their precision, and
+    # the row that has no date set aside with its reason.
+    qtbot.keyClick(dialog.combos["date"], Qt.Key.Key_Down)
+    assert dialog.combos["date"].currentData() == "happened"
+    rows = _as_read(dialog)
+    assert rows[0][:3] == ["row 2", "1977", "Founded"]
+    assert rows[1][:3] == ["row 3", "March 1978", "First sale"]
+    assert rows[2][0] == "row 4"
+    assert rows[2][1].startswith("Set aside: column 'happened'")
+    assert "not known" in rows[2][1]
+    # No date column: the preview says why it is empty.
+    dialog.combos["date"].setCurrentIndex(0)
+    assert dialog.as_read.rowCount() == 0
+    assert dialog.as_read_error.isVisibleTo(dialog)
+    assert "Choose the date column" in dialog.as_read_error.text()
+
+
+def test_mapping_preview_follows_the_day_month_order_and_the_lane(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "matches.csv"
+    path.write_text("date,home,away\n03/04/2020,Ajax,PSV\n05/06/2020,PSV,Feyenoord\n")
+    dialog = MappingDialog(path, table_sample(path, "csv"))
+    qtbot.addWidget(dialog)
+    dialog.order_combo.setFocus()
+    qtbot.keyClick(dialog.order_combo, Qt.Key.Key_Down)  # day/month
+    assert _as_read(dialog)[0][1] == "3 April 2020"
+    qtbot.keyClick(dialog.order_combo, Qt.Key.Key_Down)  # month/day
+    assert _as_read(dialog)[0][1] == "4 March 2020"
+    # Unticking "away" (Space in the checklist) leaves the home team as the lane.
+    lanes = {r[3] for r in _as_read(dialog)}
+    dialog.actors_list.setFocus()
+    dialog.actors_list.setCurrentRow(2)
+    qtbot.keyClick(dialog.actors_list, Qt.Key.Key_Space)
+    assert dialog.actor_columns() == ["home"]
+    assert [r[3] for r in _as_read(dialog)] == ["Ajax", "PSV"]
+    assert lanes != {"Ajax", "PSV"}

@@ -135,3 +135,49 @@ def test_generated_files_open_fast_as_thorough(data: dict[str, Any]) -> None:
     except (NotFast, ReadError):  # the fast path may decline; the thorough one reads it
         return
     assert fast.equals(_read_thorough(raw, path))
+
+
+def test_annotations_go_through_the_columnar_writer_and_the_fast_reader(
+    tmp_path: Path,
+) -> None:
+    """Stars, tags and notes sit beside periods among version 2's optional keys: the
+    columnar writer writes them from the whole document (not its event-less frame),
+    byte for byte as the reference, and the fast reader keeps them."""
+    import pandas as pd
+
+    from explorer.io.native import _read_fast, _read_thorough
+
+    doc = synthetic_document(3_000, seed=5)
+    ids = doc.events["id"].astype("str")
+    doc.stars = pd.DataFrame({"event_id": pd.Series([ids[10], ids[2_999]], dtype="str")})
+    doc.tags = pd.DataFrame(
+        {
+            "event_id": pd.Series([ids[10], ids[11]], dtype="str"),
+            "tag": pd.Series(["follow-up", "suspicious"], dtype="str"),
+        }
+    )
+    doc.notes = pd.DataFrame(
+        {
+            "event_id": pd.Series([ids[12]], dtype="str"),
+            "note_id": pd.Series(["n1"], dtype="str"),
+            "author": pd.Series(["kim"], dtype="str"),
+            "time": pd.Series([1_764_594_300], dtype=np.int64),
+            "text": pd.Series(["Second source?\nOnly one so far."], dtype="str"),
+        }
+    )
+    native_encode.BLOCK, saved = 1_000, native_encode.BLOCK
+    try:
+        out = tmp_path / "annotated.json"
+        write_native(doc, out)
+    finally:
+        native_encode.BLOCK = saved
+    raw = out.read_bytes()
+    assert raw == reference_dumps(doc)
+    data = json.loads(raw)
+    assert data["version"] == 2
+    assert [a["event"] for a in data["annotations"]] == [ids[10], ids[11], ids[12], ids[2_999]]
+    fast = _read_fast(raw, out)
+    assert fast.equals(_read_thorough(raw, out))
+    assert fast.equals(doc)
+    assert (len(fast.stars), len(fast.tags), len(fast.notes)) == (2, 2, 1)
+    assert dumps_native(read_native(out)) == raw

@@ -257,8 +257,8 @@ def _rewrite(story: Document, path: Path, **changes: Any) -> None:
 
 def test_newer_version(story: Document, tmp_path: Path) -> None:
     path = tmp_path / "new.parquet"
-    _rewrite(story, path, meta={"version": 2})
-    with pytest.raises(ReadError, match="version 2 is newer"):
+    _rewrite(story, path, meta={"version": 3})
+    with pytest.raises(ReadError, match="version 3 is newer"):
         read_parquet(path)
 
 

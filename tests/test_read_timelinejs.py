@@ -34,7 +34,7 @@ from explorer.model.document import NO_END, Document, end_value, start_value
 
 def plain_text(markup: str) -> str:
     get("timelinejs")  # load the whole registry before importing a reader module directly
-    from explorer.io.read_timelinejs import plain_text as convert
+    from explorer.io.kit.jsontext import plain_text as convert
 
     return convert(markup)
 

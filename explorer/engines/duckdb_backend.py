@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from explorer.engines.annotation_index import AnnotationIndex
 from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
 from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
@@ -131,9 +132,12 @@ class DuckDBReader(OverlayBase):
             offsets.append(offsets[-1] + pq.ParquetFile(path).metadata.num_rows)
         self._offsets = np.asarray(offsets, dtype=np.int64)
         self._has_no_actor = bool(self._level("S", self.info.level_max)[0, -1] > 0)
+        # The analyst's annotations: few, so read once and kept in memory by key.
+        self.annotations = AnnotationIndex.read(self.files, self._offsets, self._sql)
         self._excluded: I64 = np.zeros(0, dtype=np.int64)
         self._originals: TimelineQueries | None = None
         self._span_cache: tuple[int, int] | None = None
+        self._periods: pd.DataFrame | None = None
 
     @property
     def n_rows(self) -> int:
@@ -244,6 +248,12 @@ class DuckDBReader(OverlayBase):
             # source have no known date, and pass only when the user asks for them.
             known = f"(dated AND known <= {int(flt.known_by)})"
             clauses.append(f"({known} OR NOT dated)" if flt.known_undated else known)
+        if flt.starred:
+            clauses.append(f"row IN ({_ints(self.annotations.with_table('stars'))})")
+        if flt.noted:
+            clauses.append(f"row IN ({_ints(self.annotations.with_table('notes'))})")
+        if flt.tags is not None:
+            clauses.append(f"row IN ({_ints(self.annotations.tagged(flt.tags))})")
         needle = flt.text.strip()
         if needle:
             clauses.append(self._text_clause(needle, pairs))
@@ -318,6 +328,9 @@ class DuckDBReader(OverlayBase):
             out.append(
                 f"row IN (SELECT row FROM event_sources WHERE source IN ({_ints(source_hit)}))"
             )
+        annotated = self.annotations.text_hits(needle)
+        if len(annotated):
+            out.append(f"row IN ({_ints(annotated)})")
         return "(" + " OR ".join(out) + ")"
 
     def _code_clause(self, column: str, table: str, needle_sql: str) -> str:
@@ -384,7 +397,12 @@ class DuckDBReader(OverlayBase):
 
     def periods(self) -> pd.DataFrame:
         """The periods the Parquet file's metadata carries (none when unreadable: they
-        are drawn, never needed to answer a query)."""
+        are drawn, never needed to answer a query). Read once: every frame asks."""
+        if self._periods is None:
+            self._periods = self._read_periods()
+        return self._periods
+
+    def _read_periods(self) -> pd.DataFrame:
         try:
             return periods_from_records(self.info.metadata.get("periods") or [])
         except PeriodRecordError:
@@ -621,6 +639,7 @@ class DuckDBReader(OverlayBase):
             status=got.column("status").to_numpy().astype(np.int8)[pick],
             start_precision=sp,
             end_precision=ep,
+            flags=self.annotations.flags(key),
         )
 
     def _event_rows(self, keys: Keys, columns: str) -> dict[int, tuple[Any, ...]]:
@@ -901,6 +920,7 @@ class DuckDBReader(OverlayBase):
             if name.startswith("attribute:") and value not in (None, ""):
                 attributes[name.removeprefix("attribute:")] = value
         end_prec = int(raw["end_precision"])
+        starred, tags, notes = self.annotations.of(str(raw["id"]))
         return EventRecord(
             key=key,
             id=str(raw["id"]),
@@ -917,7 +937,17 @@ class DuckDBReader(OverlayBase):
             themes=themes,
             figures=figures,
             known_at=int(known),
+            starred=starred,
+            tags=tags,
+            notes=notes,
         )
+
+    def tag_counts(self) -> Mapping[str, int]:
+        counts = dict(self.annotations.tag_counts())
+        if self._originals is not None:  # the rows an overlay took over are its to count
+            for tag, n in self._originals.tag_counts().items():
+                counts[tag] = counts.get(tag, 0) - n
+        return {tag: n for tag, n in counts.items() if n > 0}
 
     def key_of(self, event_id: str) -> int:
         for f, path in enumerate(self.files):

@@ -23,6 +23,15 @@ import pandas as pd
 
 from explorer import edits as legacy
 from explorer.model.actor_web import actor_pairs as pair_web
+from explorer.model.annotations import (
+    ANNOTATION_OPS,
+    AnnotationOp,
+    PutNote,
+    apply_to_document,
+    notes_of,
+    tag_counts,
+    tags_of,
+)
 from explorer.model.counts import LevelCounts
 from explorer.model.dates import DatedValue, Precision, period_ends
 from explorer.model.document import (
@@ -320,6 +329,7 @@ class MemoryBackend(TimelineQueries):
             status=np.asarray(s.status_codes[rows], dtype=np.int8),
             start_precision=s._start_prec[rows],
             end_precision=s._end_prec[rows],
+            flags=s.annotation_flags(rows),
         )
 
     def undated_count(self, flt: Filter = ALL) -> int:
@@ -611,7 +621,17 @@ class MemoryBackend(TimelineQueries):
             themes=theme_refs,
             figures=figures,
             known_at=int(s.known_at[key]),
+            starred=bool(s.annotated_row("stars", key)),
+            tags=tags_of(doc, ident),
+            notes=notes_of(doc, ident),
         )
+
+    def tag_counts(self) -> Mapping[str, int]:
+        tags = self.document.tags
+        rows = self.store.annotation_rows["tags"]
+        if (rows < 0).any():  # tags of deleted events (kept for undo) are not counted
+            return tag_counts(replace(self.document, tags=tags[rows >= 0]))
+        return tag_counts(self.document)
 
     def key_of(self, event_id: str) -> int:
         row = self.store.row_of(event_id)
@@ -641,11 +661,17 @@ class MemoryBackend(TimelineQueries):
         _, problems = check_event(self.document, record, replacing)
         return problems
 
+    @property
+    def can_edit(self) -> bool:
+        return True
+
     def apply(self, edit: EditOp) -> EditOp:
         if isinstance(edit, _Undo):
             change = edit.undo()
             self._notify(change)
             return _Undo(undo=edit.redo, redo=edit.undo, text=edit.text)
+        if isinstance(edit, ANNOTATION_OPS):
+            return self._annotate(edit)
         if isinstance(edit, SetEventFields):
             rows = self._rows_of(edit.ids, edit.keys)
             return self._set_fields(rows, dict(edit.fields), edit.text)
@@ -724,6 +750,45 @@ class MemoryBackend(TimelineQueries):
                 ),
             )
         raise InvalidEditError([Problem("", f"unknown edit {type(edit).__name__}")])
+
+    def _annotate(self, op: AnnotationOp) -> EditOp:
+        """Stars, tags and notes: the small tables change, the rows aligned with them
+        are patched (no O(N) rebuild), filters reading them are dropped."""
+        s = self.store
+        if isinstance(op, PutNote):
+            ids: tuple[str, ...] = (op.event_id,)
+            hints: tuple[int, ...] = (op.key,)
+        else:
+            ids, hints = op.ids, op.keys
+        rows = self._rows_of(ids, hints)
+        row_of = dict(zip(ids, rows.tolist(), strict=True))
+        aligned = s.annotation_rows  # computed before the tables change
+        inverse, changed, done = apply_to_document(self.document, op)
+        before = aligned[done.table]
+        kept = np.delete(before, done.removed) if len(done.removed) else before
+        new = changed[-done.appended :] if done.appended else []
+        added = np.asarray([row_of[i] for i in new], dtype=np.int64)
+        s.set_annotation_rows(done.table, np.concatenate([kept, added]).astype(np.int64))
+        keys = np.unique(np.asarray([row_of[i] for i in changed], dtype=np.int64))
+        for flt in list(self._filters):
+            if flt.starred or flt.noted or flt.tags is not None or flt.text.strip():
+                del self._filters[flt]
+        hinted = tuple(row_of[i] for i in changed)
+        if isinstance(inverse, PutNote):
+            inverse = replace(inverse, key=int(rows[0]))
+        else:
+            inverse = replace(inverse, keys=hinted)
+        if len(keys):
+            self._notify(
+                Change(
+                    tables={
+                        "events": TableChange(updated=keys),
+                        done.table: TableChange(updated=keys),
+                    },
+                    columns=frozenset({"annotations"}),
+                )
+            )
+        return inverse
 
     def _rows_of(self, ids: tuple[str, ...], hints: tuple[int, ...]) -> I64:
         """Rows of `ids`: the caller's hints when they still hold those ids (O(1)),

@@ -41,6 +41,7 @@ import pandas as pd
 from explorer.engines.memory import MemoryBackend
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.native import FORMAT_NAME, document_from_json, document_to_json
+from explorer.model.annotations import PutNote, StarEvents, TagEvents
 from explorer.model.document import Document
 from explorer.model.opening_view import opening_window
 from explorer.model.query import (
@@ -168,10 +169,32 @@ def touched_ids(edit: EditOp) -> tuple[str, ...]:
     """The existing events an edit names: ``ids`` and ``replacing``, whatever its type
     (so other modules' ops ride on the overlay when they follow that convention)."""
     out = [str(i) for i in getattr(edit, "ids", ()) or ()]
-    replacing = getattr(edit, "replacing", None)
-    if replacing is not None:
-        out.append(str(replacing))
+    for name in ("replacing", "event_id"):  # PutEvent's, PutNote's
+        one = getattr(edit, name, None)
+        if one is not None:
+            out.append(str(one))
     return tuple(dict.fromkeys(out))
+
+
+def touched_hints(edit: EditOp) -> tuple[int, ...]:
+    """Where the caller last saw the events `touched_ids` names (``keys``, or one
+    ``key``): hints that make taking them over a read by position."""
+    keys = getattr(edit, "keys", None)
+    if keys:
+        return tuple(int(k) for k in keys)
+    key = getattr(edit, "key", None)
+    return (int(key),) if isinstance(key, int) else ()
+
+
+def annotation_ops(record: EventRecord) -> list[EditOp]:
+    """The ops that put `record`'s star, tags and notes on an event of that id (what
+    a taken-over event brings from the data into the overlay)."""
+    ops: list[EditOp] = []
+    if record.starred:
+        ops.append(StarEvents((record.id,), True))
+    ops += [TagEvents((record.id,), tag, True) for tag in record.tags]
+    ops += [PutNote(record.id, note.id, note) for note in record.notes]
+    return ops
 
 
 @dataclass(frozen=True)
@@ -204,6 +227,10 @@ class OverlaidQueries(TimelineQueries):
         self._blank = dict(document)  # title and entities: the overlay's empty document
         self.recovered = False  # opened from the crash copy: edits not saved yet
         self.modified = False
+        # Set by a window: called after an edit instead of writing the crash copy at
+        # once; it must call `write_crash_copy` soon (the window debounces a burst).
+        self.defer_crash_copy: Callable[[], None] | None = None
+        self._crash_copy_due = False
         self.load_problem = ""  # why a saved overlay was not applied ("" when fine)
         self._reset(self._doc([]), self._doc([]), _EMPTY, _EMPTY)
         self._load()
@@ -336,8 +363,8 @@ class OverlaidQueries(TimelineQueries):
         mine = self.cur.marks(flt, lanes, t0, t1, cap)
         mine = replace(mine, key=self._g[mine.key] if len(mine.key) else mine.key)
         fields: tuple[str, ...] = ("lane", "key", "lo", "hi", "core_lo", "core_hi", "status")
-        fields = (*fields, "start_precision", "end_precision")
-        both = {f: np.concatenate([getattr(got, f), getattr(mine, f)]) for f in fields}
+        fields = (*fields, "start_precision", "end_precision", "flags")
+        both = {f: np.concatenate([_field(got, f), _field(mine, f)]) for f in fields}
         order = np.lexsort((both["key"], both["lo"], both["lane"]))
         lane = both["lane"][order]
         first = np.searchsorted(lane, lane, side="left")
@@ -347,6 +374,12 @@ class OverlaidQueries(TimelineQueries):
             totals=got.totals + mine.totals,
             **{f: both[f][pick] for f in fields},
         )
+
+    def tag_counts(self) -> Mapping[str, int]:
+        counts = dict(self.base.tag_counts())  # the data's, less what was taken over
+        for tag, n in self.cur.tag_counts().items():
+            counts[tag] = counts.get(tag, 0) + n
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def undated_count(self, flt: Filter = ALL) -> int:
         return self.base.undated_count(flt) + self.cur.undated_count(flt)
@@ -593,6 +626,20 @@ class OverlaidQueries(TimelineQueries):
 
     # --- editing -----------------------------------------------------------------------
 
+    @property
+    def can_edit(self) -> bool:
+        return True
+
+    def edit_overlay(self) -> OverlaidQueries:
+        return self
+
+    @property
+    def location(self) -> Path:
+        return self.files.saved
+
+    def context(self) -> Document:
+        return self.cur.document
+
     def validate_event(self, record: Mapping[str, Any], replacing: str | None) -> list[Problem]:
         return self.cur.validate_event(record, replacing) + self._taken_id(record, replacing)
 
@@ -616,8 +663,7 @@ class OverlaidQueries(TimelineQueries):
                 raise InvalidEditError(
                     [Problem("id", f"an event with id {ident!r} already exists")]
                 )
-        hints = tuple(int(k) for k in getattr(edit, "keys", ()) or ())
-        taken = self._take_over(touched_ids(edit), hints)
+        taken = self._take_over(touched_ids(edit), touched_hints(edit))
         before = _State(self._origin.copy())
         changes: list[Change] = []
         stop = self.cur.subscribe(changes.append)
@@ -640,6 +686,7 @@ class OverlaidQueries(TimelineQueries):
         end of both in-memory backends). Returns how many."""
         wanted: list[int] = []
         records = []
+        found_records: list[EventRecord] = []
         for i, ident in enumerate(ids):
             if self.cur.key_of(ident) >= 0:
                 continue
@@ -654,11 +701,14 @@ class OverlaidQueries(TimelineQueries):
                 found = self.base.record(key)
             wanted.append(found.key)
             records.append(native_event(found))
+            found_records.append(found)
         if not wanted:
             return 0
         for backend in (self.old, self.cur):
-            for record in records:
+            for record, found_record in zip(records, found_records, strict=True):
                 backend.apply(PutEvent(record))
+                for op in annotation_ops(found_record):
+                    backend.apply(op)
         self._taken = np.concatenate([self._taken, np.asarray(wanted, dtype=np.int64)])
         self._set_origin(np.concatenate([self._origin, np.asarray(wanted, dtype=np.int64)]))
         self.base.exclude(self._taken, self.old)
@@ -718,11 +768,22 @@ class OverlaidQueries(TimelineQueries):
         return edit.redo
 
     def _announce(self, change: Change) -> None:
-        """The crash copy first (the edit is safe), then one Change to every listener."""
+        """The crash copy first (the edit is safe; or, in a window, soon after: see
+        `defer_crash_copy`), then one Change to every listener."""
         self.modified = True
-        self._write_unsaved()
+        self._crash_copy_due = True
+        if self.defer_crash_copy is None:
+            self.write_crash_copy()
+        else:
+            self.defer_crash_copy()
         for listener in list(self._listeners):
             listener(change)
+
+    def write_crash_copy(self) -> None:
+        """Write the crash copy if edits since the last save, discard or copy need it."""
+        if self._crash_copy_due:
+            self._crash_copy_due = False
+            self._write_unsaved()
 
     # --- files ---------------------------------------------------------------------------
 
@@ -752,14 +813,14 @@ class OverlaidQueries(TimelineQueries):
         self.files.saved.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.files.saved, data)
         self.files.unsaved.unlink(missing_ok=True)
-        self.modified = self.recovered = False
+        self.modified = self.recovered = self._crash_copy_due = False
         return self.files.saved
 
     def discard_unsaved(self) -> None:
         """Forget the edits since the last save (the crash copy too): back to the saved
         overlay, or to the bare data."""
         self.files.unsaved.unlink(missing_ok=True)
-        self.recovered = self.modified = False
+        self.recovered = self.modified = self._crash_copy_due = False
         self._reset(self._doc([]), self._doc([]), _EMPTY, _EMPTY)
         self._load()
         change = Change(replaced=True)
@@ -792,6 +853,15 @@ class OverlaidQueries(TimelineQueries):
             self._reset(current, originals, origin, taken)
             self.recovered = self.modified = recovered
             return
+
+
+def _field(marks: Marks, name: str) -> npt.NDArray[Any]:
+    """A field of `marks`; flags, which a backend without annotations leaves empty,
+    as zeros (one per mark)."""
+    value = getattr(marks, name)
+    if name == "flags" and len(value) != len(marks):
+        return np.zeros(len(marks), dtype=np.uint8)
+    return np.asarray(value)
 
 
 def _until(rows: list[tuple[Any, int]], base_page: Page, limit: int) -> list[tuple[Any, int]]:

@@ -106,8 +106,9 @@ def encode_block(values: pa.Array | pa.ChunkedArray) -> Encoded:
 
 
 def lane_candidates(names: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """(kind, present columns) for hosts, then users, matching names case-insensitively."""
-    lower = {name.lower(): name for name in reversed(names)}
+    """(kind, present columns) for hosts, then users, matching names case-insensitively
+    and with spaces or dashes as underscores ("Computer Name" is computer_name)."""
+    lower = {re.sub(r"[\s\-]+", "_", name.strip().lower()): name for name in reversed(names)}
     return [
         (kind, [lower[c] for c in candidates if c in lower])
         for kind, candidates in (("host", HOST_COLUMNS), ("user", USER_COLUMNS))

@@ -167,6 +167,9 @@ def merge(documents: Sequence[Document], labels: Sequence[str]) -> Document:
             ("event_sources", ("event_id", "source_id")),
             ("event_themes", ("event_id", "theme_id")),
             ("figures", ("event_id",)),
+            ("stars", ("event_id",)),
+            ("tags", ("event_id",)),
+            ("notes", ("event_id",)),
             ("periods", ("id",)),
         ):
             frame = getattr(renamed, table)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from explorer.io.attributes import AttributesDtype, ColumnAttributes  # noqa: F401 (re-exported)
+from explorer.io.kit.epochs import integer_divisor, magnitude_divisor
 from explorer.io.timeparse import parse_datetimes
 from explorer.model.dates import DAY, DateError, Precision, days_from_civil, parse_date
 
@@ -337,21 +338,13 @@ def _epoch_chunk(text: pa.Array, seconds_only: bool = False) -> Dates:
     ok = np.zeros(len(rows), dtype=bool)
     if integral.any():
         ints = pc.cast(_unsigned(chosen.filter(pa.array(integral))), pa.int64()).to_numpy()
-        magnitude = np.abs(ints) if not seconds_only else np.zeros_like(ints)
-        divisor = np.select(
-            [magnitude >= 10**17, magnitude >= 10**14, magnitude >= 10**11],
-            [10**9, 10**6, 10**3],
-            default=1,
-        ).astype(np.int64)
+        divisor = integer_divisor(ints) if not seconds_only else np.ones_like(ints)
         seconds[integral] = np.floor_divide(ints, divisor)
         ok[integral] = True
     if (~integral).any():
         floats = pc.cast(_unsigned(chosen.filter(pa.array(~integral))), pa.float64()).to_numpy()
         finite = np.isfinite(floats)
-        magnitude = np.abs(np.where(finite, floats, 0.0)) * (not seconds_only)
-        divisor = np.select(
-            [magnitude >= 1e17, magnitude >= 1e14, magnitude >= 1e11], [1e9, 1e6, 1e3], 1.0
-        )
+        divisor = magnitude_divisor(floats) if not seconds_only else np.ones_like(floats)
         value = np.floor(np.where(finite, floats, 0.0) / divisor)
         finite &= np.abs(value) < 2**62
         seconds[~integral] = np.where(finite, value, 0).astype(np.int64)

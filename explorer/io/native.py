@@ -20,6 +20,9 @@ import pandas as pd
 
 from explorer.io.atomic import atomic_write_with
 from explorer.io.errors import ReadError
+from explorer.io.native_annotations import KEY as ANNOTATIONS_KEY
+from explorer.io.native_annotations import VERSION as ANNOTATIONS_VERSION
+from explorer.io.native_annotations import annotation_tables, annotations_json
 from explorer.io.native_decode import NotFast, decode, event_tables, no_collection
 from explorer.io.native_encode import NotColumnar, event_blocks
 from explorer.model.dates import DateError, Precision, format_iso, parse_date
@@ -150,6 +153,9 @@ def _read_fast(raw: bytes, path: Path) -> Document:
         sources=frame.sources,
         themes=frame.themes,
         periods=frame.periods,
+        stars=frame.stars,
+        tags=frame.tags,
+        notes=frame.notes,
         **event_tables(events),
     )
     _check(doc, path)
@@ -290,7 +296,10 @@ def document_from_json(data: Any, path: Path) -> Document:
     if not isinstance(title, str) or not isinstance(description, str):
         raise r.fail("must be text", None, "title" if not isinstance(title, str) else "description")
 
-    extra = {key.name: key.read(r, data[key.name]) for key in OPTIONAL_KEYS if key.name in data}
+    extra: dict[str, Any] = {}
+    for key in OPTIONAL_KEYS:
+        if key.name in data:
+            extra.update(key.read(r, data[key.name]))
     doc = Document(
         title=title,
         description=description,
@@ -332,9 +341,9 @@ def _check(doc: Document, path: Path) -> None:
         raise ReadError(path, p.reason, where=p.where(), field=p.field)
 
 
-def _read_periods(r: _Reader, value: Any) -> pd.DataFrame:
+def _read_periods(r: _Reader, value: Any) -> dict[str, pd.DataFrame]:
     try:
-        return periods_from_records(value)
+        return {"periods": periods_from_records(value)}
     except PeriodRecordError as exc:
         where = exc.where() if isinstance(value, list) else None
         raise r.fail(exc.reason, where, exc.field or "periods") from None
@@ -344,23 +353,35 @@ def _write_periods(doc: Document) -> list[dict[str, Any]] | None:
     return period_records(doc.periods) if len(doc.periods) else None
 
 
+def _read_annotations(r: _Reader, value: Any) -> dict[str, pd.DataFrame]:
+    return annotation_tables({ANNOTATIONS_KEY: value}, r.fail)
+
+
+def _write_annotations(doc: Document) -> list[dict[str, Any]] | None:
+    return annotations_json(doc) or None
+
+
 @dataclass(frozen=True)
 class OptionalKey:
     """A top-level key added after version 1. It is written (after ``themes``, in this
     table's order) only when the document has something to put there, and the file
     says the highest `version` among the keys it holds (1 when it holds none), so a
     document without periods stays a version-1 file, byte for byte. `read` turns the
-    key's value into the Document field of the same name, raising ReadError."""
+    key's value into the Document fields it fills (periods; stars, tags and notes),
+    raising ReadError."""
 
     name: str
     version: int
     write: Callable[[Document], Any]  # the JSON value, or None: nothing to write
-    read: Callable[[_Reader, Any], Any]
+    read: Callable[[_Reader, Any], Mapping[str, Any]]
 
 
 # One row per optional key: adding one to version 2 is one line here (plus its
 # Document field and the two functions). See docs/format.md, "Versions".
-OPTIONAL_KEYS: Final = (OptionalKey("periods", 2, _write_periods, _read_periods),)
+OPTIONAL_KEYS: Final = (
+    OptionalKey("periods", 2, _write_periods, _read_periods),
+    OptionalKey(ANNOTATIONS_KEY, ANNOTATIONS_VERSION, _write_annotations, _read_annotations),
+)
 
 
 def _optional(doc: Document) -> tuple[int, dict[str, Any]]:
@@ -511,9 +532,13 @@ def _write_columnar(doc: Document, handle: BinaryIO) -> None:
         themes=doc.themes,
         periods=doc.periods,
     )
-    skeleton = json.dumps(document_to_json(frame), ensure_ascii=False, indent=2) + "\n"
-    version = _optional(doc)[0]
-    skeleton = skeleton.replace(f'"version": {_optional(frame)[0]},', f'"version": {version},', 1)
+    # The optional keys (and so the version) come from the whole document: the
+    # annotations of its events are not in an event-less frame.
+    obj = document_to_json(frame)
+    version, optional = _optional(doc)
+    obj = {k: v for k, v in obj.items() if k not in {key.name for key in OPTIONAL_KEYS}}
+    obj["version"] = version
+    skeleton = json.dumps({**obj, **optional}, ensure_ascii=False, indent=2) + "\n"
     head, tail = skeleton.split(_EVENTS_SLOT, 1)
     handle.write(head.encode("utf-8", "backslashreplace") + b'\n  "events": [\n')
     for block in event_blocks(doc):

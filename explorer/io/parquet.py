@@ -48,6 +48,8 @@ import pyarrow.parquet as pq
 
 from explorer.io.atomic import atomic_open
 from explorer.io.errors import ReadError, WriteError
+from explorer.io.parquet_annotations import VERSION as ANNOTATIONS_VERSION
+from explorer.io.parquet_annotations import annotation_columns, read_annotation_columns
 from explorer.model.dates import DateError, Precision, format_iso, parse_date, period_ends
 from explorer.model.document import (
     ACTOR_COLUMNS,
@@ -63,6 +65,7 @@ from explorer.model.validate import problems
 
 FORMAT_NAME: Final = "timeline-explorer-parquet"
 FORMAT_VERSION: Final = 1
+READS_UP_TO: Final = max(FORMAT_VERSION, ANNOTATIONS_VERSION)  # version 2: annotations
 METADATA_KEY: Final = b"timeline-explorer"
 MAGIC: Final = b"PAR1"
 
@@ -240,6 +243,11 @@ def to_arrow(doc: Document, path: Path = Path("document.parquet")) -> pa.Table:
         ],
         schema=SCHEMA,
     )
+    annotations = annotation_columns(doc)
+    for name, column in annotations.items():
+        table = table.append_column(name, column)
+    if annotations:
+        meta["version"] = ANNOTATIONS_VERSION
     if len(doc.periods):
         meta["periods"] = period_records(doc.periods)
     if attribute_columns:
@@ -440,10 +448,10 @@ def read_metadata(path: Path, schema: pa.Schema) -> dict[str, Any]:
     version = meta.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _fail(path, "must be a whole number", "metadata", "version")
-    if version > FORMAT_VERSION:
+    if version > READS_UP_TO:
         raise _fail(
             path,
-            f"version {version} is newer than this program reads ({FORMAT_VERSION}); "
+            f"version {version} is newer than this program reads ({READS_UP_TO}); "
             "update Timeline Explorer",
             "metadata",
             "version",
@@ -597,6 +605,7 @@ def read_parquet(path: str | Path) -> Document:
             {"event_id": _str_series(theme_events), "theme_id": _str_series(theme_ids)}
         ),
         figures=figures,
+        **read_annotation_columns(table, ids, path),
         periods=_periods(meta, path),
     )
     found = [] if _plainly_valid(doc) else problems(doc, limit=1)

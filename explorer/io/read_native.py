@@ -7,6 +7,7 @@ from pathlib import Path
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.native import FORMAT_NAME, read_native
 from explorer.io.result import ImportResult
+from explorer.io.writers import WRITERS
 
 
 def _sniff(head: bytes, path: Path) -> int:
@@ -26,5 +27,14 @@ def _read(path: Path, options: ReadOptions) -> ImportResult:
 
 
 NATIVE = register(
-    Format("native", "Timeline Explorer JSON", (".json",), _sniff, _read, writes=(".json",))
+    Format(
+        "native",
+        "Timeline Explorer JSON",
+        (".json",),
+        _sniff,
+        _read,
+        writes=(".json",),
+        write=WRITERS["native"],
+        overwrite=True,
+    )
 )

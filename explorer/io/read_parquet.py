@@ -7,6 +7,7 @@ from pathlib import Path
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.parquet import MAGIC, read_parquet
 from explorer.io.result import ImportResult
+from explorer.io.writers import WRITERS
 
 
 def _sniff(head: bytes, path: Path) -> int:
@@ -30,5 +31,7 @@ PARQUET = register(
         _sniff,
         _read,
         writes=(".parquet",),
+        write=WRITERS["parquet"],
+        overwrite=True,
     )
 )

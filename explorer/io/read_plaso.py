@@ -75,14 +75,9 @@ from explorer.io.fast_dates import (
     month_starts,
 )
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.read_timesketch import (
-    Records,
-    SetAside,
-    compact,
-    date_notes,
-    json_lines,
-    scalar_text,
-)
+from explorer.io.kit.jsontext import compact, json_lines, scalar_text
+from explorer.io.kit.rows import Records, date_notes
+from explorer.io.kit.setaside import SetAside
 from explorer.io.result import ImportResult
 from explorer.io.text import decode, read_bytes
 from explorer.model.dates import DAY
@@ -731,38 +726,29 @@ def _header(head: bytes) -> list[str]:
 
 
 def _sniff_dynamic(head: bytes, path: Path) -> int:
-    try:
-        lower = [h.lower() for h in _header(head)]
-        if lower[:2] == ["datetime", "timestamp_desc"] and (
-            set(lower) >= _DYNAMIC or {"source_long", "display_name"} & set(lower)
-        ):
-            return 3
-        return 0
-    except Exception:  # sniffing must never fail
-        return 0
+    lower = [h.lower() for h in _header(head)]
+    if lower[:2] == ["datetime", "timestamp_desc"] and (
+        set(lower) >= _DYNAMIC or {"source_long", "display_name"} & set(lower)
+    ):
+        return 3
+    return 0
 
 
 def _sniff_l2tcsv(head: bytes, path: Path) -> int:
-    try:
-        header = _header(head)
-        if [h.lower() for h in header[:4]] == ["date", "time", "timezone", "macb"]:
-            return 3
-        return 2 if "MACB" in header and "sourcetype" in header else 0
-    except Exception:  # sniffing must never fail
-        return 0
+    header = _header(head)
+    if [h.lower() for h in header[:4]] == ["date", "time", "timezone", "macb"]:
+        return 3
+    return 2 if "MACB" in header and "sourcetype" in header else 0
 
 
 def _sniff_tln(width: int) -> Any:
     def sniff(head: bytes, path: Path) -> int:
-        try:
-            header, fields = _tln_header(head)
-            if header is not None:
-                return 3 if len(header) == width else 0
-            line = head_text(head).split("\n", 1)[0]
-            first = line.split("|", 1)[0].strip()
-            return 2 if fields == width and first.isdigit() else 0
-        except Exception:  # sniffing must never fail
-            return 0
+        header, fields = _tln_header(head)
+        if header is not None:
+            return 3 if len(header) == width else 0
+        line = head_text(head).split("\n", 1)[0]
+        first = line.split("|", 1)[0].strip()
+        return 2 if fields == width and first.isdigit() else 0
 
     return sniff
 
@@ -774,20 +760,14 @@ _PLASO_JSON = re.compile(r'^\s*\{\s*"event_\d+"\s*:\s*\{')
 
 
 def _sniff_plaso_jsonl(head: bytes, path: Path) -> int:
-    try:
-        text = head_text(head).lstrip()
-        if not text.startswith("{") or _PLASO_JSON.match(text):
-            return 0
-        return 3 if _PLASO_LINE.search(text.split("\n", 1)[0]) else 0
-    except Exception:  # sniffing must never fail
+    text = head_text(head).lstrip()
+    if not text.startswith("{") or _PLASO_JSON.match(text):
         return 0
+    return 3 if _PLASO_LINE.search(text.split("\n", 1)[0]) else 0
 
 
 def _sniff_plaso_json(head: bytes, path: Path) -> int:
-    try:
-        return 3 if _PLASO_JSON.match(head_text(head)) else 0
-    except Exception:  # sniffing must never fail
-        return 0
+    return 3 if _PLASO_JSON.match(head_text(head)) else 0
 
 
 LOG = (".log", ".csv", ".txt")

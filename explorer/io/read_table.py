@@ -16,7 +16,16 @@ group    one value per row, made a theme (``tournament``)
 tags     theme names
 status   a claim status (confirmed, reported, alleged, disputed, retracted)
 id       the event id (blank or missing: ``row-<n>``)
+month    with ``date`` a year column: the month (1-12) of a date written in columns
+day      with ``month``: the day of the month
+starred  the analyst's star (yes, true, 1, y, x, ★; blank: not starred)
+analyst_tags   the analyst's tags, a list like actors (not themes)
+analyst_notes  the analyst's notes, a JSON list as our writers write it
 ======== ==========================================================================
+
+The annotation roles are guessed only from headers named exactly so (``starred``,
+``analyst_tags``, ``analyst_notes``: what explorer.io.write_table writes), so a
+foreign ``tags`` column stays themes and a ``notes`` column stays text.
 
 Two settings ride along in the same mapping: ``date_order`` (``dmy`` or ``mdy``,
 also spelt ``date-order``) and ``sheet`` (Excel sheet name; default the first).
@@ -80,6 +89,7 @@ import datetime as dt
 import importlib
 import io
 import itertools
+import json
 import math
 import re
 import warnings
@@ -120,11 +130,14 @@ from explorer.io.kit.profile import (
     header_looks_like_data,
     profile,
     rejected,
+    says_year,
     tokens,
 )
 from explorer.io.limits import check_cells, check_columns, check_workbook, first_header_width
+from explorer.io.native_annotations import annotation_tables
 from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
 from explorer.io.text import encoding_problem, read_text
+from explorer.io.writers import WRITERS
 from explorer.model.dates import (
     period_ends,
 )
@@ -138,9 +151,27 @@ from explorer.model.document import (
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
+ANNOTATION_ROLES: Final = ("starred", "analyst_tags", "analyst_notes")
+_STARRED_WORDS: Final = ("yes", "true", "1", "y", "x", "★", "*", "starred")
 Bool = npt.NDArray[np.bool_]
 
-ROLES: Final = ("date", "end", "title", "text", "actors", "roles", "group", "tags", "status", "id")
+ROLES: Final = (
+    "date",
+    "end",
+    "title",
+    "text",
+    "actors",
+    "roles",
+    "group",
+    "tags",
+    "status",
+    "id",
+    "month",
+    "day",
+    *ANNOTATION_ROLES,
+)
+_MONTH_NAMES: Final = ("month", "mon", "mm", "month_of_year")
+_DAY_NAMES: Final = ("day", "dd", "date_of_month", "day_of_month", "dom", "mday")
 LIST_ROLES: Final = frozenset({"actors", "tags"})
 SETTINGS: Final = ("date_order", "sheet", "epoch")
 DATE_ORDERS: Final = ("dmy", "mdy")
@@ -238,7 +269,15 @@ _TAG_NAMES: Final = (
     "hashtags",
     "categories",
 )
-_STATUS_NAMES: Final = ("status", "claim_status", "claim")
+_STATUS_NAMES: Final = (
+    "status",
+    "claim_status",
+    "claim",
+    "verification",
+    "verification_status",
+    "verified",
+    "veracity",
+)
 _ID_NAMES: Final = ("id", "event_id", "eventid", "uuid", "identifier")
 _ROLE_NAMES: Final = ("roles", "role")
 _STATUSES: Final = tuple(s.value for s in ClaimStatus)
@@ -331,13 +370,20 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     if date is not None:
         take("date", date.column)
         inference.choices.append(date)
+        _split_date(date.column, columns, cells, take)
         end = choose_time(ordered, "end", frozenset(taken))
         if end is not None:
             take("end", end.column)
             inference.choices.append(end)
     inference.rejected = [(c, why) for c, why in rejected(ordered) if c not in taken]
     for column in _ranked(columns, _ID_NAMES, taken)[:1]:
-        take("id", column)
+        # An id names one event: a column of repeated values ("Event ID" 4624 on every
+        # logon) is a kind of event, not an id, and stays in the summary.
+        if profiles[column].distinct > 0.5 * profiles[column].cells:
+            take("id", column)
+    for role in ANNOTATION_ROLES:
+        for column in _ranked(columns, (role,), taken)[:1]:
+            take(role, column)
     for column in _ranked(columns, _STATUS_NAMES, taken):
         values = pc.utf8_lower(pc.utf8_trim_whitespace(cells[column]))
         values = values.filter(pc.not_equal(values, ""))
@@ -375,6 +421,51 @@ def infer_mapping(columns: list[str], sample: pd.DataFrame) -> Inference:
     for column in _ranked(named, _TEXT_NAMES, taken)[:1]:
         take("text", column)
     return inference
+
+
+def _whole_in(values: pa.Array, lo: int, hi: int) -> bool:
+    """Every non-blank cell a whole number in lo..hi (and at least one)."""
+    text = pc.utf8_trim_whitespace(values)
+    text = text.filter(pc.not_equal(text, ""))
+    if not len(text) or not pc.all(pc.match_substring_regex(text, r"^\d{1,2}$")).as_py():
+        return False
+    numbers = pc.cast(text, pa.int64())
+    return bool(pc.min(numbers).as_py() >= lo and pc.max(numbers).as_py() <= hi)
+
+
+def _split_date(
+    date: str, columns: Sequence[str], cells: Mapping[str, pa.Array], take: Any
+) -> None:
+    """A year column beside month and day columns (year, month, date_of_month) is one
+    date written in three: the month and day roles join it, so a day is not read as a
+    year."""
+    if not says_year(date) and _norm(date) != "yr":
+        return
+    months = [c for c in columns if _norm(c) in _MONTH_NAMES and _whole_in(cells[c], 1, 12)]
+    if not months:
+        return
+    take("month", months[0])
+    days = [c for c in columns if _norm(c) in _DAY_NAMES and _whole_in(cells[c], 1, 31)]
+    if days:
+        take("day", days[0])
+
+
+def _joined_date(year: pa.Array, month: pa.Array | None, day: pa.Array | None) -> pa.Array:
+    """ "1994", "1", "2" -> "1994-01-02"; a blank month or day leaves the coarser date."""
+
+    def part(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+        text = pc.utf8_trim_whitespace(values)
+        return pc.equal(text, ""), pc.utf8_lpad(text, 2, "0")
+
+    out = pc.utf8_trim_whitespace(year)
+    if month is None:
+        return out
+    no_month, mm = part(month)
+    with_month = _concat(out, "-", mm)
+    if day is not None:
+        no_day, dd = part(day)
+        with_month = pc.if_else(no_day, with_month, _concat(with_month, "-", dd))
+    return pc.if_else(no_month, out, with_month)
 
 
 def _actor_pair(columns: Sequence[str], taken: set[str]) -> list[str] | None:
@@ -697,6 +788,13 @@ def _table_result(
         notes.append(f"{na_cells} cells reading NA, N/A, NULL or the like were taken as empty")
 
     # Dates.
+    month_column, day_column = mapping.one("month"), mapping.one("day")
+    if month_column is not None:
+        cols[date_column] = _joined_date(
+            cols[date_column],
+            cols[month_column],
+            cols[day_column] if day_column is not None else None,
+        )
     unit = _epoch_unit(mapping.settings.get("epoch"), path)
     scans = [(date_column, _scan(cols[date_column], unit=unit))]
     end_column = mapping.one("end")
@@ -799,6 +897,19 @@ def _table_result(
         titles = cols[title_column]
     else:
         fallback: pa.Array | None = None
+        # A free-text column that names each event (filled in, mostly distinct values:
+        # guests, places) titles it better than a group, which names many at once.
+        sampled = max((p.cells for p in inference.profiles.values()), default=0)
+        naming = next(
+            (
+                c
+                for c in extras
+                if inference.profiles[c].text_like
+                and inference.profiles[c].cells >= 0.9 * sampled
+                and inference.profiles[c].distinct > 0.5 * inference.profiles[c].cells
+            ),
+            None,
+        )
         if actor_columns:
             fallback = _join(
                 [
@@ -810,6 +921,10 @@ def _table_result(
                 " – ",
             )
             notes.append("no title column: titles are the actors' names")
+        elif naming is not None:
+            fallback = cols[naming]
+            extras.remove(naming)
+            notes.append(f'no title column: titles are the "{naming}" values')
         elif group_column is not None:
             fallback = pc.utf8_trim_whitespace(cols[group_column])
             notes.append(f'no title column: titles are the "{group_column}" values')
@@ -952,6 +1067,7 @@ def _table_result(
                 "theme_id": pd.Series(theme_ids, dtype="str"),
             }
         )
+    _read_annotations(doc, cols, mapping, kept + first_row, path)
     options.report(1.0)
     return ImportResult(
         document=doc,
@@ -961,6 +1077,55 @@ def _table_result(
         skipped_total=aside.total,
         notes=notes,
     )
+
+
+def _read_annotations(
+    doc: Any, cols: dict[str, pa.Array], mapping: _Mapping, row_numbers: I64, path: Path
+) -> None:
+    """Stars, tags and notes from the annotation columns (see the module docstring)."""
+    ids = doc.events["id"].to_numpy(dtype=object)
+    entries: dict[int, dict[str, Any]] = {}
+    starred = mapping.one("starred")
+    if starred is not None:
+        values = pc.utf8_lower(pc.utf8_trim_whitespace(cols[starred]))
+        yes = _np_bool(pc.is_in(values, value_set=pa.array(_STARRED_WORDS)))
+        for row in np.flatnonzero(yes).tolist():
+            entries.setdefault(row, {})["starred"] = True
+    tags = mapping.one("analyst_tags")
+    if tags is not None:
+        rows, _, names = _split(cols[tags])
+        good = ~(_np_bool(pc.equal(names, "")) | _is_na(names))
+        for row, name in zip(
+            rows[good].tolist(), names.filter(pa.array(good)).to_pylist(), strict=True
+        ):
+            entries.setdefault(row, {}).setdefault("tags", []).append(name)
+    notes = mapping.one("analyst_notes")
+    if notes is not None:
+        cells = cols[notes].to_pylist()
+        for row, cell in enumerate(cells):
+            if cell is None or not str(cell).strip():
+                continue
+            try:
+                entries.setdefault(row, {})["notes"] = json.loads(cell)
+            except ValueError as exc:
+                raise ReadError(
+                    path,
+                    f"is not a JSON list of notes ({exc})",
+                    where=f"row {int(row_numbers[row])}",
+                    field=notes,
+                ) from None
+    if not entries:
+        return
+    data = {"annotations": [{"event": str(ids[row]), **entries[row]} for row in sorted(entries)]}
+
+    def fail(reason: str, where: str | None, field: str | None) -> ReadError:
+        if where is not None and where.startswith("annotations["):
+            row = sorted(entries)[int(where[len("annotations[") : where.index("]")])]
+            where = f"row {int(row_numbers[row])}"
+        return ReadError(path, reason, where=where, field=field)
+
+    for name, frame in annotation_tables(data, fail).items():
+        setattr(doc, name, frame)
 
 
 def _blank_arrow(arr: pa.Array) -> pa.Array:
@@ -1104,6 +1269,14 @@ def read_csv_table(path: Path, options: ReadOptions) -> ImportResult:
     return _table_result(frame, path, "csv", options, notes, ragged, first_row=1)
 
 
+def read_sample(
+    frame: pd.DataFrame, path: Path, mapping: dict[str, str | list[str]] | None
+) -> ImportResult:
+    """The first rows of a table (text cells, as the mapping dialog holds them) read
+    exactly as the whole file will be, for the dialog's preview; raises ReadError."""
+    return _table_result(frame.astype("str"), path, "csv", ReadOptions(mapping=mapping), [])
+
+
 # --- Excel -------------------------------------------------------------------------------
 
 
@@ -1195,6 +1368,8 @@ CSV = register(
         _sniff_csv,
         read_csv_table,
         writes=(".csv",),
+        write=WRITERS["csv"],
+        mapping="columns",
     )
 )
 EXCEL = register(
@@ -1205,5 +1380,16 @@ EXCEL = register(
         _sniff_excel,
         read_excel_table,
         writes=(".xlsx",),
+        write=WRITERS["excel"],
+        mapping="columns",
     )
 )
+
+
+def read_frame(
+    frame: pd.DataFrame, path: Path, mapping: dict[str, str | list[str]]
+) -> ImportResult:
+    """A table of text cells from elsewhere (a SQL engine's table, `path` naming it),
+    read with the CSV reader's mapping, inference and checks."""
+    options = ReadOptions(mapping=mapping)
+    return _table_result(frame.astype("str"), path, "table", options, [])

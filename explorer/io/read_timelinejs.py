@@ -26,20 +26,17 @@ A slide without a usable start date is set aside (a SkippedRow naming it and why
 an end date that cannot be read, or that lies before the start, is dropped with a
 note and the event kept. A file where nothing at all can be read raises ReadError.
 
-This module also holds small helpers the other story readers share (JSON loading,
-text cleaning, the event column accumulator).
+The shared parts (JSON loading, text cleaning, the event column accumulator, the
+set-aside collector) are in :mod:`explorer.io.kit`.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
-import json
-import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -47,293 +44,38 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from explorer.io.builder import build_document
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.kit.eras import eras_to_periods
-from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
+from explorer.io.kit.jsontext import (
+    clean_json,
+    clean_text,
+    load_json,
+    one_line,
+    sniff_text,
+    text_of,
+)
+from explorer.io.kit.rows import WHOLE_NUMBER, EventRows, Skip, result, whole_number
+from explorer.io.kit.setaside import SetAside
+from explorer.io.result import ImportResult
 from explorer.io.text import read_text
 from explorer.io.timeparse import year_month_day
+from explorer.io.writers import WRITERS
 from explorer.model.dates import (
     HOUR,
     MINUTE,
     DateError,
     Precision,
     parse_date,
-    period_ends,
     to_seconds,
 )
-from explorer.model.document import NO_END, Document
-from explorer.model.validate import problems
+from explorer.model.document import NO_END
 
 FORMAT_JSON: Final = "timelinejs"
 FORMAT_CSV: Final = "timelinejs-csv"
 ATTR: Final = "timelinejs"  # the attributes key holding what only TimelineJS uses
 
 # --- shared helpers -------------------------------------------------------------------
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|li|h[1-6]|blockquote|tr))\s*>", re.I)
-_DROP = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-
-
-def plain_text(markup: str) -> str:
-    """Readable text from the HTML TimelineJS allows in headlines and texts: tags
-    removed, entities decoded, paragraphs and line breaks as newlines."""
-    if "<" not in markup and "&" not in markup:
-        return markup.strip()
-    text = _DROP.sub("", markup)
-    text = _BLOCK_END.sub("\n", text)
-    text = html.unescape(_TAG.sub("", text))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\xa0", " ").split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-def one_line(markup: str) -> str:
-    """`plain_text` on a single line, for titles."""
-    return " ".join(plain_text(markup).split())
-
-
-def clean_text(value: str) -> str:
-    """`value` without lone surrogates (from "\\ud800" escapes), which text columns
-    cannot store; they become U+FFFD."""
-    if value.isascii():
-        return value
-    return _SURROGATE.sub("\ufffd", value)
-
-
-def clean_json(value: Any) -> Any:
-    """A JSON value safe to keep in attributes: no lone surrogates, no NaN/Infinity."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {clean_text(str(k)): clean_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clean_json(v) for v in value]
-    return value
-
-
-def text_of(value: Any) -> str:
-    """A scalar JSON value as text ("" for null); lists and objects are not text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return (
-            (str(int(value)) if value.is_integer() else repr(value)) if math.isfinite(value) else ""
-        )
-    return ""
-
-
-def load_json(path: Path) -> Any:
-    """The parsed JSON of a file, or ReadError naming the line and column at fault."""
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReadError(
-            path, f"not valid JSON: {exc.msg}", where=f"line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise ReadError(path, "not valid JSON: nested too deeply") from None
-    except ValueError as exc:  # an integer longer than Python's int_max_str_digits
-        raise ReadError(path, f"not valid JSON: {exc}") from None
-
-
-def sniff_text(head: bytes) -> str:
-    """The start of a file as text for sniffing, whatever its encoding (lossy)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head.decode("utf-16", "replace")
-    return head.decode("utf-8", "replace").lstrip("\ufeff")
-
-
-class Skip(Exception):  # noqa: N818 (a control-flow signal: set this record aside)
-    """Raised while reading one record: it is set aside with this reason."""
-
-    def __init__(self, reason: str, field: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-
-
-_WHOLE: Final = re.compile(r"[+-]?[0-9]{1,15}")
-
-
-def whole_number(value: Any, name: str) -> int | None:
-    """A whole number from a JSON value ("05", 5, 5.0); None when blank or missing."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise Skip(f"{name} must be a number, not {str(value).lower()}", name)
-    if isinstance(value, int):
-        if abs(value) >= 10**15:
-            raise Skip(f"{name} {value} is out of range", name)
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value) or not value.is_integer() or abs(value) >= 1e15:
-            raise Skip(f"{name} {value!r} is not a whole number", name)
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        if not _WHOLE.fullmatch(text):
-            raise Skip(f"{name} {clean_text(value)!r} is not a whole number", name)
-        return int(text)
-    raise Skip(f"{name} must be a number, not {type(value).__name__}", name)
-
-
-@dataclass
-class EventRows:
-    """Columns of events being read, one append per record, built in one go."""
-
-    ids: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
-    summaries: list[str] = field(default_factory=list)
-    start: list[int] = field(default_factory=list)
-    start_precision: list[int] = field(default_factory=list)
-    end: list[int] = field(default_factory=list)
-    end_precision: list[int] = field(default_factory=list)
-    actors: list[Any] = field(default_factory=list)  # a name, a list of names, or None
-    tags: list[list[str]] = field(default_factory=list)
-    attributes: list[dict[str, Any] | None] = field(default_factory=list)
-    wheres: list[str] = field(default_factory=list)  # where each came from, for notes
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def add(
-        self,
-        *,
-        ident: str,
-        title: str,
-        summary: str,
-        start: tuple[int, int],
-        end: tuple[int, int] | None,
-        where: str,
-        actors: Any = None,
-        tags: list[str] | None = None,
-        attributes: dict[str, Any] | None = None,
-    ) -> None:
-        self.ids.append(ident)
-        self.titles.append(title)
-        self.summaries.append(summary)
-        self.start.append(start[0])
-        self.start_precision.append(start[1])
-        self.end.append(end[0] if end else 0)
-        self.end_precision.append(end[1] if end else NO_END)
-        self.actors.append(actors)
-        self.tags.append(tags or [])
-        self.attributes.append(attributes or None)
-        self.wheres.append(where)
-
-    def build(
-        self,
-        path: Path,
-        notes: list[str],
-        *,
-        title: str,
-        description: str = "",
-        actor_kind: str = "",
-        actor_colours: dict[str, str] | None = None,
-    ) -> Document:
-        n = len(self)
-        start = np.array(self.start, dtype=np.int64)
-        start_prec = np.array(self.start_precision, dtype=np.int8)
-        end = np.array(self.end, dtype=np.int64)
-        end_prec = np.array(self.end_precision, dtype=np.int8)
-        has_end = end_prec != NO_END
-        before = np.zeros(n, dtype=bool)
-        if has_end.any():
-            before[has_end] = period_ends(end[has_end], end_prec[has_end]) <= start[has_end]
-        if before.any():
-            rows = np.flatnonzero(before)
-            listed = ", ".join(self.wheres[int(r)] for r in rows[:5])
-            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-            notes.append(
-                f"{len(rows)} end date(s) before their start were dropped "
-                f"(read as point events): {listed}{more}"
-            )
-            end_prec[before] = NO_END
-            end[before] = 0
-        doc = build_document(
-            title=title,
-            description=description,
-            n=n,
-            ids=pd.Series(_unique(self.ids), dtype="str"),
-            titles=self.titles,
-            summaries=self.summaries,
-            start=start,
-            start_precision=start_prec,
-            end=end,
-            end_precision=end_prec,
-            attributes=self.attributes,
-            actors=pd.Series(self.actors, dtype=object) if any(self.actors) else None,
-            actor_kind=actor_kind,
-            actor_colours=actor_colours,
-            tags=pd.Series(self.tags, dtype=object) if any(self.tags) else None,
-        )
-        found = problems(doc, limit=1)
-        if found:  # a reader bug, but say where rather than hand over a broken document
-            p = found[0]
-            raise ReadError(path, p.reason, where=p.where(), field=p.field)
-        return doc
-
-
-def _unique(ids: list[str]) -> list[str]:
-    """Ids made unique and non-empty: a repeated "x" becomes "x-2", "x-3", ..."""
-    seen: set[str] = set()
-    last: dict[str, int] = {}
-    out = []
-    for ident in ids:
-        candidate = ident or "e"
-        if candidate in seen:
-            base, k = candidate, last.get(candidate, 1)
-            while candidate in seen:
-                k += 1
-                candidate = f"{base}-{k}"
-            last[base] = k
-        seen.add(candidate)
-        out.append(candidate)
-    return out
-
-
-class Skips:
-    """Set-aside records: the first MAX_SKIPPED_KEPT kept, all counted."""
-
-    def __init__(self) -> None:
-        self.rows: list[SkippedRow] = []
-        self.total = 0
-
-    def add(self, where: str, field: str, reason: str) -> None:
-        self.total += 1
-        if len(self.rows) < MAX_SKIPPED_KEPT:
-            self.rows.append(SkippedRow(where, field, reason))
-
-    def nothing_read(self, path: Path, what: str) -> ReadError:
-        if self.rows:
-            first = self.rows[0]
-            return ReadError(
-                path,
-                f"no {what} could be read ({self.total} set aside; the first: {first.reason})",
-                where=first.where,
-                field=first.field or None,
-            )
-        return ReadError(path, f"has no {what}")
-
-
-def result(doc: Document, path: Path, fmt: str, skips: Skips, notes: list[str]) -> ImportResult:
-    return ImportResult(doc, path, fmt, skipped=skips.rows, skipped_total=skips.total, notes=notes)
-
 
 # --- TimelineJS dates ------------------------------------------------------------------
 
@@ -402,7 +144,7 @@ def tjs2_date(value: Any, name: str) -> tuple[int, int]:
             raise Skip(f"{clean_text(text)!r} is not month/day/year", name)
         month, day, year = (whole_number(p, name) for p in parts)
         numbers = [year, month, day]
-    elif _WHOLE.fullmatch(text):
+    elif WHOLE_NUMBER.fullmatch(text):
         digits = text.lstrip("+-")
         if text.startswith("-") or len(digits) <= 5:
             numbers = [int(text)]
@@ -447,7 +189,7 @@ class _JsonReader:
         self.path = path
         self.options = options
         self.rows = EventRows()
-        self.skips = Skips()
+        self.skips = SetAside()
         self.notes: list[str] = []
         self.title = ""
         self.description = ""
@@ -825,10 +567,10 @@ def _csv_dates(cols: dict[str, pd.Series], prefix: str, label: str) -> _Dates:
     return _Dates(seconds.astype(np.int64), precision, year_given, errors)
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], Skips]:
+def _csv_rows(path: Path) -> tuple[list[str], list[list[str]], list[int], SetAside]:
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
-    skips = Skips()
+    skips = SetAside()
     try:
         header = next(reader, None)
         if header is None:
@@ -977,7 +719,15 @@ def _read_csv(path: Path, options: ReadOptions) -> ImportResult:
 # --- registration -----------------------------------------------------------------------------
 
 TIMELINEJS = register(
-    Format(FORMAT_JSON, "TimelineJS JSON", (".json",), _sniff_json, _read_json, writes=(".json",))
+    Format(
+        FORMAT_JSON,
+        "TimelineJS JSON",
+        (".json",),
+        _sniff_json,
+        _read_json,
+        writes=(".json",),
+        write=WRITERS["timelinejs"],
+    )
 )
 TIMELINEJS_CSV = register(
     Format(FORMAT_CSV, "TimelineJS spreadsheet (CSV)", (".csv",), _sniff_csv, _read_csv)

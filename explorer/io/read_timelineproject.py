@@ -45,14 +45,9 @@ import defusedxml.ElementTree as SafeET
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
 from explorer.io.kit.eras import eras_to_periods
-from explorer.io.read_timelinejs import (
-    EventRows,
-    Skip,
-    Skips,
-    clean_text,
-    result,
-    sniff_text,
-)
+from explorer.io.kit.jsontext import clean_text, sniff_text
+from explorer.io.kit.rows import EventRows, Skip, result
+from explorer.io.kit.setaside import SetAside
 from explorer.io.result import ImportResult
 from explorer.io.text import read_bytes
 from explorer.model.dates import DateError, Precision, to_seconds
@@ -139,7 +134,7 @@ class _Reader:
         self.path = path
         self.options = options
         self.rows = EventRows()
-        self.skips = Skips()
+        self.skips = SetAside()
         self.notes: list[str] = []
         self.colours: dict[str, str] = {}
         self.containers: dict[int, str] = {}

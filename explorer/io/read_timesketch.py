@@ -1,4 +1,4 @@
-"""Timesketch CSV and JSONL, and the fast delimited-file machinery the forensic readers share.
+"""Timesketch CSV and JSONL (the machinery the forensic readers share is in the kit).
 
 Timesketch's own importer is the reference for what a file means:
 
@@ -38,17 +38,14 @@ extra columns as Arrow strings and makes a row's dict only when someone reads th
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -57,9 +54,7 @@ from explorer.io.assembly import (
     USER_COLUMNS,
     Assembly,
     BlockWork,
-    Lanes,
     assemble,
-    factorize_names,
     tag_list,
     tags_from_columns,
     text_column,
@@ -87,13 +82,11 @@ from explorer.io.fast_dates import (
     iso_dates,
 )
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.limits import check_line
-from explorer.io.result import MAX_SKIPPED_KEPT, ImportResult, SkippedRow
-from explorer.io.text import decode, read_bytes
-from explorer.model.dates import Precision
-from explorer.model.document import (
-    Document,
-)
+from explorer.io.kit.epochs import integer_divisor
+from explorer.io.kit.jsontext import compact, json_lines, scalar_text
+from explorer.io.kit.rows import Records, counted, date_notes
+from explorer.io.kit.setaside import SetAside
+from explorer.io.result import ImportResult
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -102,22 +95,6 @@ Bool = npt.NDArray[np.bool_]
 
 # Timesketch scrubs these from every event (search-index bookkeeping).
 SCRUBBED = frozenset({"_id", "_type", "_index", "_source", "__ts_timeline_id"})
-
-
-@dataclass
-class SetAside:
-    """Rows set aside while reading, the first MAX_SKIPPED_KEPT kept in full."""
-
-    rows: list[SkippedRow] = field(default_factory=list)
-    total: int = 0
-
-    def add(self, where: str, column: str, reason: str) -> None:
-        self.total += 1
-        if len(self.rows) < MAX_SKIPPED_KEPT:
-            self.rows.append(SkippedRow(where, column, reason))
-
-    def room(self) -> int:
-        return MAX_SKIPPED_KEPT - len(self.rows)
 
 
 # --- Timesketch CSV ------------------------------------------------------------------
@@ -266,11 +243,7 @@ def _timestamp_disagreement(timestamps: pa.ChunkedArray, dates: Dates, used: Boo
         if present.any():
             chosen = timestamps.filter(pa.array(present))
             numbers[present] = pc.cast(_unsigned(chosen), pa.int64()).to_numpy()
-    magnitude = np.abs(numbers)
-    divisor = np.select(
-        [magnitude >= 10**17, magnitude >= 10**14, magnitude >= 10**11], [10**9, 10**6, 10**3], 1
-    )
-    seconds = np.floor_divide(numbers, divisor)
+    seconds = np.floor_divide(numbers, integer_divisor(numbers))
     compared = dates.ok & ~used & present
     return int((compared & (np.abs(seconds - dates.seconds) > 1)).sum())
 
@@ -311,151 +284,7 @@ def _set_aside_dates(
             )
 
 
-def counted(n: int, noun: str) -> str:
-    """ "1 row", "2,000 rows"."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _was(n: int) -> str:
-    return "was" if n == 1 else "were"
-
-
-def date_notes(dates: Dates, keep: I64, from_timestamp: Bool, column: str) -> list[str]:
-    notes = []
-    naive = int(dates.naive[keep].sum())
-    if naive:
-        notes.append(f"{counted(naive, 'time')} had no UTC offset and {_was(naive)} read as UTC.")
-    if dates.fraction[keep].any():
-        notes.append(
-            "Times are shown to the second; sub-second fractions are in each event's "
-            f"{column} attribute."
-        )
-    used = int(from_timestamp[keep].sum())
-    if used:
-        its = "its" if used == 1 else "their"
-        notes.append(
-            f"{counted(used, 'row')} had no {column} and {_was(used)} dated by {its} timestamp."
-        )
-    coarse = int((dates.precision[keep] < Precision.SECOND).sum())
-    if coarse:
-        verb = "is" if coarse == 1 else "are"
-        notes.append(f"{counted(coarse, 'date')} {verb} less precise than a second (as written).")
-    return notes
-
-
 # --- Timesketch JSONL ----------------------------------------------------------------
-
-
-def json_lines(
-    path: Path, options: ReadOptions, aside: SetAside
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each line that is a JSON object; the others set aside."""
-    text = _decode(path)
-    total = max(len(text), 1)
-    position = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if number % 20_000 == 0:
-            options.report(READ_SHARE * position / total)
-        position += len(line) + 1
-        check_line(path, len(line), where=f"line {number}")
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            value = json.loads(line)
-        except RecursionError:
-            aside.add(f"line {number}", "", "nested too deeply to read")
-            continue
-        except ValueError as exc:
-            aside.add(f"line {number}", "", f"not JSON ({str(exc)[:120]})")
-            continue
-        if not isinstance(value, dict):
-            aside.add(f"line {number}", "", f"a JSON {type(value).__name__}, not an object")
-            continue
-        yield number, value
-
-
-def _decode(path: Path) -> str:
-    return decode(read_bytes(path), path)
-
-
-def scalar_text(value: Any) -> str:
-    """A JSON value as the text the timeline shows: strings as they are, others as JSON."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    try:
-        if isinstance(value, bool | int | float):
-            return json.dumps(value)
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    except (RecursionError, ValueError, TypeError):
-        return "(too deeply nested to show)"
-
-
-def compact(value: Any) -> bool:
-    """Whether an attribute value is worth keeping (not None, "", [] or {})."""
-    return value is not None and value != "" and value != [] and value != {} and value != "-"
-
-
-@dataclass
-class Records:
-    """Columns gathered from JSON objects, one entry per object that was kept."""
-
-    where: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    titles: list[str] = field(default_factory=list)
-    summaries: list[str] = field(default_factory=list)
-    attributes: list[dict[str, Any] | None] = field(default_factory=list)
-    hosts: list[str | None] = field(default_factory=list)
-    users: list[str | None] = field(default_factory=list)
-    tags: list[list[str]] = field(default_factory=list)
-
-    def add_who(
-        self, record: Mapping[str, Any], hosts: Sequence[str], users: Sequence[str]
-    ) -> None:
-        self.hosts.append(first_value(record, hosts))
-        self.users.append(first_value(record, users))
-
-    def lanes(self, keep: I64) -> Lanes | None:
-        for kind, values in (("host", self.hosts), ("user", self.users)):
-            chosen = pd.Series([values[i] for i in keep], dtype=object)
-            lanes = factorize_names(chosen, ("", "-"))
-            if lanes.names:
-                lanes.kind = kind
-                return lanes
-        return None
-
-    def document(self, title: str, seconds: I64, precision: I8, keep: I64) -> Document:
-        tag_rows: list[int] = []
-        tag_names: list[str] = []
-        for new, old in enumerate(keep):
-            for name in self.tags[old]:
-                tag_rows.append(new)
-                tag_names.append(name)
-        parts = Assembly(
-            n=int(keep.size),
-            ids=pa.array([self.ids[i] for i in keep], type=pa.string()),
-            titles=pd.Series([self.titles[i] for i in keep], dtype="str"),
-            summaries=pd.Series([self.summaries[i] for i in keep], dtype="str"),
-            start=seconds[keep],
-            precision=precision[keep],
-            attributes=[self.attributes[i] for i in keep],
-            lanes=self.lanes(keep),
-            tag_rows=np.asarray(tag_rows, dtype=np.int64),
-            tag_names=tag_names,
-        )
-        return assemble(title, parts)
-
-
-def first_value(record: Mapping[str, Any], keys: Sequence[str]) -> str | None:
-    for key in keys:
-        value = record.get(key)
-        if compact(value) and not isinstance(value, dict | list):
-            text = str(value).strip()
-            if text and text != "-":
-                return text
-    return None
 
 
 def read_timesketch_jsonl(path: Path, options: ReadOptions) -> ImportResult:
@@ -577,33 +406,27 @@ def _json_dates(values: Sequence[Any]) -> Dates:
 
 
 def _sniff_csv(head: bytes, path: Path) -> int:
-    try:
-        header = first_record(head)
-        lower = {h.strip().lower() for h in header or []}
-        # Only what this reader can read: message and a time. A forensic-looking CSV
-        # without them falls back to the generic table reader rather than a refusal.
-        if "message" in lower and lower & {"datetime", "timestamp"}:
-            return 2
-        return 0
-    except Exception:  # sniffing must never fail
-        return 0
+    header = first_record(head)
+    lower = {h.strip().lower() for h in header or []}
+    # Only what this reader can read: message and a time. A forensic-looking CSV
+    # without them falls back to the generic table reader rather than a refusal.
+    if "message" in lower and lower & {"datetime", "timestamp"}:
+        return 2
+    return 0
 
 
 _JSON_KEY = re.compile(rb'"(message|datetime|timestamp|timestamp_desc)"\s*:')
 
 
 def _sniff_jsonl(head: bytes, path: Path) -> int:
-    try:
-        text = head_text(head).lstrip()
-        if not text.startswith("{"):
-            return 0
-        line = text.split("\n", 1)[0]
-        keys = set(_JSON_KEY.findall(line.encode()))
-        if b"message" in keys and (b"datetime" in keys or b"timestamp" in keys):
-            return 2
-        return 1 if path.suffix.lower() == ".jsonl" else 0
-    except Exception:  # sniffing must never fail
+    text = head_text(head).lstrip()
+    if not text.startswith("{"):
         return 0
+    line = text.split("\n", 1)[0]
+    keys = set(_JSON_KEY.findall(line.encode()))
+    if b"message" in keys and (b"datetime" in keys or b"timestamp" in keys):
+        return 2
+    return 1 if path.suffix.lower() == ".jsonl" else 0
 
 
 TIMESKETCH_CSV = register(

@@ -44,18 +44,17 @@ import pyarrow as pa
 
 from explorer.io.errors import ReadError
 from explorer.io.formats import Format, ReadOptions, register
-from explorer.io.kit.profile import choose_time, profile
-from explorer.io.read_timelinejs import (
-    EventRows,
-    Skips,
+from explorer.io.kit.jsontext import (
     clean_json,
     clean_text,
     load_json,
     one_line,
-    result,
     sniff_text,
     text_of,
 )
+from explorer.io.kit.profile import choose_time, profile
+from explorer.io.kit.rows import EventRows, result
+from explorer.io.kit.setaside import SetAside
 from explorer.io.result import ImportResult
 from explorer.io.timeparse import epoch_seconds, parse_datetimes
 from explorer.model.dates import MAX_ABS_YEAR, Precision, days_from_civil
@@ -160,7 +159,7 @@ class _Reader:
         self.path = path
         self.options = options
         self.fmt = fmt
-        self.skips = Skips()
+        self.skips = SetAside()
         self.notes: list[str] = []
 
     def items(self, data: Any) -> tuple[list[_Item], list[Any] | None, str]:
@@ -465,5 +464,12 @@ def _sniff_records(head: bytes, path: Path) -> int:
 
 VIS_TIMELINE = register(Format(VIS, "vis-timeline items (JSON)", (".json",), _sniff_vis, _read_vis))
 JSON_RECORDS = register(
-    Format(RECORDS, "JSON list of dated records", (".json",), _sniff_records, _read_records)
+    Format(
+        RECORDS,
+        "JSON list of dated records",
+        (".json",),
+        _sniff_records,
+        _read_records,
+        mapping="keys",
+    )
 )

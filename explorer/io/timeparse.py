@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from explorer.io.kit.epochs import magnitude_divisor
 from explorer.model.dates import (
     DAY,
     MAX_ABS_YEAR,
@@ -101,11 +102,7 @@ def epoch_seconds(values: pd.Series) -> tuple[I64, Bool]:
     by magnitude (as Timesketch does): 1e9 s is 2001, 1e12 ms and 1e15 µs are too."""
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
     ok = np.isfinite(numbers)
-    magnitude = np.abs(np.where(ok, numbers, 0.0))
-    divisor = np.select(
-        [magnitude >= 1e17, magnitude >= 1e14, magnitude >= 1e11], [1e9, 1e6, 1e3], default=1.0
-    )
-    value = np.floor(np.where(ok, numbers, 0.0) / divisor)
+    value = np.floor(np.where(ok, numbers, 0.0) / magnitude_divisor(numbers))
     # Past the calendar's range (and int64's), a number is not a date: never a clamped one.
     ok &= np.abs(value) <= _MAX_EPOCH_SECONDS
     seconds = np.where(ok, value, 0.0).astype(np.int64)

@@ -1,7 +1,10 @@
 """Events out as a table: CSV or Excel (.xlsx), one row per event.
 
 Columns: ``id, start, end, title, summary, status, actors, roles, themes,
-sources, figures``. Dates are written as much as is known (``2025``,
+sources, figures``, then, when the document has annotations, ``starred`` ("yes"
+or empty), ``analyst_tags`` (joined like themes) and ``analyst_notes`` (a JSON list
+of ``{"id", "author", "time", "text"}``, as in the native format), which the
+table reader reads back as annotations. Dates are written as much as is known (``2025``,
 ``2026-06``, ``2026-06-24T10:30``; see docs/format.md), so that reading the file
 back gives the same precision. Actor, theme, source and figure lists are joined
 with ``"; "``; ``roles`` lines up with ``actors`` (empty when no link has a
@@ -37,6 +40,7 @@ import importlib
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,8 +53,10 @@ import pyarrow.compute as pc
 from explorer.io.atomic import atomic_open, atomic_write_bytes
 from explorer.io.errors import WriteError
 from explorer.io.guard import GUARD_PATTERN, guard
+from explorer.io.parquet_annotations import annotation_columns
 from explorer.model.dates import DAY, HOUR, MINUTE, Precision, civil_from_days
 from explorer.model.document import NO_END, Document
+from explorer.model.zones import iso_offset, utc_offsets
 
 COLUMNS: Final = (
     "id",
@@ -130,6 +136,24 @@ def iso_dates(seconds: Any, precision: Any) -> pa.Array:
     return pc.if_else(pa.array(precision == NO_END), "", out)
 
 
+def zoned_iso_dates(seconds: Any, precision: Any, tz: tzinfo) -> pa.Array:
+    """`iso_dates` on the wall clock of `tz`, with the offset ("2026-06-24T06:30-04:00",
+    which reads back to the same instant). Dates known only to the day or coarser are
+    written as they are: they name a calendar day, not an instant."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    precision = np.asarray(precision, dtype=np.int8)
+    timed = precision > Precision.DAY
+    offsets = np.zeros_like(seconds)
+    found = utc_offsets(seconds[timed], tz)
+    offsets[timed] = np.sign(found) * (np.abs(found) // MINUTE * MINUTE)  # ISO: whole minutes
+    # An hour in a zone whose offset has minutes is only right to the minute.
+    finer = timed & (precision == Precision.HOUR) & (offsets % HOUR != 0)
+    text = iso_dates(seconds + offsets, np.where(finer, np.int8(Precision.MINUTE), precision))
+    unique, inverse = np.unique(offsets, return_inverse=True)
+    suffix = pa.array([iso_offset(int(o)) for o in unique], _LARGE).take(pa.array(inverse))
+    return pc.if_else(pa.array(timed), _concat(text, suffix), text)
+
+
 def quote_names(values: pa.Array) -> pa.Array:
     """Names as list items that read back whole: a name holding ; or |, starting with a
     quote, or starting or ending with a space is written in double quotes ("" for a
@@ -164,8 +188,9 @@ def _names(ids: pd.Series, table: pd.DataFrame, label: pa.Array) -> pa.Array:
     return pc.if_else(found, label.take(pa.array(np.maximum(index, 0))), ids_arr)
 
 
-def event_table(doc: Document) -> dict[str, pa.Array]:
-    """The rows of the export, column by column, not yet guarded."""
+def event_table(doc: Document, tz: tzinfo | None = None) -> dict[str, pa.Array]:
+    """The rows of the export, column by column, not yet guarded. With a display zone
+    `tz`, start_local and end_local say the times in it (start and end stay UTC)."""
     events = doc.events
     n = len(events)
     rows_of = pd.Index(events["id"])
@@ -181,6 +206,9 @@ def event_table(doc: Document) -> dict[str, pa.Array]:
         "summary": _text(events["summary"]),
         "status": _text(events["status"].astype("str")),
     }
+    if tz is not None:
+        out["start_local"] = zoned_iso_dates(events["start"], events["start_precision"], tz)
+        out["end_local"] = zoned_iso_dates(events["end"], events["end_precision"], tz)
     links = doc.links
     actor_names = _names(links["actor_id"], doc.actors, _text(doc.actors["name"]))
     out["actors"] = _joined(rows(links), quote_names(actor_names), n)
@@ -209,16 +237,37 @@ def event_table(doc: Document) -> dict[str, pa.Array]:
     out["sources"] = _joined(rows(ev_src), _names(ev_src["source_id"], src, label), n)
     figures = doc.figures
     out["figures"] = _joined(rows(figures), _text(figures["text"]), n)
+    annotations = annotation_columns(doc)
+    if annotations:
+        out["starred"] = pc.if_else(annotations["starred"], "yes", "").cast(_LARGE)
+        tags = annotations["tags"]
+        names = quote_names(_text(pc.list_flatten(tags)))
+        lists = pa.LargeListArray.from_arrays(pa.array(tags.offsets.cast(pa.int64())), names)
+        out["analyst_tags"] = pc.fill_null(pc.binary_join(lists, pa.scalar(SEPARATOR, _LARGE)), "")
+        out["analyst_notes"] = _text(annotations["notes"])
     return out
 
 
-def _columns(doc: Document, path: Path, *, guarded: bool) -> list[list[Any]]:
+def header(tz: tzinfo | None = None) -> tuple[str, ...]:
+    """The export's columns: with a display zone, its local times after end."""
+    if tz is None:
+        return COLUMNS
+    return (*COLUMNS[:3], "start_local", "end_local", *COLUMNS[3:])
+
+
+def _columns(
+    doc: Document, path: Path, *, guarded: bool, tz: tzinfo | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The header (COLUMNS, the zone's local times if any, then the annotation columns
+    if any) and the columns."""
     if not doc.events["id"].is_unique:
         raise WriteError(path, "event ids are not unique")
-    table = event_table(doc)
+    table = event_table(doc, tz)
+    names = list(header(tz))
+    names += [c for c in table if c not in names]
     if guarded:
-        return [_guard_array(table[c]).to_pylist() for c in COLUMNS]
-    return [table[c].to_pylist() for c in COLUMNS]
+        return names, [_guard_array(table[c]).to_pylist() for c in names]
+    return names, [table[c].to_pylist() for c in names]
 
 
 def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -231,19 +280,19 @@ def dumps_rows(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig", "backslashreplace")
 
 
-def dumps_csv(doc: Document, path: str | Path = "events.csv") -> bytes:
+def dumps_csv(doc: Document, path: str | Path = "events.csv", tz: tzinfo | None = None) -> bytes:
     """The events as CSV bytes (see :func:`dumps_rows`)."""
-    columns = _columns(doc, Path(path), guarded=True)
+    names, columns = _columns(doc, Path(path), guarded=True, tz=tz)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([guard(c) for c in COLUMNS])
+    writer.writerow([guard(c) for c in names])
     writer.writerows(zip(*columns, strict=True))
     return out.getvalue().encode("utf-8-sig", "backslashreplace")
 
 
-def write_csv(doc: Document, path: str | Path) -> None:
-    """Save the events as CSV, atomically."""
-    atomic_write_bytes(path, dumps_csv(doc, path))
+def write_csv(doc: Document, path: str | Path, tz: tzinfo | None = None) -> None:
+    """Save the events as CSV, atomically (with local-time columns for a zone `tz`)."""
+    atomic_write_bytes(path, dumps_csv(doc, path, tz))
 
 
 def _excel_text(value: str) -> str:
@@ -254,10 +303,10 @@ def _excel_text(value: str) -> str:
     return _ILLEGAL_EXCEL.sub("\ufffd", value)
 
 
-def write_excel(doc: Document, path: str | Path) -> None:
+def write_excel(doc: Document, path: str | Path, tz: tzinfo | None = None) -> None:
     """Save the events as an .xlsx workbook (one sheet, "Events"), atomically."""
-    columns = _columns(doc, Path(path), guarded=False)
-    write_excel_rows(path, COLUMNS, zip(*columns, strict=True), len(columns[0]))
+    names, columns = _columns(doc, Path(path), guarded=False, tz=tz)
+    write_excel_rows(path, names, zip(*columns, strict=True), len(columns[0]))
 
 
 def write_excel_rows(

@@ -62,6 +62,11 @@ LINK_COLUMNS: Final = ("event_id", "actor_id", "role")
 EVENT_SOURCE_COLUMNS: Final = ("event_id", "source_id")
 EVENT_THEME_COLUMNS: Final = ("event_id", "theme_id")
 FIGURE_COLUMNS: Final = ("event_id", "text", "quantity", "unit", "qualifier", "label")
+# The analyst's annotations (explorer.model.annotations): not the story's content but
+# marks on it, kept apart from themes (which the document's author defines).
+STAR_COLUMNS: Final = ("event_id",)
+TAG_COLUMNS: Final = ("event_id", "tag")
+NOTE_COLUMNS: Final = ("event_id", "note_id", "author", "time", "text")  # time: UTC seconds
 
 NO_END: Final = -1  # end_precision of an event without an end date
 
@@ -86,6 +91,9 @@ class Document:
         default_factory=lambda: _typed_str_frame(EVENT_THEME_COLUMNS)
     )
     figures: pd.DataFrame = field(default_factory=lambda: empty_figures())
+    stars: pd.DataFrame = field(default_factory=lambda: _typed_str_frame(STAR_COLUMNS))
+    tags: pd.DataFrame = field(default_factory=lambda: _typed_str_frame(TAG_COLUMNS))
+    notes: pd.DataFrame = field(default_factory=lambda: empty_notes())
     # Named spans drawn behind the lanes (eras); not events (explorer.model.periods).
     periods: pd.DataFrame = field(default_factory=lambda: empty_periods())
 
@@ -112,8 +120,12 @@ TABLES: Final = (
     "event_sources",
     "event_themes",
     "figures",
+    "stars",
+    "tags",
+    "notes",
     "periods",
 )
+ANNOTATION_TABLES: Final = ("stars", "tags", "notes")
 
 
 def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -193,6 +205,12 @@ def empty_figures() -> pd.DataFrame:
     return frame
 
 
+def empty_notes() -> pd.DataFrame:
+    frame = _typed_str_frame(NOTE_COLUMNS)
+    frame["time"] = pd.Series([], dtype=np.int64)
+    return frame
+
+
 def event_bounds(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each event's covered interval [lo, hi) in seconds, precision included.
 
@@ -246,7 +264,7 @@ def subset(doc: Document, keep: Any) -> Document:
     ids = set(events["id"])
     children = {
         name: getattr(doc, name)[getattr(doc, name)["event_id"].isin(ids)].reset_index(drop=True)
-        for name in ("links", "event_sources", "event_themes", "figures")
+        for name in ("links", "event_sources", "event_themes", "figures", *ANNOTATION_TABLES)
     }
     return Document(
         title=doc.title,

@@ -22,7 +22,8 @@ Conventions every backend follows (a second implementer needs nothing else):
 - **Filters** are `explorer.model.store.Filter` values, meant exactly as
   ``EventStore.mask`` means them (text: case-insensitive substring of title,
   summary, or the name/kind/posture of an actor, the name of a theme, the
-  publisher of a source; window: overlaps ``[t0, t1)``; known_by: earliest dated
+  publisher of a source, an annotation tag or the text of a note; starred, noted,
+  tags: the analyst's annotations; window: overlaps ``[t0, t1)``; known_by: earliest dated
   source published at or before it, or, with none, started at or before it;
   sources: backed by one of them; sourcing: independent sources at one of the
   levels of ``explorer.model.sourcing``; together: naming every one of the actors).
@@ -38,7 +39,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -49,8 +51,14 @@ from explorer.model.periods import empty_periods
 from explorer.model.sourcing import independent_counts, publisher_codes, publisher_key
 from explorer.model.store import NO_ACTOR, Filter
 
+if TYPE_CHECKING:
+    from explorer.model.document import Document
+
 __all__ = [
     "ALL",
+    "FLAG_NOTED",
+    "FLAG_STARRED",
+    "FLAG_TAGGED",
     "NO_ACTOR",
     "SORT_COLUMNS",
     "ActorPairs",
@@ -60,6 +68,7 @@ __all__ = [
     "DeleteEventsOp",
     "Density",
     "EditOp",
+    "EditOverlay",
     "EntityTable",
     "EventRecord",
     "FigureRef",
@@ -70,6 +79,7 @@ __all__ = [
     "Listener",
     "Marks",
     "MergeActorsOp",
+    "Note",
     "Page",
     "Problem",
     "PutEntity",
@@ -93,6 +103,11 @@ SortColumn = Literal["date", "title", "status", "actors", "sources"]
 SORT_COLUMNS: Final[tuple[SortColumn, ...]] = ("date", "title", "status", "actors", "sources")
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+# Bits of `Marks.flags`: what the timeline draws a glyph for.
+FLAG_STARRED: Final = 1
+FLAG_NOTED: Final = 2
+FLAG_TAGGED: Final = 4
 
 
 def _keys(values: Any = ()) -> Keys:
@@ -202,6 +217,9 @@ class Marks:
     status: npt.NDArray[np.int8]  # ClaimStatus.code
     start_precision: npt.NDArray[np.int8]  # Precision value
     end_precision: npt.NDArray[np.int8]  # Precision value, or NO_END (-1)
+    # FLAG_* bits per mark (starred, noted, tagged); empty from a backend without
+    # annotations (then no mark has any).
+    flags: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
 
     def __len__(self) -> int:
         return len(self.key)
@@ -311,6 +329,17 @@ class FigureRef:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One note on an event (explorer.model.annotations): who wrote it, when (UTC
+    seconds), plain text; `id` tells notes of one event apart."""
+
+    id: str
+    author: str
+    time: int
+    text: str
+
+
+@dataclass(frozen=True)
 class EventRecord:
     """One event in full: what the detail view, tooltips and the edit form show.
     Links are in the document's order (the file's order)."""
@@ -330,6 +359,10 @@ class EventRecord:
     themes: tuple[ThemeRef, ...]
     figures: tuple[FigureRef, ...]
     known_at: int  # when it became known (see Filter.known_by)
+    # The analyst's annotations (explorer.model.annotations): tags sorted, notes by time.
+    starred: bool = False
+    tags: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -476,6 +509,12 @@ class TimelineQueries(ABC):
     def marks(self, flt: Filter, lanes: Keys, t0: int, t1: int, cap: int) -> Marks:
         """The events passing `flt` of each of `lanes` that overlap ``[t0, t1)``,
         at most `cap` per lane (see `Marks` for order and fields)."""
+
+    def tag_counts(self) -> Mapping[str, int]:
+        """Every annotation tag and how many events carry it, most used first (what
+        the quick-tag palette and the tag filter list). A backend that keeps no
+        annotations answers {} and refuses annotation filters and edits."""
+        return {}
 
     def beyond(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> tuple[Keys, Keys]:
         """Events passing `flt` of each of `lanes` wholly before the window (hi <= t0)
@@ -656,6 +695,48 @@ class TimelineQueries(ABC):
         """Apply `edit`, notify subscribers once with a `Change`, and return the edit
         that undoes it (possibly a backend-private `EditOp`: hand it back only to this
         backend's `apply`). Raises `InvalidEditError` (nothing changed, nobody notified)."""
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether `apply` takes edits (events, entities, annotations) at all: the
+        window enables its edit commands by this. False for read-only engines (a
+        shared SQL table), whose `apply` refuses with the reason."""
+        return False
+
+    def edit_overlay(self) -> EditOverlay | None:
+        """Where edits are kept when the data itself stays read-only (an out-of-core
+        overlay), or None when they are the document's own (in memory, saved with it)."""
+        return None
+
+
+class EditOverlay(Protocol):
+    """The analyst's edits of read-only data, kept apart from it (see
+    explorer.engines.overlay): saved atomically on `save`, a crash copy after every
+    edit, which the next open reads and reports (`recovered`)."""
+
+    recovered: bool  # opened from the crash copy: edits not saved yet
+    modified: bool  # edits since the last save
+    load_problem: str  # why a saved overlay was not applied ("" when fine)
+    # None: the crash copy is written with each edit; else called instead, and the
+    # caller runs `write_crash_copy` soon after (a window debounces a burst of edits).
+    defer_crash_copy: Callable[[], None] | None
+
+    def write_crash_copy(self) -> None:
+        """Write the crash copy now, if edits since the last one need it."""
+
+    @property
+    def location(self) -> Path:
+        """The file Save writes."""
+
+    def save(self) -> Path:
+        """Write the edits atomically (never the data); drop the crash copy."""
+
+    def discard_unsaved(self) -> None:
+        """Forget the edits since the last save, and the crash copy."""
+
+    def context(self) -> Document:
+        """The actors, sources and themes edit forms pick from (events: the few the
+        overlay holds, not the data's)."""
 
 
 def role_pairs(counts: Mapping[tuple[str, str], int]) -> tuple[RolePair, ...]:

@@ -38,6 +38,11 @@ class Filter:
     known_by: int | None = None  # only what had been published by then (seconds)
     # With known_by: keep events with no dated source (their known date is unknown)?
     known_undated: bool = False
+    # The analyst's annotations (explorer.model.annotations): starred only, with at
+    # least one note only, carrying any of these tags.
+    starred: bool = False
+    noted: bool = False
+    tags: frozenset[str] | None = None
     # On whose word (explorer.model.sourcing): events backed by any of these source ids;
     # events whose independent sources are at one of these levels ("unsourced",
     # "single", "several"); events naming every one of these actors (an edge of the web).
@@ -114,6 +119,8 @@ class EventStore:
             "_links_by_event",
             "_sources_by_event",
             "_factor_cache",
+            "annotation_rows",
+            "_annotated_sorted",
         ):
             self.__dict__.pop(name, None)
         ev = doc.events
@@ -171,6 +178,63 @@ class EventStore:
         if not len(frame):
             return np.zeros(0, dtype=np.int64)
         return _link_rows(self._document.events["id"], frame["event_id"])
+
+    @cached_property
+    def annotation_rows(self) -> dict[str, Rows]:
+        """The event row of each row of the stars, tags and notes tables (-1: an
+        annotation of an event no longer there, kept so that undoing its deletion
+        brings it back). An annotation edit patches these; see `annotated`."""
+        from explorer.model.annotations import rows_for
+
+        ids = self._document.events["id"]
+        return {
+            name: rows_for(ids, getattr(self._document, name)["event_id"])
+            for name in ("stars", "tags", "notes")
+        }
+
+    def annotated(self, table: str) -> Mask:
+        """Events with at least one row in annotation `table` (a memset and a scatter:
+        annotations are few, events many)."""
+        rows = self.annotation_rows[table]
+        out = np.zeros(self.n, dtype=bool)
+        out[rows[rows >= 0]] = True
+        return out
+
+    def annotated_row(self, table: str, row: int) -> bool:
+        return bool((self.annotation_rows[table] == row).any())
+
+    def tagged_with(self, tags: frozenset[str]) -> Mask:
+        frame = self._document.tags
+        rows = self.annotation_rows["tags"]
+        pick = frame["tag"].isin(tags).to_numpy(dtype=bool) & (rows >= 0)
+        out = np.zeros(self.n, dtype=bool)
+        out[rows[pick]] = True
+        return out
+
+    def set_annotation_rows(self, table: str, rows: Rows) -> None:
+        """An annotation edit's patch of `annotation_rows` (see MemoryBackend)."""
+        self.annotation_rows[table] = rows
+        self.__dict__.get("_annotated_sorted", {}).pop(table, None)
+
+    def _sorted_annotated(self, table: str) -> Rows:
+        cache: dict[str, Rows] = self.__dict__.setdefault("_annotated_sorted", {})
+        if table not in cache:
+            rows = self.annotation_rows[table]
+            cache[table] = np.unique(rows[rows >= 0])
+        return cache[table]
+
+    def annotation_flags(self, rows: Rows) -> npt.NDArray[np.uint8]:
+        """FLAG_* bits (explorer.model.query) of `rows`: starred, noted, tagged. A
+        binary search per row in the few annotated rows: a frame's cost follows the
+        marks on screen, whatever the number of events."""
+        rows = np.asarray(rows, dtype=np.int64)
+        flags = np.zeros(len(rows), dtype=np.uint8)
+        for bit, table in ((1, "stars"), (2, "notes"), (4, "tags")):
+            have = self._sorted_annotated(table)
+            if len(have) and len(rows):
+                at = np.minimum(np.searchsorted(have, rows), len(have) - 1)
+                flags |= np.where(have[at] == rows, bit, 0).astype(np.uint8)
+        return flags
 
     @cached_property
     def known_dated(self) -> Mask:
@@ -301,6 +365,15 @@ class EventStore:
                 pick = (targets >= 0) & (events >= 0)
                 pick[pick] &= table_hit[targets[pick]]
                 hits[events[pick]] = True
+        searched: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("tags", ("tag",)),
+            ("notes", ("text", "author")),
+        )
+        for name, fields in searched:
+            notes: pd.DataFrame = getattr(self._document, name)
+            if len(notes):
+                at = self.annotation_rows[name]
+                hits[at[_contains(notes, fields, needle) & (at >= 0)]] = True
         return hits
 
     # --- queries ---------------------------------------------------------------------
@@ -367,6 +440,12 @@ class EventStore:
         if flt.known_by is not None:
             known = self.known_dated & (self.known_at <= flt.known_by)
             keep &= known | ~self.known_dated if flt.known_undated else known
+        if flt.starred:
+            keep &= self.annotated("stars")
+        if flt.noted:
+            keep &= self.annotated("notes")
+        if flt.tags is not None:
+            keep &= self.tagged_with(flt.tags)
         if flt.text.strip():
             keep &= self._text_hits(flt.text.strip())
         if flt.sources is not None or flt.sourcing is not None or flt.together is not None:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import Final, Literal
 
 import numpy as np
 
+from explorer.model import zones
 from explorer.model.dates import (
     DAY,
     HOUR,
@@ -89,8 +91,58 @@ _LO: Final = to_seconds(-MAX_ABS_YEAR + 1000)
 _HI: Final = to_seconds(MAX_ABS_YEAR - 1000)
 
 
-def axis(t0: float, t1: float, width_px: float, min_spacing_px: float = 80.0) -> Axis:
-    """Ticks for the visible range [t0, t1] drawn across `width_px` pixels."""
+def axis(
+    t0: float,
+    t1: float,
+    width_px: float,
+    min_spacing_px: float = 80.0,
+    tz: tzinfo | None = None,
+) -> Axis:
+    """Ticks for the visible range [t0, t1] (UTC seconds) drawn across `width_px` pixels,
+    on the calendar of the zone `tz` (None: UTC).
+
+    In a zone, the ticks are chosen on the wall clock (local midnights, month starts,
+    whole local hours) and placed at the UTC instants they name, so across a DST change
+    days are 23 or 25 hours wide and an hour that happens twice gets two ticks."""
+    if tz is None or tz is UTC or not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0):
+        return _utc_axis(t0, t1, width_px, min_spacing_px)
+    ends = np.array([min(max(math.floor(t0), _LO), _HI), min(max(math.ceil(t1), _LO), _HI)])
+    shift = zones.to_wall(ends, tz) - ends
+    wall = _utc_axis(t0 + int(shift[0]), t1 + int(shift[1]), width_px, min_spacing_px)
+    level = next((lv for lv in _LEVELS if lv.name == wall.level), None)
+    if level is not None and level.kind == "fixed" and level.step < DAY and wall.ticks:
+        # Both occurrences of a repeated hour; a skipped one lands on its neighbour.
+        pos_wall = np.array([t.seconds for t in wall.ticks], dtype=np.int64)
+        first = zones.from_wall(pos_wall, tz, 0)
+        second = zones.from_wall(pos_wall, tz, 1)
+        again = second[zones.to_wall(second, tz) == pos_wall]  # really that wall time
+        pos = np.unique(np.concatenate([first, again]))
+        pos = pos[(pos >= t0) & (pos <= t1)]
+        back = _label_fixed(zones.to_wall(pos, tz), level.step)
+        ticks = [Tick(int(s), t.label) for s, t in zip(pos.tolist(), back, strict=True)]
+    else:
+        ticks = _placed(wall.ticks, tz)
+        ticks = [t for t in ticks if t0 <= t.seconds <= t1]
+    context = _placed(wall.context, tz)
+    if context and context[0].seconds > t0:
+        context[0] = Tick(math.floor(t0), context[0].label)
+    return Axis(wall.level, ticks, context)
+
+
+def _placed(ticks: list[Tick], tz: tzinfo) -> list[Tick]:
+    """Wall-clock ticks at the UTC instant each names (a midnight that does not exist:
+    the day's first instant); ticks that land together are kept once."""
+    if not ticks:
+        return []
+    pos = zones.from_wall(np.array([t.seconds for t in ticks], dtype=np.int64), tz, 0)
+    out: list[Tick] = []
+    for s, t in zip(pos.tolist(), ticks, strict=True):
+        if not out or s > out[-1].seconds:
+            out.append(Tick(int(s), t.label))
+    return out
+
+
+def _utc_axis(t0: float, t1: float, width_px: float, min_spacing_px: float) -> Axis:
     if not (math.isfinite(t0) and math.isfinite(t1) and t1 > t0 and width_px > 0):
         start = math.floor(t0) if math.isfinite(t0) else 0
         return Axis("", [], [Tick(start, "")])

@@ -29,7 +29,8 @@ class ActionSpec:
     # editor or the document session);
     # "timeline": only while the timeline has focus; "publish": the article and publishing
     # controller; "review": the article review dialog; "periods": the periods panel;
-    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py)
+    # "word": the web of actors and the sources panel (explorer/ui/word_docks.py);
+    # "annotate": stars, tags and notes
     scope: str = "window"
     tip: str = ""
 
@@ -45,6 +46,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File",    "session"),
     ActionSpec("file.open_large",      "Open &Large File…",          "open_large_file",     (),                                 "&File"),
     ActionSpec("file.new_from_article", "New from &Article…",       "new_from_article",    ("Ctrl+Shift+I",),                  "&File",    "publish"),
+    ActionSpec("file.connect",         "&Connect to Database…",     "connect_source",      ("Ctrl+Alt+O",),                    "&File"),
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),
     ActionSpec("file.export_page",     "Export &Web Page…",         "export_page",         (),                                 "&File",    "publish"),
     ActionSpec("file.export_brief",    "Export &Brief (PDF)…",      "export_brief",        (),                                 "&File",    "publish"),
@@ -93,6 +95,12 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("view.focus_actors",    "Focus &Actors",             "focus_actors",        ("Ctrl+2",),                        "&View"),
     ActionSpec("view.focus_detail",    "Focus &Detail",             "focus_detail",        ("Ctrl+3",),                        "&View"),
     ActionSpec("view.focus_table",     "Focus Event &Table",        "focus_table",         ("Ctrl+4",),                        "&View"),
+    # Display time zone and saved views (explorer/ui/zone_dialog.py, saved_views.py).
+    ActionSpec("view.time_zone",       "Time &Zone…",               "choose_zone",         (),                                 "&View"),
+    ActionSpec("view.zone_utc",        "Time Zone: &UTC",           "zone_utc",            (),                                 "&View"),
+    ActionSpec("view.zone_local",      "Time Zone: This &Computer's", "zone_local",        (),                                 "&View"),
+    ActionSpec("view.save_view",       "Sa&ve Current View…",       "save_named_view",     ("Ctrl+Shift+D",),                  "&View"),
+    ActionSpec("view.views_panel",     "Saved &Views",              "show_views_panel",    ("Ctrl+Shift+V",),                  "&View"),
     ActionSpec("view.focus_periods",   "Focus &Periods",            "focus_list",          ("Ctrl+5",),                        "&View",    "periods"),
     ActionSpec("go.period",            "Show &Period",              "jump",                (),                                 "&Go",      "periods"),
     ActionSpec("view.web",             "&Web of Actors",            "show_web",            ("Ctrl+Shift+W",),                  "&View",    "word"),
@@ -107,6 +115,29 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("go.last",              "&Last Event",               "select_last",         ("End",),                           "&Go",      "timeline"),
     ActionSpec("go.show_detail",       "Show in &Detail",           "show_selection",      ("Return", "Enter"),                "&Go",      "timeline"),
     ActionSpec("go.clear",             "Clear Selection",           "clear_selection",     ("Escape",),                        "&Go",      "timeline"),
+    # Navigation history (explorer/ui/nav_history.py). Not the platform's Back key,
+    # which is Alt+Left/Right on Windows and Linux (moving events here): Ctrl+[ and
+    # Ctrl+] (Cmd+[ and Cmd+] on macOS, its own Back/Forward), the keyboard's Back and
+    # Forward keys, and the mouse's back and forward buttons (main_window).
+    ActionSpec("go.back",              "&Back",                     "go_back",             ("Ctrl+[", "Back"),                 "&Go"),
+    ActionSpec("go.forward",           "&Forward",                  "go_forward",          ("Ctrl+]", "Forward"),              "&Go"),
+    # The analyst's annotations (explorer/ui/annotating.py): on the selected event, from any panel.
+    ActionSpec("annotate.star",        "Toggle &Star",              "toggle_star",         ("Ctrl+B",),                        "A&nnotate", "annotate"),
+    ActionSpec("annotate.tag",         "&Tag…",                     "tag_palette",         ("Ctrl+T",),                        "A&nnotate", "annotate"),
+    ActionSpec("annotate.notes",       "&Notes…",                   "edit_notes",          ("Ctrl+Alt+N",),                    "A&nnotate", "annotate"),
+    ActionSpec("annotate.author",      "Note &Author…",             "ask_author",          (),                                 "A&nnotate", "annotate"),
+    ActionSpec("annotate.quick_tag_1",  "Quick Tag 1",               "quick_tag_1",         ("Alt+1",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_2",  "Quick Tag 2",               "quick_tag_2",         ("Alt+2",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_3",  "Quick Tag 3",               "quick_tag_3",         ("Alt+3",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_4",  "Quick Tag 4",               "quick_tag_4",         ("Alt+4",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_5",  "Quick Tag 5",               "quick_tag_5",         ("Alt+5",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_6",  "Quick Tag 6",               "quick_tag_6",         ("Alt+6",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_7",  "Quick Tag 7",               "quick_tag_7",         ("Alt+7",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_8",  "Quick Tag 8",               "quick_tag_8",         ("Alt+8",),                       None,       "annotate"),
+    ActionSpec("annotate.quick_tag_9",  "Quick Tag 9",               "quick_tag_9",         ("Alt+9",),                       None,       "annotate"),
+    ActionSpec("filter.starred",       "&Starred Only",             "filter_starred",      ("Ctrl+Alt+B",),                    "F&ilter",  "annotate"),
+    ActionSpec("filter.noted",         "With &Notes Only",          "filter_noted",        (),                                 "F&ilter",  "annotate"),
+    ActionSpec("filter.tag",           "By &Tag…",                  "filter_tag",          (),                                 "F&ilter",  "annotate"),
     # The article review dialog (explorer/ui/article_review.py): no menu, its own window.
     ActionSpec("review.accept",        "Accept Proposal",           "accept_current",      ("A", "Space"),                     None,       "review"),
     ActionSpec("review.reject",        "Reject Proposal",           "reject_current",      ("R", "Delete"),                    None,       "review"),

@@ -24,7 +24,7 @@ from typing import Final
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -36,14 +36,13 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
 )
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
 from explorer.io.atomic import atomic_write_bytes
 from explorer.model.query import ALL, ActorPairs, Change
 from explorer.ui import style
 from explorer.ui.display_text import shown
-from explorer.ui.export import save_png
+from explorer.ui.export import save_png, svg_bytes
 from explorer.ui.view_state import ViewState
 
 MAX_NODES: Final = 150  # the actors with most events; more would be unreadable
@@ -512,21 +511,7 @@ class ActorWeb(QWidget):
             return
         if suffix != ".svg":
             raise ValueError(f"{path.name}: the web of actors exports as .png or .svg")
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        generator = QSvgGenerator()
-        generator.setOutputDevice(buffer)
-        generator.setSize(size)
-        generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-        generator.setTitle("Web of actors")
-        painter = QPainter(generator)
-        try:
-            self.paint(painter, size)
-        finally:
-            painter.end()
-        buffer.close()
-        atomic_write_bytes(path, bytes(data.data()))
+        atomic_write_bytes(path, svg_bytes(lambda p: self.paint(p, size), size, "Web of actors"))
 
 
 def pack(graph: nx.Graph, old: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:

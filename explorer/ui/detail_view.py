@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.model.dates import Precision, format_duration, format_human
+from explorer.model.dates import DatedValue, Precision, format_duration, format_human
 from explorer.model.document import ClaimStatus
 from explorer.model.html_text import html_to_plain
 from explorer.model.query import Change, EventRecord
 from explorer.model.sourcing import source_lag
+from explorer.model.zones import human_in
 from explorer.ui import style
 from explorer.ui.actions import shortcut_text, spec
 from explorer.ui.display_text import TEXT_CHARS, button_text, link_host, shown
@@ -144,6 +145,7 @@ class DetailView(QScrollArea):
         state.selection_changed.connect(self.show_event)
         state.document_changed.connect(lambda: self.show_event(state.selected))
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(lambda: self.show_event(state.selected))
         self.show_event(state.selected)
 
     def _on_change(self, change: Change) -> None:
@@ -222,13 +224,17 @@ class DetailView(QScrollArea):
         edit.setAccessibleName("Edit this event")
         edit.clicked.connect(self.edit_requested.emit)
         self._layout.addWidget(edit, 0, Qt.AlignmentFlag.AlignLeft)
+        self._annotations(record)
 
         start = record.start
-        when = f"{start.human()}   ({start.precision.label} precision)"
+        zone = self.state.zone
+        shown_start = human_in(start.seconds, start.precision, zone)
+        when = f"{shown_start}   ({start.precision.label} precision)"
         end = record.end
         if end is not None:
             length = record.hi - record.lo
-            when += f"\nuntil {end.human()}   ({end.precision.label} precision)"
+            until = human_in(end.seconds, end.precision, zone)
+            when += f"\nuntil {until}   ({end.precision.label} precision)"
             when += f"\nlasting about {format_duration(length)}"
         self._section("date", "When", when)
 
@@ -296,7 +302,7 @@ class DetailView(QScrollArea):
         for src in record.sources:
             line = " — ".join(x for x in (src.publisher, src.title) if x)
             if src.published is not None:
-                line += f"\n    published {src.published.human()}"
+                line += f"\n    published {self._in_zone(src.published)}"
             url = src.url
             if url:
                 line += f"\n    {url}"
@@ -318,6 +324,25 @@ class DetailView(QScrollArea):
         self._layout.addStretch(1)
         self.setAccessibleDescription(self.text())
 
+    def _annotations(self, record: EventRecord) -> None:
+        """The analyst's star, tags and notes (explorer/ui/annotating.py edits them)."""
+        from explorer.ui.actions import shortcut_text as keys
+        from explorer.ui.annotation_dialogs import note_heading
+
+        if record.starred:
+            star = plain_label(
+                f"★ Starred   ({keys(spec('annotate.star'))} to unstar)", object_name="detail-star"
+            )
+            star.setStyleSheet(f"color: {style.STAR_COLOUR.name()}; font-weight: bold;")
+            self._layout.addWidget(star)
+            self.sections["starred"] = star
+        self._section("tags", "Tags", ", ".join(record.tags))
+        self._section(
+            "notes",
+            "Notes",
+            "\n\n".join(f"{note_heading(n)}\n{n.text}" for n in record.notes),
+        )
+
     def _sourcing_text(self, record: EventRecord) -> str:
         """Independent sources (distinct publishers) and the source lag."""
         keys = np.array([record.key], np.int64)
@@ -335,7 +360,10 @@ class DetailView(QScrollArea):
         if first is None or first.published is None:
             return f"{line}\nSource lag: {lag}"
         name = first.publisher or first.title
-        return f"{line}\nFirst published {first.published.human()} by {name}: {lag}"
+        return f"{line}\nFirst published {self._in_zone(first.published)} by {name}: {lag}"
+
+    def _in_zone(self, value: DatedValue) -> str:
+        return human_in(value.seconds, value.precision, self.state.zone)
 
     def _attributes(self, attributes: object) -> None:
         """Every other field the file had (Plaso's parser, source_long...): a key/value

@@ -18,12 +18,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.result import ImportResult
-from explorer.io.save import SAVE_FORMATS, save_document
+from explorer.io.save import save_document, save_suffixes
 from explorer.model.query import TimelineQueries
-from explorer.model.store import Filter
-from explorer.model.viewport import Viewport
 from explorer.resources import is_installed
-from explorer.ui import settings
+from explorer.ui import settings, view_snapshot
 from explorer.ui.doc_lock import DocumentLock
 from explorer.ui.messages import plain
 from explorer.ui.recovery import AutosaveTimer, RecoveryInfo, RecoveryStore
@@ -53,7 +51,7 @@ class DocumentSession(QObject):
         super().__init__(window)
         self.window = window
         self.render_only = render_only  # a headless render: no lock, no recent-files entry
-        native = not imported and path is not None and path.suffix.lower() in SAVE_FORMATS
+        native = not imported and path is not None and path.suffix.lower() in save_suffixes()
         # A story shipped with the app opens as an untitled copy: Save asks where.
         self.copy_of = path if path is not None and is_installed(path) else None
         self.path = path if native and self.copy_of is None else None
@@ -342,7 +340,7 @@ class DocumentSession(QObject):
         else:
             self.window.use_backend(document)
         self.window.editor.stack.clear()
-        self.path = path if path is not None and path.suffix.lower() in SAVE_FORMATS else None
+        self.path = path if path is not None and path.suffix.lower() in save_suffixes() else None
         if self.path is not None:
             self._lock(self.path)
         # Restored changes are unsaved changes: the window shows them as modified and
@@ -359,65 +357,25 @@ class DocumentSession(QObject):
         return self.path or self.imported_from
 
     def save_view(self) -> None:
+        """The last view, and the named saved views, kept per document in the settings
+        (the native format's version 2 may carry them instead; see view_snapshot)."""
         key = self._view_key()
         if key is None:
             return
-        state = self.window.state
-        vp = self.window.timeline.viewport
-        flt = state.filter
-        view: dict[str, Any] = {
-            "start_ns": vp.start_ns,
-            "span_ns": vp.span_ns,
-            "hidden": sorted(state.hidden_actors),
-            "lanes_by": None if state.lane_grouping is None else state.lane_grouping.column,
-            "filter": {
-                "actors": None if flt.actors is None else sorted(flt.actors),
-                "themes": None if flt.themes is None else sorted(flt.themes),
-                "statuses": None if flt.statuses is None else sorted(flt.statuses),
-                "text": flt.text,
-                "window": None if flt.window is None else list(flt.window),
-                "known_by": flt.known_by,
-                "known_undated": flt.known_undated,
-            },
-        }
+        view: dict[str, Any] = view_snapshot.capture(self.window.state)
+        view["saved_views"] = self.window.saved_views.to_data()
         with contextlib.suppress(TypeError, ValueError):  # a view not worth an error
             settings.save_view(key, view)
 
     def restore_view(self) -> None:
         key = self._view_key()
-        if key is None:
-            return
-        view = settings.load_view(key)
-        if not view:
-            return
-        state = self.window.state
-        try:
-            known_actors = set(state.actors.ids)
-            state.set_hidden_actors(
-                frozenset(a for a in view.get("hidden", []) if a in known_actors)
-            )
-            lanes_by = view.get("lanes_by")
-            state.set_lane_grouping(None if lanes_by is None else str(lanes_by))
-            f = view.get("filter") or {}
-
-            def as_set(value: object) -> frozenset[str] | None:
-                return None if value is None else frozenset(str(v) for v in value)  # type: ignore[attr-defined]
-
-            window = f.get("window")
-            state.set_filter(
-                Filter(
-                    actors=as_set(f.get("actors")),
-                    themes=as_set(f.get("themes")),
-                    statuses=as_set(f.get("statuses")),
-                    text=str(f.get("text", "")),
-                    window=None if window is None else (int(window[0]), int(window[1])),
-                    known_by=None if f.get("known_by") is None else int(f["known_by"]),
-                    known_undated=bool(f.get("known_undated", False)),
-                )
-            )
-            timeline = self.window.timeline
-            timeline.set_viewport(
-                Viewport(int(view["start_ns"]), int(view["span_ns"]), timeline.viewport.width)
-            )
-        except (KeyError, TypeError, ValueError, IndexError):
-            return  # an old or damaged view: the fitted view is fine
+        view = settings.load_view(key) if key is not None else None
+        window = self.window
+        window.saved_views.load_data(view.get("saved_views") if view else None)
+        if view:
+            with contextlib.suppress(KeyError, TypeError, ValueError, IndexError):
+                # an old or damaged view: the fitted view is fine
+                view_snapshot.apply(window.state, view, window.timeline.set_viewport)
+        if window.zone_override is not None:  # --tz on the command line wins
+            window.state.set_zone(window.zone_override)
+        window.navigation.reset()

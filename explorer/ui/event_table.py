@@ -24,15 +24,18 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from explorer.model.dates import DatedValue, Precision, format_iso, parse_date
+from explorer.model.dates import DatedValue, Precision, parse_date
 from explorer.model.document import ClaimStatus
 from explorer.model.query import Change, EventRecord, Page, SortColumn
+from explorer.model.store import Filter
+from explorer.model.zones import human_in, short_in
 from explorer.ui.display_text import shown
 from explorer.ui.messages import plain
 from explorer.ui.view_state import ViewState
 
-COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources")
-DATE, TITLE, ACTORS, STATUS, SOURCES = range(5)
+COLUMNS: Final = ("Date", "Title", "Actors", "Status", "Sources", "★", "Tags", "Notes")
+DATE, TITLE, ACTORS, STATUS, SOURCES, STARRED, TAGS, NOTES = range(8)
+ANNOTATION_COLUMNS: Final = frozenset({STARRED, TAGS, NOTES})
 
 Index = QModelIndex | QPersistentModelIndex
 SINGLE_MARK: Final = "①"  # the event rests on a single independent source
@@ -64,6 +67,14 @@ class EventTableModel(QAbstractTableModel):
         state.filter_changed.connect(self.refresh)
         state.document_changed.connect(self._new_document)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self._on_zone)
+
+    def _on_zone(self) -> None:
+        """Times are shown in the new zone (the order, by UTC instant, is unchanged;
+        the widest date, with its offset, is measured again)."""
+        self._widest = None
+        if self._total:
+            self.dataChanged.emit(self.index(0, DATE), self.index(self.rowCount() - 1, DATE))
 
     def _on_change(self, change: Change) -> None:
         """Fields edited in place: re-sort only if the sort reads them, else repaint
@@ -122,8 +133,8 @@ class EventTableModel(QAbstractTableModel):
         return found
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
+        if column not in SORTS:
+            return  # ★, Tags, Notes: the backends page by the five story columns only
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
         self._blocks.clear()
@@ -198,12 +209,12 @@ class EventTableModel(QAbstractTableModel):
             return style.STATUS_TEXT_COLOURS.get(ClaimStatus(record.status))
         if column == DATE:
             start, end = record.start, record.end
-            if self.compact_dates:
-                text = format_iso(start.seconds, start.precision).replace("T", " ")
-                if end is not None:
-                    text += " – " + format_iso(end.seconds, end.precision).replace("T", " ")
-                return text
-            return f"{start.human()} – {end.human()}" if end is not None else start.human()
+            zone = self.state.zone
+            say = short_in if self.compact_dates else human_in
+            text = say(start.seconds, start.precision, zone)
+            if end is not None:
+                text += " – " + say(end.seconds, end.precision, zone)
+            return text
         if column == TITLE:
             return shown(record.title, lines=False)
         if column == ACTORS:
@@ -211,6 +222,8 @@ class EventTableModel(QAbstractTableModel):
             return shown(text, lines=False)
         if column == STATUS:
             return record.status
+        if column in ANNOTATION_COLUMNS:
+            return annotation_text(record, column, role)
         return shown(self._sources_text(record), lines=False)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -227,7 +240,7 @@ class EventTableModel(QAbstractTableModel):
     def widest_date(self) -> str:
         """A date as long as the longest of the first rows: their finest precision, on
         a long month name, with an end if one of them has one (a sample: the user can
-        still widen the column). Asked once per document and date style: out of core,
+        still widen the column). Asked once per document, date style and zone: out of core,
         each record is a read of the data."""
         if self._widest is None:
             self._widest = self._widest_date()
@@ -237,18 +250,32 @@ class EventTableModel(QAbstractTableModel):
         records = [self.record(k) for k in map(self.key_at, range(min(self._total, 32)))]
         if not records:
             return ""
-        finest = max(r.start.precision for r in records)
-        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, Precision(finest))
-        text = (
-            format_iso(sample.seconds, sample.precision).replace("T", " ")
-            if self.compact_dates
-            else sample.human()
-        )
+        finest = Precision(max(r.start.precision for r in records))
+        sample = DatedValue(parse_date("2000-09-28T23:59:59").seconds, finest)
+        say = short_in if self.compact_dates else human_in
+        text = say(sample.seconds, finest, self.state.zone)
         return f"{text} – {text}" if any(r.end is not None for r in records) else text
 
     def position_of(self, key: int) -> int:
         sort, descending = self._order()
         return self.state.queries.ordinal_of(self.state.filter, sort, descending, key)
+
+
+def annotation_text(record: EventRecord, column: int, role: int) -> str:
+    """The star, the tags, or the notes (how many, and the latest's first line)."""
+    if column == STARRED:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return "starred" if record.starred else "not starred"
+        return "★" if record.starred else ""
+    if column == TAGS:
+        return shown(", ".join(record.tags), lines=False)
+    notes = record.notes
+    if not notes:
+        return ""
+    latest = notes[-1].text.strip()
+    first = latest.splitlines()[0] if latest else ""
+    count = f"{len(notes)} notes: " if len(notes) > 1 else ""
+    return shown(count + first, lines=False)
 
 
 class EventTable(QTableView):
@@ -277,12 +304,19 @@ class EventTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130)):
+        widths = ((DATE, 130), (ACTORS, 180), (STATUS, 72), (SOURCES, 130), (STARRED, 26))
+        for column, width in (*widths, (TAGS, 80), (NOTES, 110)):
             self.setColumnWidth(column, width)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
+        header.sortIndicatorChanged.connect(self._keep_sort_indicator)
         self.table_model.modelReset.connect(self.fit_date_column)
+        state.zone_changed.connect(self.fit_date_column)
         self.fit_date_column()
+        # Tags and notes columns appear once some event has one (room for titles).
+        self.table_model.modelReset.connect(self.show_annotation_columns)
+        state.changed.connect(self._annotations_may_have_changed)
+        self.show_annotation_columns()
         self._syncing = False
         selection = self.selectionModel()
         selection.currentRowChanged.connect(self._on_current)
@@ -299,6 +333,26 @@ class EventTable(QTableView):
             self.escape_pressed.emit()
             return
         super().keyPressEvent(event)
+
+    def _keep_sort_indicator(self, column: int, _order: Qt.SortOrder) -> None:
+        """A click on an unsortable header leaves the arrow where the order is."""
+        if column not in SORTS:
+            sorted_by, order = self.table_model._sort
+            self.horizontalHeader().setSortIndicator(sorted_by, order)
+
+    def _annotations_may_have_changed(self, change: Change) -> None:
+        """A field edit (a status, a title) cannot add a tag or a note: asking would
+        cost a count over the data out of core, on every edit."""
+        events = change.events
+        fields_only = bool(change.columns) and "annotations" not in change.columns
+        kept = not (len(events.inserted) or len(events.removed))
+        if change.replaced or change.renumbered or not (fields_only and kept):
+            self.show_annotation_columns()
+
+    def show_annotation_columns(self) -> None:
+        queries = self.view_state.queries
+        self.setColumnHidden(TAGS, not queries.tag_counts())
+        self.setColumnHidden(NOTES, not queries.event_count(Filter(noted=True)))
 
     def fit_date_column(self) -> None:
         """Wide enough for the longest date the document has (times included); the user
@@ -325,6 +379,11 @@ class EventTable(QTableView):
         menu.addAction("&Fit Date Column", self.fit_date_column)
         self.header_menu = menu
         return menu
+
+    def stop_following(self) -> None:
+        """The window is closing and its backend going: rows that change as the table
+        is torn down are no longer a user's selection (nor a question to the engine)."""
+        self._syncing = True
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():

@@ -7,6 +7,7 @@ picture is exactly what the user saw, only at the requested size.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -39,11 +40,16 @@ class Heading:
 
     title: str
     filter: str = ""
+    zone: str = ""  # the display time zone, when it is not UTC
 
 
 def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Heading | None) -> None:
     """The timeline at `size`, under a strip naming the document (and its filter)."""
-    if heading is None or not (heading.title or heading.filter) or size.height() < 3 * HEADING_H:
+    if (
+        heading is None
+        or not (heading.title or heading.filter or heading.zone)
+        or size.height() < 3 * HEADING_H
+    ):
         timeline.paint(p, size, keep=False)
         return
     p.fillRect(QRect(0, 0, size.width(), HEADING_H), style.BACKGROUND)
@@ -59,10 +65,12 @@ def paint_view(p: QPainter, timeline: TimelineWidget, size: QSize, heading: Head
         QPointF(12, 20),
         QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, width),
     )
-    if heading.filter:
+    if heading.filter or heading.zone:
         p.setFont(small)
         p.setPen(style.MUTED_TEXT)
-        text = f"Filtered: {heading.filter}"
+        said = [f"Filtered: {heading.filter}"] if heading.filter else []
+        said += [f"Times in {heading.zone}"] if heading.zone else []
+        text = " · ".join(said)
         p.drawText(
             QPointF(12, 38),
             QFontMetrics(small).elidedText(text, Qt.TextElideMode.ElideRight, width),
@@ -112,7 +120,8 @@ def _image(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> QI
     return image
 
 
-def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:
+def svg_bytes(paint: Callable[[QPainter], None], size: QSize, title: str) -> bytes:
+    """What `paint` draws, as an SVG document of `size` (the view and the web of actors)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -120,14 +129,19 @@ def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -
     generator.setOutputDevice(buffer)
     generator.setSize(size)
     generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(heading.title if heading and heading.title else "Timeline Explorer view")
+    generator.setTitle(title)
     painter = QPainter(generator)
     try:
-        paint_view(painter, timeline, size, heading)
+        paint(painter)
     finally:
         painter.end()
     buffer.close()
     return bytes(data.data())
+
+
+def _svg_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:
+    title = heading.title if heading and heading.title else "Timeline Explorer view"
+    return svg_bytes(lambda p: paint_view(p, timeline, size, heading), size, title)
 
 
 def _pdf_bytes(timeline: TimelineWidget, size: QSize, heading: Heading | None) -> bytes:

@@ -46,6 +46,7 @@ from PySide6.QtCore import (
     QThread,
     Signal,
 )
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -72,20 +73,29 @@ from explorer.engines.choice import choose_engine
 from explorer.io.atomic import atomic_write_bytes
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.escaping import escape_controls
-from explorer.io.formats import Cancelled, ReadOptions, detect, formats, get, read_any
+from explorer.io.formats import (
+    Cancelled,
+    ReadOptions,
+    detect,
+    formats,
+    get,
+    read_any,
+    shows_mapping_dialog,
+)
 from explorer.io.limits import check_columns, check_workbook, first_header_width
 from explorer.io.merging import MergedImport, combine_results, reader_mapping, skipped_rows
+from explorer.io.preview import PreviewRow, preview_rows
 from explorer.io.result import ImportResult, SkippedRow
 from explorer.io.text import decode, head
 from explorer.ui.messages import plain, plain_label
 
-TABLE_FORMATS: Final = ("csv", "excel")
 SAMPLE_ROWS: Final = 200  # rows read for the mapping guess (the reader guesses from as many)
 PREVIEW_ROWS: Final = 8
 SAMPLE_BYTES: Final = 1 << 20
 MAX_LISTED: Final = 10_000  # set-aside rows listed in the dialog (all are exported)
 PROGRESS_DELAY_MS: Final = 300  # a quick open shows no progress dialog at all
 NONE_TEXT: Final = "(none)"
+AS_READ_COLUMNS: Final = ("Row", "Date", "Title", "Lane", "Status")
 ERROR_COLOUR: Final = "#c0392b"
 
 Mapping = dict[str, str | list[str]]
@@ -274,6 +284,12 @@ class MappingDialog(QDialog):
         form.addRow(plain_label("Day/month o&rder:", self.order_combo), self.order_combo)
 
         self.preview = self._preview(sample)
+        self.sample = sample
+        self.as_read = self._as_read_table()
+        self.as_read_error = plain_label("", wrap=True)
+        self.as_read_error.setObjectName("mapping-as-read-problem")
+        self.as_read_error.setAccessibleName("Why no row can be previewed")
+        self.as_read_error.hide()
         self.error_label = plain_label("", wrap=True)
         self.error_label.setObjectName("mapping-error")
         self.error_label.setStyleSheet(f"color: {ERROR_COLOUR};")
@@ -292,11 +308,18 @@ class MappingDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.guess_label)
         layout.addLayout(form)
+        layout.addWidget(plain_label("Pre&view, as the rows will be read:", self.as_read))
+        layout.addWidget(self.as_read, 1)
+        layout.addWidget(self.as_read_error)
         layout.addWidget(plain_label("&First rows of the file:", self.preview))
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(640, 640)
+        self.resize(680, 760)
+        for combo in (*self.combos.values(), self.order_combo):
+            combo.currentIndexChanged.connect(self.refresh_preview)
+        self.actors_list.itemChanged.connect(self.refresh_preview)
+        self.refresh_preview()
         self.combos["date"].setFocus()
 
     def _actors_list(self, guess: Mapping, examples: dict[str, str]) -> QListWidget:
@@ -340,6 +363,58 @@ class MappingDialog(QDialog):
         table.resizeColumnsToContents()
         return table
 
+    def _as_read_table(self) -> QTableWidget:
+        table = QTableWidget(0, len(AS_READ_COLUMNS))
+        table.setObjectName("mapping-as-read")
+        table.setAccessibleName("The first rows as they will be read: date, title, lane, status")
+        table.setHorizontalHeaderLabels(list(AS_READ_COLUMNS))
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def preview_rows(self) -> list[PreviewRow]:
+        """The first rows read with the current choices (empty when they cannot be)."""
+        mapping = self.mapping()
+        if not mapping.get("date"):
+            self._preview_problem("Choose the date column to see the rows as they will be read.")
+            return []
+        from explorer.io.read_table import read_sample
+
+        try:
+            result = read_sample(self.sample, self.path, mapping)
+        except ReadError as exc:
+            self._preview_problem(f"With these columns the file cannot be read: {exc.reason}")
+            return []
+        self.as_read_error.hide()
+        return preview_rows(result, min(PREVIEW_ROWS, len(self.sample)))
+
+    def _preview_problem(self, text: str) -> None:
+        self.as_read_error.setText(escape_controls(text))
+        self.as_read_error.show()
+
+    def refresh_preview(self) -> None:
+        """Read the sample again with the current choices and show its first rows."""
+        rows = self.preview_rows()
+        table = self.as_read
+        table.clearSpans()
+        table.clearContents()
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            cells = [row.where] + (
+                [] if row.set_aside else [row.date, row.title, row.lanes, row.status]
+            )
+            for c, value in enumerate(cells):
+                table.setItem(r, c, _preview_item(value))
+        table.resizeColumnsToContents()  # sized by the events, not by a long reason
+        for r, row in enumerate(rows):
+            if row.set_aside:
+                item = _preview_item(f"Set aside: {row.set_aside}")
+                item.setForeground(QColor(ERROR_COLOUR))
+                table.setItem(r, 1, item)
+                table.setSpan(r, 1, 1, len(AS_READ_COLUMNS) - 1)
+
     def actor_columns(self) -> list[str]:
         return [
             str(self.actors_list.item(i).data(Qt.ItemDataRole.UserRole))
@@ -374,6 +449,12 @@ class MappingDialog(QDialog):
             self.combos["date"].setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.accept()
+
+
+def _preview_item(value: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(_shorten(" ".join(value.split()), 80))
+    item.setToolTip(plain(value[:500]))
+    return item
 
 
 def _example(values: pd.Series) -> str:
@@ -694,7 +775,7 @@ class ImportController(QObject):
             self._jobs = []
             self._fail(str(exc))
             return
-        self._pending = [job for job in self._jobs if job.format_name in TABLE_FORMATS]
+        self._pending = [job for job in self._jobs if shows_mapping_dialog(job.format_name)]
         self._next_mapping()
 
     def _next_mapping(self) -> None:

@@ -3,9 +3,9 @@
 A window is opened on a `TimelineQueries` backend (or a Document, which it wraps in
 the in-memory backend): every view asks the backend through the shared ViewState.
 A backend that is not in memory (DuckDB over Parquet, a SQL engine) is put behind
-`PrefetchingQueries`, so frames never wait for it; the document's own tables (edit
-forms, saving, publishing) exist only in memory, and their actions are disabled
-until an overlay backend offers editing.
+`PrefetchingQueries`, so frames never wait for it. Edits go through the backend's
+`apply` wherever it `can_edit` (in memory, or out of core into its overlay); what
+needs the document's own tables (publishing, the brief) exists only in memory.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QInputDialog,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -31,12 +32,14 @@ from PySide6.QtWidgets import (
 from explorer.engines.memory import MemoryBackend
 from explorer.engines.prefetch import PrefetchingQueries
 from explorer.io.errors import WriteError
+from explorer.model import zones
 from explorer.model.document import Document
 from explorer.model.query import TimelineQueries
 from explorer.model.store import EventStore
-from explorer.ui import export, settings
+from explorer.ui import export, settings, view_snapshot
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
+from explorer.ui.annotating import AnnotationController
 from explorer.ui.detail_view import DetailView
 from explorer.ui.display_text import button_text
 from explorer.ui.document_session import DocumentSession
@@ -46,15 +49,18 @@ from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
 from explorer.ui.large_file import LargeFileOpener
 from explorer.ui.messages import plain
+from explorer.ui.nav_history import NavigationHistory
 from explorer.ui.notes_bar import NotesBar
 from explorer.ui.open_large import OutOfCoreOpener
 from explorer.ui.palette import CommandPalette, ShortcutSheet
 from explorer.ui.periods_panel import PeriodsPanel
 from explorer.ui.publish import PublishController
+from explorer.ui.saved_views import SavedViews, ViewsPanel
 from explorer.ui.search_bar import SearchBar
 from explorer.ui.timeline import TimelineWidget
 from explorer.ui.view_state import ViewState
 from explorer.ui.word_docks import WordDocks
+from explorer.ui.zone_dialog import ZoneDialog
 
 # A visible focus frame on every panel, so keyboard users always know where they are.
 FOCUS_FRAME = """
@@ -135,6 +141,11 @@ class MainWindow(QMainWindow):
         ]
         self._docks_sized = False
         self.word = WordDocks(self, (self._docks[0], self._docks[1]))
+        # Saved views and the navigation history (issue 13); --tz pins the zone.
+        self.zone_override: zones.DisplayZone | None = None
+        self.saved_views = SavedViews(self)
+        self.navigation = NavigationHistory(self.state, self.timeline.set_viewport, self)
+        self.state.zone_changed.connect(self._on_zone)
         self.timeline.activated.connect(self.show_detail)
         self.editor = EditController(self.state, self)
         self.history = QUndoView(self.editor.stack)
@@ -164,6 +175,7 @@ class MainWindow(QMainWindow):
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
         self.publisher = PublishController(self)
+        self.annotator = AnnotationController(self.state, self.editor.stack, self)
         self.actions_by_id: dict[str, QAction] = build_actions(
             self,
             {
@@ -172,6 +184,7 @@ class MainWindow(QMainWindow):
                 "editor": self.editor,
                 "session": self.session,
                 "publish": self.publisher,
+                "annotate": self.annotator,
                 "periods": self.periods,
                 "word": self.word,
             },
@@ -181,11 +194,25 @@ class MainWindow(QMainWindow):
                 "editor": self,
                 "session": self,
                 "publish": self,
+                "annotate": self,
                 "periods": self,
                 "word": self,
             },
         )
+        self.annotator.name_quick_tags(self.actions_by_id)
         self._build_menus()
+        self.views_panel = ViewsPanel(self.saved_views, self)
+        self.views_panel.restore_requested.connect(self.restore_saved_view)
+        self.views_panel.save_requested.connect(self.save_named_view)
+        self._views_dock = self._dock(
+            self.views_panel, "Views", Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self._views_dock.hide()
+        self.navigation.changed.connect(self._update_navigation)
+        self._update_navigation()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # the mouse's back and forward buttons
         self._set_tab_order()
         self.statusBar().showMessage(self._summary())
         self.state.filter_changed.connect(lambda: self.statusBar().showMessage(self._summary()))
@@ -327,7 +354,12 @@ class MainWindow(QMainWindow):
         shown = q.event_count(self.state.filter)
         total = q.event_count()
         actors = len(self.state.actors)
-        engine = "" if self.in_memory else " · out of core (read-only)"
+        engine = ""
+        if not self.in_memory:
+            overlay = q.edit_overlay()
+            engine = " · out of core, read-only"
+            if overlay is not None:
+                engine = f" · out of core, edits kept in {overlay.location.name}"
         return f"{shown:,} of {total:,} events · {actors:,} actors{engine}"
 
     @property
@@ -426,7 +458,11 @@ class MainWindow(QMainWindow):
         self._cycle(-1)
 
     def show_palette(self) -> None:
-        self.palette_dialog = CommandPalette(self.actions_by_id, self)
+        views = {
+            f"saved-view:{i}": (f"Show Saved View: {name}", lambda i=i: self.restore_saved_view(i))
+            for i, name in enumerate(self.saved_views.names())
+        }
+        self.palette_dialog = CommandPalette(self.actions_by_id, self, extra=views)
         self.palette_dialog.open()
 
     def show_shortcuts(self) -> None:
@@ -447,13 +483,45 @@ class MainWindow(QMainWindow):
         Cancel), then open the result."""
         self.large_files.choose_and_convert()
 
+    def connect_source(self) -> None:
+        """File > Connect to Database: a table in a SQL engine, through the mapping step."""
+        from explorer.ui.connect_dialog import ConnectDialog
+
+        self.connect_dialog = ConnectDialog(self)
+        self.connect_dialog.opened.connect(self.open_source)
+        self.connect_dialog.open()
+
+    def open_source(self, backend: object) -> None:
+        """Show a SQL engine's table in this window (through the window's backend seam)."""
+        use = getattr(self, "use_backend", None)
+        if use is None:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.information(
+                self,
+                "Connect to Database",
+                "Connected, but this build's views read the document directly; a window on "
+                "a database table needs the views on the query interface (issue 9).",
+            )
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
+            return
+        use(backend)
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether the backend takes edits (in memory, or out of core through its
+        overlay; a shared SQL table does not)."""
+        return self.state.queries.can_edit
+
     def set_read_only(self, read_only: bool) -> None:
-        """Someone else has the file: look, search, export, Save As; no edits. (An
-        out-of-core document is read-only too, until its backend can apply edits.)"""
-        read_only = read_only or not self.in_memory
+        """Someone else has the file: look, search, export, Save As; no edits. (So is a
+        backend that takes no edits: `TimelineQueries.can_edit`.)"""
+        read_only = read_only or not self.can_edit
         for action_id, action in self.actions_by_id.items():
             spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
-            if spec_scope == "editor":
+            if spec_scope == "editor" or action_id.startswith("annotate."):
                 action.setEnabled(not read_only)
         self.timeline.editable = not read_only
         self.detail.set_editable(not read_only)
@@ -479,7 +547,84 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported the view to {dialog.path}", 5000)
 
     def export_heading(self) -> export.Heading:
-        return export.Heading(self.state.queries.title(), self.search.filter_summary())
+        zone = self.state.zone
+        return export.Heading(
+            self.state.queries.title(),
+            self.search.filter_summary(),
+            "" if zone.is_utc else zone.name,
+        )
+
+    # --- display time zone, saved views, back and forward (issue 13) -------------------
+
+    def set_zone(self, zone: zones.DisplayZone) -> None:
+        self.zone_override = None  # the user's own choice from now on
+        self.state.set_zone(zone)
+
+    def _on_zone(self) -> None:
+        self.statusBar().showMessage(f"Times shown in {self.state.zone.name}", 5000)
+
+    def choose_zone(self) -> None:
+        self.zone_dialog = ZoneDialog(self.state.zone, self)
+        self.zone_dialog.accepted.connect(self._zone_chosen)
+        self.zone_dialog.open()
+
+    def _zone_chosen(self) -> None:
+        if self.zone_dialog.chosen is not None:
+            self.set_zone(self.zone_dialog.chosen)
+
+    def zone_utc(self) -> None:
+        self.set_zone(zones.UTC_ZONE)
+
+    def zone_local(self) -> None:
+        self.set_zone(zones.zone(zones.LOCAL_KEY))
+
+    def save_named_view(self) -> None:
+        default = f"View {len(self.saved_views.views) + 1}"
+        name, ok = QInputDialog.getText(self, "Save View", "Name this view:", text=default)
+        if ok:
+            self.save_view_as(name)
+
+    def save_view_as(self, name: str) -> str:
+        saved = self.saved_views.add(name, view_snapshot.capture(self.state))
+        self._views_dock.show()
+        self.statusBar().showMessage(f"Saved the view as “{saved}”", 5000)
+        return saved
+
+    def restore_saved_view(self, index: int) -> None:
+        if not 0 <= index < len(self.saved_views.views):
+            return
+        saved = self.saved_views.views[index]
+        try:
+            view_snapshot.apply(self.state, saved.view, self.timeline.set_viewport)
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.statusBar().showMessage(f"The view “{saved.name}” could not be read", 5000)
+            return
+        self.statusBar().showMessage(f"Showing the view “{saved.name}”", 5000)
+
+    def show_views_panel(self) -> None:
+        self._views_dock.show()
+        self._views_dock.raise_()
+        self.views_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def go_back(self) -> None:
+        self.navigation.back()
+
+    def go_forward(self) -> None:
+        self.navigation.forward()
+
+    def _update_navigation(self) -> None:
+        self.actions_by_id["go.back"].setEnabled(self.navigation.can_back())
+        self.actions_by_id["go.forward"].setEnabled(self.navigation.can_forward())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+            button = event.button()
+            if button in (Qt.MouseButton.BackButton, Qt.MouseButton.ForwardButton) and (
+                isinstance(watched, QWidget) and watched.window() is self
+            ):
+                self.go_back() if button == Qt.MouseButton.BackButton else self.go_forward()
+                return True
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session.close():
@@ -487,5 +632,9 @@ class MainWindow(QMainWindow):
             return
         self.importer.shutdown()
         self.large_files.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.table.stop_following()
         close_backend(self.state.queries)
         super().closeEvent(event)

@@ -127,3 +127,42 @@ def density_image(
         pixels.data, width, lanes * height, width * 4, QImage.Format.Format_ARGB32_Premultiplied
     )
     return image.copy(), peak  # copy: the numpy buffer goes away with this frame
+
+
+# A pentagram's five strokes: vertex k to vertex k + 2 (of five on a circle, the first up).
+_ANGLES = -np.pi / 2 + 2 * np.pi * np.arange(5) / 5
+_STROKES = np.stack([np.arange(5), (np.arange(5) + 2) % 5], axis=1).reshape(-1)
+
+
+def star_strokes(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float) -> QPolygonF:
+    """Every star's five strokes as point pairs for one ``drawLines`` (no loop per mark)."""
+    dx = r * np.cos(_ANGLES)[_STROKES]
+    dy = r * np.sin(_ANGLES)[_STROKES]
+    xy = np.empty((len(x) * len(_STROKES), 2))
+    xy[:, 0] = (x[:, None] + dx[None, :]).reshape(-1)
+    xy[:, 1] = (y[:, None] + dy[None, :]).reshape(-1)
+    return qtarrays.polygon(xy)
+
+
+def draw_annotations(
+    p: QPainter,
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    flags: npt.NDArray[np.uint8],
+) -> None:
+    """A star left of each starred mark (labels run to the right), a note dot under
+    each noted one (flags as explorer.model.query.FLAG_*): batched calls, no loop."""
+    starred = (flags & 1) != 0
+    if starred.any():
+        xs, ys = x[starred] - MARK / 2 - 6, y[starred]
+        p.setPen(QPen(style.BACKGROUND, 4.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        qtarrays.draw_lines(p, star_strokes(xs, ys, 4.5))
+        p.setPen(QPen(style.STAR_COLOUR, 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        qtarrays.draw_lines(p, star_strokes(xs, ys, 4.5))
+    noted = (flags & 2) != 0
+    if noted.any():
+        poly = qtarrays.points(x[noted], y[noted] + MARK / 2 + 3)
+        p.setPen(square_pen(style.BACKGROUND, 6))
+        qtarrays.draw_points(p, poly)
+        p.setPen(square_pen(style.NOTE_COLOUR, 4))
+        qtarrays.draw_points(p, poly)

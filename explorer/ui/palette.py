@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent
@@ -30,8 +30,15 @@ def _plain(title: str) -> str:
 class CommandPalette(QDialog):
     """Type to find any action by its words; Enter runs it."""
 
-    def __init__(self, actions: Mapping[str, QAction], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actions: Mapping[str, QAction],
+        parent: QWidget | None = None,
+        extra: Mapping[str, tuple[str, Callable[[], None]]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        # Commands that are not actions (a document's saved views): id -> (title, run).
+        self._extra = dict(extra or {})
         self.setWindowTitle("Command Palette")
         self.setObjectName("command-palette")
         self.setAccessibleName("Command palette")
@@ -57,12 +64,17 @@ class CommandPalette(QDialog):
             action = self._actions.get(spec.id)
             if action is None or not action.isEnabled():
                 continue
-            title = _plain(spec.title)
+            title = _plain(action.text())
             haystack = f"{title} {spec.menu or ''} {spec.id}".lower().replace("&", "")
             if all(word in haystack for word in words):
                 keys = shortcut_text(spec)
                 item = QListWidgetItem(f"{title}    {keys}" if keys else title)
                 item.setData(Qt.ItemDataRole.UserRole, spec.id)
+                self.list.addItem(item)
+        for key, (title, _run) in self._extra.items():
+            if all(word in title.lower() for word in words):
+                item = QListWidgetItem(title)
+                item.setData(Qt.ItemDataRole.UserRole, key)
                 self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
@@ -90,7 +102,10 @@ class CommandPalette(QDialog):
     def _run(self, item: QListWidgetItem) -> None:
         action_id = str(item.data(Qt.ItemDataRole.UserRole))
         self.accept()
-        self._actions[action_id].trigger()
+        if action_id in self._extra:
+            self._extra[action_id][1]()
+        else:
+            self._actions[action_id].trigger()
 
 
 class ShortcutSheet(QDialog):

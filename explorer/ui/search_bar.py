@@ -316,6 +316,12 @@ class SearchBar(QWidget):
                 verb = "kept" if flt.known_undated else "left out"
                 text += f" · {undated:,} with no dated source {verb}"
             self._chip(text, tip=KNOWN_BY_RULE, known_by=None, known_undated=False)
+        if flt.starred:
+            self._chip("Starred", starred=False)
+        if flt.noted:
+            self._chip("With notes", noted=False)
+        if flt.tags is not None:
+            self._chip(f"Tag: {', '.join(sorted(flt.tags)) or 'none'}", tags=None)
         if self.field.text() != flt.text and not self._timer.isActive():
             self.field.blockSignals(True)
             self.field.setText(flt.text)

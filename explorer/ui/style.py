@@ -105,3 +105,9 @@ def group_colour(index: int) -> QColor:
 
 def posture_colour(posture: str) -> QColor:
     return QColor(POSTURE_COLOURS.get(posture.strip().upper(), "#6b6b6b"))
+
+
+# The analyst's annotations on the timeline and in the detail view: a star above a
+# starred mark, a small note corner beside a noted one.
+STAR_COLOUR: Final = QColor("#a86f00")  # dark amber: 4.5:1 on the background
+NOTE_COLOUR: Final = QColor("#2e6fd8")

@@ -35,11 +35,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from explorer.model import layout
-from explorer.model.dates import Precision, floor_to, format_iso, period_end
+from explorer.model import layout, zones
+from explorer.model.dates import DatedValue, Precision, floor_to, format_iso, period_end
 from explorer.model.document import ClaimStatus
-from explorer.model.query import Change, density_edges
-from explorer.model.store import NO_ACTOR, Rows
+from explorer.model.query import (
+    FLAG_NOTED,
+    FLAG_STARRED,
+    FLAG_TAGGED,
+    Change,
+    TimelineQueries,
+    density_edges,
+)
+from explorer.model.store import NO_ACTOR, Filter, Rows
 from explorer.model.ticks import Axis, Tick, axis
 from explorer.model.viewport import NS, Viewport
 from explorer.ui import marks, qtarrays, source_marks, style
@@ -86,7 +93,7 @@ GROUP_KEY: Final = -2  # lane k of a column's lanes has key GROUP_KEY - k (never
 
 
 _NONE = np.zeros(0, np.int64)
-_NO_MARKS: Final = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
+_NO_MARKS: Final = (_NONE, _NONE, _NONE, _NONE, _NONE, _NONE, _NONE)
 
 
 def _resample(counts: I64, edges: I64, t0: int, t1: int, bins: int, lanes: int) -> I64:
@@ -143,6 +150,25 @@ class Lane:
         return self.key < NO_ACTOR
 
 
+def _no_flags(cut: slice) -> I64:
+    return np.zeros(max(cut.stop - cut.start, 0), np.int64)
+
+
+def _annotation_flags(q: TimelineQueries, keys: I64) -> I64:
+    """FLAG_* bits of `keys` asked through filters (lanes the marks query does not
+    answer: groups by a column)."""
+    out = np.zeros(len(keys), np.int64)
+    tags = frozenset(q.tag_counts())
+    for bit, flt in (
+        (FLAG_STARRED, Filter(starred=True)),
+        (FLAG_NOTED, Filter(noted=True)),
+        (FLAG_TAGGED, Filter(tags=tags) if tags else None),
+    ):
+        if flt is not None:
+            out |= np.where(q.passes(flt, keys), bit, 0)
+    return out
+
+
 @dataclass
 class LaneFrame:
     """What one paint put in one lane: positions for hit tests and navigation."""
@@ -156,6 +182,7 @@ class LaneFrame:
     core_hi: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
     status: npt.NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, np.int8))
     single: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    flags: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # FLAG_* of the marks
     x: F64 = field(default_factory=lambda: np.zeros(0))  # mark centre (points) or band left
     x_end: F64 = field(default_factory=lambda: np.zeros(0))
     y: F64 = field(default_factory=lambda: np.zeros(0))
@@ -241,6 +268,7 @@ class TimelineWidget(QWidget):
         state.selection_changed.connect(self._on_selection)
         state.reveal_requested.connect(self.reveal)
         state.changed.connect(self._on_change)
+        state.zone_changed.connect(self.update)
         self._rebuild_lanes()
         self.open_view()
 
@@ -414,7 +442,7 @@ class TimelineWidget(QWidget):
         return out
 
     def _marks(self, lanes: list[Lane], t0: int, t1: int, cap: int) -> list[tuple[I64, ...] | None]:
-        """For each lane: (keys, lo, hi, core_lo, core_hi, status) of its events
+        """For each lane: (keys, lo, hi, core_lo, core_hi, status, flags) of its events
         overlapping [t0, t1), by (lo, key). Actor lanes in one question to the backend;
         a lane the answer at hand does not cover (the real one is on its way) is None."""
         keys, ours = self._split(lanes)
@@ -434,6 +462,7 @@ class TimelineWidget(QWidget):
                     m.core_lo[cut],
                     m.core_hi[cut],
                     np.asarray(m.status[cut], np.int64),
+                    np.asarray(m.flags[cut], np.int64) if len(m.flags) else _no_flags(cut),
                 )
         for i in np.flatnonzero(~ours).tolist():
             out[i] = self._group_marks(lanes[i], t0, t1)
@@ -456,6 +485,7 @@ class TimelineWidget(QWidget):
             np.asarray(core_lo, np.int64),
             np.asarray(core_hi, np.int64),
             np.asarray(store.status_codes[rows], np.int64),
+            _annotation_flags(q, rows),
         )
 
     @property
@@ -505,7 +535,7 @@ class TimelineWidget(QWidget):
                 frames.append(LaneFrame(lane, top, DENSITY_LANE_H, True, visible_count=count))
                 top += DENSITY_LANE_H
                 continue
-            rows, lo, hi, core_lo, core_hi, status = answers.get(index) or _NO_MARKS
+            rows, lo, hi, core_lo, core_hi, status, flags = answers.get(index) or _NO_MARKS
             x0 = vp.x_of(lo)
             x1 = vp.x_of(hi)
             narrow = (x1 - x0) < MIN_BAND_PX
@@ -524,6 +554,7 @@ class TimelineWidget(QWidget):
                 frame.rows = rows[on]
                 frame.core_lo, frame.core_hi = core_lo[on], core_hi[on]
                 frame.status = np.asarray(status[on], np.int8)
+                frame.flags = flags[on]
                 frame.x = np.where(narrow, (x0 + x1) / 2, x0)[on]
                 frame.x_end = np.where(narrow, (x0 + x1) / 2, x1)[on]
                 frame.y = np.asarray(top + LANE_PAD + (sub[on] + 0.5) * ROW_H, dtype=np.float64)
@@ -617,7 +648,7 @@ class TimelineWidget(QWidget):
         p.setFont(self._font)
         scroll = self._scroll.value() if self._scroll.isVisible() else 0
         self._frames = self._layout(plot, scroll)
-        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width())
+        ticks = axis(self._viewport.t0, self._viewport.t1, plot.width(), tz=self.state.zone.tz)
         # Lanes, clipped below the axis.
         p.save()
         p.setClipRect(QRect(0, plot.top(), size.width(), plot.height()))
@@ -648,6 +679,7 @@ class TimelineWidget(QWidget):
                 and frame.top <= scroll + plot.height()
             ):
                 self._paint_marks(p, frame)
+                self._paint_annotations(p, frame)
         self._paint_selection(p, plot, scroll)
         self._paint_move(p)
         self._paint_labels(p, plot, scroll)
@@ -742,6 +774,12 @@ class TimelineWidget(QWidget):
         # (a band's dot sits at its left end, kept in view).
         at = np.where(is_point, frame.x_end, np.maximum(frame.x, 0.0))
         source_marks.paint(p, at, frame.y, frame.single)
+
+    def _paint_annotations(self, p: QPainter, frame: LaneFrame) -> None:
+        """Stars and note corners on the marks drawn (explorer.ui.marks): the flags the
+        backend gave with the marks on screen."""
+        if len(frame.flags) and frame.flags.any():
+            marks.draw_annotations(p, frame.x, frame.y, frame.flags.astype(np.uint8))
 
     def _paint_density(self, p: QPainter, plot: QRect, frames: list[LaneFrame]) -> None:
         width = plot.width()
@@ -929,7 +967,7 @@ class TimelineWidget(QWidget):
                     row = self._beyond(lane, t0, t1, side)
                     record = self.state.queries.record(row) if row >= 0 else None
                     title = shown(record.title, lines=False) if record is not None else ""
-                    date = record.start.human() if record is not None else ""
+                    date = self._when(record.start) if record is not None else ""
                     body = f"{title} ({date})" if title else "1 more"
                 else:
                     body = f"{count:,} {'earlier' if side == 'left' else 'later'}"
@@ -1054,8 +1092,18 @@ class TimelineWidget(QWidget):
         p.setFont(self._small)
         metrics = QFontMetrics(self._small)
         p.setPen(style.MUTED_TEXT)
-        p.drawText(QPointF(12, 18), "UTC")
         vp = self._viewport
+        zone = self.state.zone
+        if zone.is_utc:
+            p.drawText(QPointF(12, 18), "UTC")
+        else:  # the zone, and its offset at the middle of the view
+            middle = np.array([(vp.start_ns + vp.span_ns // 2) // NS], dtype=np.int64)
+            offset = zones.offset_text(int(zones.utc_offsets(middle, zone.tz)[0]))
+            room = HEADER_W - 16
+            p.drawText(
+                QPointF(12, 18), metrics.elidedText(zone.name, Qt.TextElideMode.ElideMiddle, room)
+            )
+            p.drawText(QPointF(12, 32), offset)
         p.save()
         p.setClipRect(QRect(plot.left(), 0, plot.width(), AXIS_H))
         context = list(ticks.context)
@@ -1110,10 +1158,15 @@ class TimelineWidget(QWidget):
         band.setAlpha(60)
         p.fillRect(QRectF(x, y - 6, 26, 12), band)
         p.setPen(style.AXIS_TEXT)
-        p.drawText(
-            QPointF(x + 32, y + metrics.ascent() / 2 - 1), "uncertain period (e.g. year only)"
+        # The longer wording only where "today" still fits after it.
+        uncertain = "uncertain period (e.g. year only)"
+        rest = (
+            40 + metrics.horizontalAdvance(uncertain) + 24 + metrics.horizontalAdvance(TODAY_LABEL)
         )
-        x += 40 + metrics.horizontalAdvance("uncertain period (e.g. year only)")
+        if x + rest > size.width():
+            uncertain = "uncertain period"
+        p.drawText(QPointF(x + 32, y + metrics.ascent() / 2 - 1), uncertain)
+        x += 40 + metrics.horizontalAdvance(uncertain)
         p.setPen(QPen(style.TODAY, 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(x + 4, y - 7), QPointF(x + 4, y + 7))
         p.setPen(style.AXIS_TEXT)
@@ -1296,6 +1349,10 @@ class TimelineWidget(QWidget):
             return True
         return super().event(event)
 
+    def _when(self, value: DatedValue) -> str:
+        """A date in the display zone (times of day converted, days never shifted)."""
+        return zones.human_in(value.seconds, value.precision, self.state.zone)
+
     def tooltip_html(self, row: int) -> str:
         """Imported text is untrusted: escape it, then wrap it, never interpret it."""
         return plain(self.describe(row))
@@ -1303,9 +1360,9 @@ class TimelineWidget(QWidget):
     def describe(self, row: int) -> str:
         """Plain text for tooltips and screen readers: title, date, status, actors."""
         record = self.state.queries.record(row)
-        date = record.start.human()
+        date = self._when(record.start)
         if record.end is not None:
-            date += " – " + record.end.human()
+            date += " – " + self._when(record.end)
         actors = ", ".join(dict.fromkeys(a.name for a in record.actors))
         parts = [shown(record.title), date, f"Status: {record.status}"]
         sources = int(self.state.queries.independent_sources(np.array([row], np.int64))[0])

@@ -15,6 +15,7 @@ from explorer.model.lane_grouping import GroupingError, LaneGrouping, group_by
 from explorer.model.query import Change, EntityTable, Lanes, TimelineQueries
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 from explorer.model.viewport import NS, Viewport
+from explorer.model.zones import UTC_ZONE, DisplayZone
 
 
 class ViewState(QObject):
@@ -33,6 +34,7 @@ class ViewState(QObject):
     edited = Signal()  # the document was edited in place (views keep their state)
     changed = Signal(object)  # the backend's Change, once per edit or new document
     viewport_changed = Signal()  # the visible time range moved
+    zone_changed = Signal()  # the display time zone (times shown, never stored)
 
     def __init__(self, source: EventStore | TimelineQueries, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,7 @@ class ViewState(QObject):
         self._grouping: LaneGrouping | None = None  # lanes by a column instead of actors
         self._mask: Mask | None = None
         self._viewport = Viewport(0, 60 * NS, 1000)
+        self._zone: DisplayZone = UTC_ZONE
         self._actors: EntityTable | None = None
         self._lanes: Lanes | None = None
         self._unsubscribe = self.queries.subscribe(self._on_change)
@@ -92,6 +95,17 @@ class ViewState(QObject):
         if viewport != self._viewport:
             self._viewport = viewport
             self.viewport_changed.emit()
+
+    # --- the display time zone (per document; what times say, never what is stored) ---
+
+    @property
+    def zone(self) -> DisplayZone:
+        return self._zone
+
+    def set_zone(self, zone: DisplayZone) -> None:
+        if zone != self._zone:
+            self._zone = zone
+            self.zone_changed.emit()
 
     # --- document ----------------------------------------------------------------
 
@@ -138,6 +152,7 @@ class ViewState(QObject):
             # document's own last view is restored afterwards, if it has one).
             self._filter = Filter()
             self._hidden = frozenset()
+            self.set_zone(UTC_ZONE)
         self._hidden = self._hidden & frozenset(ids)
         column = self._grouping.column if edited and self._grouping is not None else None
         self._grouping = None
@@ -276,4 +291,5 @@ def _filter_reads(flt: Filter, columns: frozenset[str]) -> bool:
     dates = (flt.window is not None or flt.known_by is not None) and bool(
         columns & {"start", "end"}
     )
-    return text or status or dates
+    notes = bool(flt.text.strip()) or flt.starred or flt.noted or flt.tags is not None
+    return text or status or dates or (notes and "annotations" in columns)

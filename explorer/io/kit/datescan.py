@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from explorer.io.kit.epochs import (
     EPOCH_MIN,
+    SECONDS_1601_TO_1970,
     UNIT_NAMES,
     Unit,
     cell_seconds,
@@ -420,6 +421,11 @@ def _date_reason(scan: _Scan, kind: int, row: int, order: str | None) -> str:
     if scan.slashed[row]:
         read_as = ", read as day/month" if order != "mdy" else ", read as month/day"
     huge = re.match(_NUMBER, raw) is not None and abs(float(raw)) >= EPOCH_MIN
+    negative = huge and -1e20 < float(raw) < 0  # in a unit's reach, but before 1970
+    if kind in (_SHAPE, _YEAR) and negative and (scan.epoch or kind == _SHAPE):
+        if float(raw) == -SECONDS_1601_TO_1970:
+            return f"{text} (the Windows zero time, 1601-01-01, which tools write for no time)"
+        return f"{text} (a negative number is not read as an epoch time)"
     if kind in (_SHAPE, _YEAR) and huge and (scan.epoch or kind == _SHAPE or abs(y) > 10**11):
         return f"{text} (as Unix time it falls outside the years ±{MAX_ABS_YEAR:,})"
     if kind == _SHAPE:

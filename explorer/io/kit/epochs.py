@@ -54,12 +54,24 @@ _SCALE: Final = {
 }
 
 
+# Where each Unix unit starts (s, ms, µs, ns), and what it is divided by to give seconds.
+_STARTS: Final = (10**17, 10**14, 10**11)
+_DIVISORS: Final = (10**9, 10**6, 10**3)
+
+
 def magnitude_divisor(numbers: F64) -> F64:
     """Unix units by magnitude alone: 1e9 s is 2001, so are 1e12 ms, 1e15 µs, 1e18 ns."""
-    magnitude = np.abs(numbers)
+    magnitude = np.abs(np.where(np.isfinite(numbers), numbers, 0.0))
     return np.select(
-        [magnitude >= 1e17, magnitude >= 1e14, magnitude >= 1e11], [1e9, 1e6, 1e3], default=1.0
+        [magnitude >= float(s) for s in _STARTS], [float(d) for d in _DIVISORS], default=1.0
     )
+
+
+def integer_divisor(numbers: I64) -> I64:
+    """`magnitude_divisor` for whole numbers, exact (a float loses nanoseconds past 2**53)."""
+    magnitude = np.abs(numbers)
+    chosen = np.select([magnitude >= s for s in _STARTS], list(_DIVISORS), default=1)
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def unit_of(numbers: F64) -> npt.NDArray[np.object_]:

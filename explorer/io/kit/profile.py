@@ -58,6 +58,9 @@ GENERIC_TIME_NAMES: Final = (
     "created_at",
     "year",
 )
+_JOINED_WORDS: Final = ("start", "time", "stamp")
+_GENERIC_WORDS: Final = frozenset({"date", "time", "datetime", "timestamp"})
+_CONNECTORS: Final = frozenset({"and", "of", "the", "event", "utc", "gmt", "z", "local"})
 _EVENT_WORDS: Final = frozenset(
     {"run", "modified", "write", "written", "accessed", "executed", "used", "logon", "login"}
 )
@@ -153,8 +156,12 @@ def name_score(name: str) -> int:
     if is_copy_time(name):
         return -1
     words = set(tokens(name))
+    # A word run together with a time word ("termstart", "eventtime", "timestamp" kin).
+    words |= {w for t in words for w in _JOINED_WORDS if t.endswith(w) and len(t) > len(w) + 2}
     if norm(name) in GENERIC_TIME_NAMES or "_".join(tokens(name)) in GENERIC_TIME_NAMES:
         return 3
+    if words & _GENERIC_WORDS and words <= _GENERIC_WORDS | _CONNECTORS:
+        return 3  # "Date and Time", "Date/Time (UTC)", "Event Date Time"
     if "last" in words and words & _EVENT_WORDS:
         return 2
     if words & _TIME_WORDS:
@@ -201,6 +208,7 @@ class Profile:
     first: str  # the earliest and latest date read, as written by format_iso ("" if none)
     last: str
     example: str
+    urls: float = 0.0  # share of cells that are web or file addresses
 
     @property
     def text_like(self) -> bool:
@@ -211,6 +219,7 @@ class Profile:
             and self.booleans < 0.5
             and self.hex < 0.5
             and self.dates < 0.5
+            and self.urls < 0.5
             and not (set(tokens(self.column)) & _ID_WORDS)
         )
 
@@ -281,6 +290,7 @@ def profile(column: str, values: pa.Array) -> Profile:
         first = format_iso(int(seconds[lo]), Precision(int(precision[lo])))
         last = format_iso(int(seconds[hi]), Precision(int(precision[hi])))
     return Profile(
+        urls=share(r"(?i)^(?:https?|ftp|file)://"),
         column=column,
         cells=n,
         distinct=distinct,
@@ -338,6 +348,22 @@ def _evidence(p: Profile) -> str:
     return "; ".join(parts)
 
 
+def _years_only(p: Profile) -> bool:
+    """Whole numbers read as years (no month or day in any cell)."""
+    return p.integers >= 0.9 and not p.epoch
+
+
+def _year(iso: str) -> str:
+    return iso[: iso.index("-", 1)] if "-" in iso[1:] else iso
+
+
+def _same_years(years: Profile, other: Profile) -> bool:
+    return bool(years.first) and (_year(years.first), _year(years.last)) == (
+        _year(other.first),
+        _year(other.last),
+    )
+
+
 def choose_time(
     profiles: Sequence[Profile], role: str = "date", taken: frozenset[str] = frozenset()
 ) -> Choice | None:
@@ -355,11 +381,18 @@ def choose_time(
         if score <= 0 and p.dates < 0.8 and role == "date":
             continue
         varied = not (p.all_equal and p.cells > 1)  # one value for all: last resort
-        candidates.append(((varied, score, p.dates >= 0.9, p.dates, -index), p))
+        candidates.append(((varied, True, score, p.dates >= 0.9, p.dates, -index), p))
     if not candidates:
         return None
+    # A column of bare years yields to a finer date column over the same years (YEAR
+    # 1999 beside Show 1/11/99): the same dates, told to the day.
+    finer = [p for _, p in candidates if not _years_only(p) and p.dates >= 0.9]
+    candidates = [
+        ((key[0], not (_years_only(p) and any(_same_years(p, f) for f in finer)), *key[2:]), p)
+        for key, p in candidates
+    ]
     candidates.sort(key=lambda item: item[0], reverse=True)
-    (_, score, _, _, _), best = candidates[0]
+    (_, _, score, _, _, _), best = candidates[0]
     rivals = [p for key, p in candidates[1:] if key[1] == score]
     if best.dates >= 0.95 and score >= 1 and not rivals:
         confidence = "sure"
@@ -370,7 +403,9 @@ def choose_time(
     alternatives = [
         (
             p.column,
-            f"{round(p.dates * 100)}% dates" + ("; a copy time" if is_copy_time(p.column) else ""),
+            f"{round(p.dates * 100)}% dates"
+            + ("; a copy time" if is_copy_time(p.column) else "")
+            + ("; years only" if _years_only(p) else ""),
         )
         for _, p in candidates[1:]
     ]
