@@ -428,7 +428,7 @@ def _from_source(args: argparse.Namespace) -> int:
     from explorer.sql_cli import open_source
 
     try:
-        _engine, backend = open_source(args.source, args.table, mapping_from(args))
+        _engine, backend = open_source(args.source, args.table, mapping_from(args), editable=True)
     except EngineError as exc:
         _say(str(exc))
         return 2

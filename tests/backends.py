@@ -181,6 +181,29 @@ register("sql-duckdb", sql_duckdb_backend)
 READ_ONLY["sql-duckdb"] = "a shared SQL table is read-only"
 
 
+def sql_overlay_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The same table under the analyst's overlay (issue 10, point 5): edits and
+    annotations of a shared table, kept locally."""
+    from explorer.engines.sql_engines import connect
+    from explorer.engines.sql_overlay import SqlOverlaid
+    from explorer.engines.sql_tables import upload_document
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    n = next(_COUNTER)
+    engine = connect(f"duckdb:///{tmp / f'engine-{n}.duckdb'}")
+    upload_document(engine, "story", without_annotations(doc))
+    return SqlOverlaid(engine, "story", overlay_files(tmp))
+
+
+def without_annotations(doc: Document) -> Document:
+    """A shared table carries no annotations (they live in the overlay)."""
+    import dataclasses
+
+    return dataclasses.replace(
+        doc, stars=doc.stars.iloc[:0], tags=doc.tags.iloc[:0], notes=doc.notes.iloc[:0]
+    )
+
+
 def _engine_backend(name: str) -> Factory:
     def factory(doc: Document, tmp: Path) -> TimelineQueries:
         from explorer.engines.sql_backend import SqlBackend
