@@ -38,7 +38,7 @@ from explorer.io.merging import (  # noqa: F401 (the command line's names for th
 )
 from explorer.io.native import read_native
 from explorer.io.result import ImportResult
-from explorer.io.writers import EXTENSIONS, WRITERS
+from explorer.io.writers import EXTENSIONS, WRITERS, write_as
 from explorer.model.document import Document
 from explorer.resources import dataset_path
 
@@ -266,6 +266,11 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError("--format, --map and --date-order need a FILE")
     if args.published is not None and args.from_article is None:
         raise UsageError("--published needs --from-article ARTICLE")
+    read_zone(args)
+
+
+def read_zone(args: argparse.Namespace) -> None:
+    """--tz ZONE as `args.zone` (None without it)."""
     if args.tz is not None:
         from explorer.model.zones import ZoneError, zone
 
@@ -338,12 +343,7 @@ def write_skipped(result: ImportResult, path: Path) -> None:
 
 def export_document(document: Document, path: Path, writer: str, zone: Any = None) -> None:
     """Write with the writers' table; a display zone (--tz) adds local times to tables."""
-    if zone is not None and not zone.is_utc and writer in ("csv", "excel"):
-        from explorer.io.write_table import write_csv, write_excel
-
-        (write_csv if writer == "csv" else write_excel)(document, path, zone.tz)
-        return
-    WRITERS[writer](document, path)
+    write_as(document, path, writer, None if zone is None or zone.is_utc else zone.tz)
 
 
 def _say(line: str) -> None:
@@ -417,12 +417,20 @@ def _from_source(args: argparse.Namespace) -> int:
         return 2
     try:
         writer = export_format(args)
+        read_zone(args)
     except UsageError as exc:
         _say(str(exc))
         return 2
     if writer is not None and writer not in QT_WRITERS:
+        zone = args.zone
         return export_from_source(
-            args.source, args.table, filter_from(args), args.export, writer, mapping_from(args)
+            args.source,
+            args.table,
+            filter_from(args),
+            args.export,
+            writer,
+            mapping_from(args),
+            None if zone is None or zone.is_utc else zone.tz,
         )
     from explorer.engines.sql_engines import EngineError
     from explorer.sql_cli import open_source

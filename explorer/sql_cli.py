@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import tzinfo
 from pathlib import Path
 from typing import Final
 
@@ -153,12 +154,14 @@ def export_from_source(
     out: Path,
     writer: str,
     mapping: dict[str, str | list[str]] | None = None,
+    tz: tzinfo | None = None,
 ) -> int:
-    """Pull the events passing `flt` down and write them as `writer` would a file."""
+    """Pull the events passing `flt` down and write them as `writer` would a file (tables
+    with local times in `tz` as well, as --tz asks)."""
     from explorer.engines.sql_backend import SqlBackend
     from explorer.engines.sql_tables import document_from_rows
     from explorer.io.errors import ReadError, WriteError
-    from explorer.io.writers import WRITERS
+    from explorer.io.writers import write_as
 
     try:
         engine, backend = open_source(url, table, mapping)
@@ -179,7 +182,7 @@ def export_from_source(
     finally:
         engine.close()
     try:
-        WRITERS[writer](doc, out)
+        write_as(doc, out, writer, tz)
     except (WriteError, OSError) as exc:
         _say(str(exc))
         return 1

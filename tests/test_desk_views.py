@@ -9,12 +9,15 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from explorer.io.native import write_native
+from explorer.model import zones
+from explorer.model.dates import parse_date
 from explorer.model.document import Document
 from explorer.model.store import Filter
 from explorer.ui import settings
@@ -119,6 +122,27 @@ def test_a_day_precision_event_keeps_its_day(qtbot, window, zone: str) -> None:
     assert window.detail.sections["date"].text().startswith("24 June 2026 ")
     assert date_cells(window)["e-alibaba-accusation"] == "24 June 2026"
     assert "24 June 2026" in window.timeline.describe(window.state.selected)
+    # On the timeline too: zoomed in (Z), its bar runs from the zone's midnight of the
+    # 24th to its midnight of the 25th, between those local day ticks, not UTC's.
+    timeline = window.timeline
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Z)
+    timeline.repaint()
+    key = window.state.selected
+    frames = [f for f in timeline._frames if key in f.rows.tolist()]
+    assert frames  # the accusation is drawn in the lanes of both its actors
+    at = [f.rows.tolist().index(key) for f in frames]
+    tz = window.state.zone.tz
+    midnights = zones.from_wall(
+        np.array([parse_date(d).seconds for d in ("2026-06-24", "2026-06-25")]), tz
+    )
+    vp = timeline.viewport
+    for frame, i in zip(frames, at, strict=True):
+        assert frame.x[i] == pytest.approx(vp.x_of_one(int(midnights[0])), abs=0.5)
+        assert frame.x_end[i] == pytest.approx(vp.x_of_one(int(midnights[1])), abs=0.5)
+    assert (
+        abs(vp.x_of_one(int(midnights[0])) - vp.x_of_one(parse_date("2026-06-24").seconds)) > 3
+    )  # (14 h apart)
 
 
 def test_the_zone_is_remembered_with_the_document(qtbot, forensic_window) -> None:
@@ -318,7 +342,6 @@ def test_zone_saved_views_and_history_work_out_of_core(qtbot, tmp_path: Path) ->
     and the history find actors and events through the query interface."""
     from explorer.engines.duckdb_backend import DuckDBBackend
     from explorer.io.parquet import write_parquet
-    from explorer.model import zones
     from explorer.ui.main_window import MainWindow
 
     parquet = tmp_path / "forensic.parquet"

@@ -106,3 +106,20 @@ def test_a_foreign_table_opens_through_a_column_mapping(
     assert sorted(doc.events["status"].astype(str)) == ["confirmed", "confirmed", "reported"]
     # Without --map the table is refused with the command that loads it.
     assert main(["--source", pg_url, "--table", "weblog", "--export", str(out)]) == 2
+
+
+def test_tz_applies_to_an_export_from_a_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--tz works from a source as from a file: tables get the zone's local-time columns,
+    a bad zone is one line (over a DuckDB database file: no server needed)."""
+    url = f"duckdb:///{tmp_path / 'cases.duckdb'}"
+    assert main(["convert", str(dataset_path()), "--to", url, "--table", "story"]) == 0
+    out = tmp_path / "story.csv"
+    argv = ["--source", url, "--table", "story", "--tz", "Asia/Kolkata", "--export", str(out)]
+    assert main(argv) == 0
+    header, *rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert "start_local" in header.split(",")
+    assert any("24 June 2026" in r or "2026-06-24" in r for r in rows)
+    assert main(["--source", url, "--table", "story", "--tz", "Nowhere/City"]) == 2
+    assert "--tz" in capsys.readouterr().err

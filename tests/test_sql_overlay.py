@@ -34,7 +34,6 @@ from tests.test_backend_equality import (
     _edit,
     _live_keys,
     _same_up_to_ties,
-    annotation_answers,
     answers,
     assert_same,
     by_id,
@@ -44,9 +43,7 @@ _SERIAL = itertools.count()
 
 
 def _everything(q: TimelineQueries) -> dict[str, Any]:
-    out = answers(q, shared=True)  # the shared engine's questions (no word filters)
-    out.update(annotation_answers(q, q.lanes().keys))
-    return out
+    return answers(q)  # annotation questions included: the overlay answers them
 
 
 def _annotation_op(draw: Any, q: TimelineQueries, step: int) -> EditOp | None:

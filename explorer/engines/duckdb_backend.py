@@ -27,8 +27,9 @@ import pyarrow as pa
 
 from explorer.engines.annotation_index import AnnotationIndex
 from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
+from explorer.engines.entity_meta import dated_text, entities, source_entities
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
-from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
+from explorer.model.dates import DatedValue, Precision, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
 from explorer.model.periods import PeriodRecordError, empty_periods, periods_from_records
@@ -121,8 +122,8 @@ class DuckDBReader(OverlayBase):
         self._actors, self._themes, self._sources = EntityTable(), EntityTable(), EntityTable()
         self._sources_meta: list[dict[str, Any]] = []
         self.set_entities(
-            _entities(meta.get("actors") or [], "name"),
-            _entities(meta.get("themes") or [], "name"),
+            entities(meta.get("actors") or [], "name"),
+            entities(meta.get("themes") or [], "name"),
             list(meta.get("sources") or []),
         )
         offsets = [0]
@@ -170,19 +171,7 @@ class DuckDBReader(OverlayBase):
         data's own never move): names searched and sorted by, records' references."""
         self._actors, self._themes = actors, themes
         self._sources_meta = [dict(s) for s in sources]
-        self._sources = EntityTable(
-            ids=tuple(str(s.get("id", "")) for s in self._sources_meta),
-            names=tuple(
-                str(s.get("publisher") or s.get("title") or "") for s in self._sources_meta
-            ),
-            kinds=("",) * len(self._sources_meta),
-            postures=("",) * len(self._sources_meta),
-            colours=("",) * len(self._sources_meta),
-            descriptions=("",) * len(self._sources_meta),
-            titles=tuple(str(s.get("title") or "") for s in self._sources_meta),
-            urls=tuple(str(s.get("url") or "") for s in self._sources_meta),
-            published=tuple(_dated(s.get("published")) for s in self._sources_meta),
-        )
+        self._sources = source_entities(self._sources_meta)
         self._publishers = publisher_codes(
             [str(x.get("publisher") or "") for x in self._sources_meta],
             [str(x.get("url") or "") for x in self._sources_meta],
@@ -893,7 +882,7 @@ class DuckDBReader(OverlayBase):
                     publisher=str(meta.get("publisher") or ""),
                     title=str(meta.get("title") or ""),
                     url=str(meta.get("url") or ""),
-                    published=_dated(meta.get("published")),
+                    published=dated_text(meta.get("published")),
                 )
             )
         themes = tuple(
@@ -1056,29 +1045,6 @@ class DuckDBBackend(OverlaidQueries):
 
     def close(self) -> None:
         self.reader.close()
-
-
-def _entities(records: Sequence[Mapping[str, Any]], name_key: str) -> EntityTable:
-    def col(key: str) -> tuple[str, ...]:
-        return tuple(str(r.get(key) or "") for r in records)
-
-    return EntityTable(
-        ids=col("id"),
-        names=col(name_key),
-        kinds=col("kind"),
-        postures=col("posture"),
-        colours=col("colour"),
-        descriptions=col("description"),
-    )
-
-
-def _dated(text: Any) -> DatedValue | None:
-    if not text:
-        return None
-    try:
-        return parse_date(str(text))
-    except DateError:
-        return None
 
 
 def _aligned(lanes: Keys, got: pa.Table) -> Keys:

@@ -28,10 +28,11 @@ import pandas as pd
 import pyarrow as pa
 
 from explorer.engines.duckdb_backend import OPENING_SAMPLE
+from explorer.engines.entity_meta import dated_text, entities, source_entities
 from explorer.engines.sql_engines import Engine
 from explorer.engines.sql_render import text as _text
 from explorer.engines.sql_tables import Layout, read_meta
-from explorer.model.dates import DatedValue, DateError, Precision, parse_date, period_ends
+from explorer.model.dates import DatedValue, Precision, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
 from explorer.model.query import (
@@ -60,6 +61,7 @@ from explorer.model.query import (
     density_edges,
     density_level,
 )
+from explorer.model.sourcing import SEVERAL, SINGLE, UNSOURCED, publisher_codes
 
 I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
@@ -120,19 +122,13 @@ class SqlBackend(TimelineQueries):
         self.level_max = int(self.index["level_max"])
         self._listeners: list[Listener] = []
         self._hits: dict[tuple[str, str], list[int]] = {}
-        self._actors = _entities(meta.get("actors") or [], "name")
-        self._themes = _entities(meta.get("themes") or [], "name")
+        self._actors = entities(meta.get("actors") or [], "name")
+        self._themes = entities(meta.get("themes") or [], "name")
         self._sources_meta = list(meta.get("sources") or [])
-        n = len(self._sources_meta)
-        self._sources = EntityTable(
-            ids=tuple(str(s.get("id", "")) for s in self._sources_meta),
-            names=tuple(
-                str(s.get("publisher") or s.get("title") or "") for s in self._sources_meta
-            ),
-            kinds=("",) * n,
-            postures=("",) * n,
-            colours=("",) * n,
-            descriptions=("",) * n,
+        self._sources = source_entities(self._sources_meta)
+        self._publishers = publisher_codes(
+            [str(x.get("publisher") or "") for x in self._sources_meta],
+            [str(x.get("url") or "") for x in self._sources_meta],
         )
 
     def close(self) -> None:
@@ -157,17 +153,10 @@ class SqlBackend(TimelineQueries):
         """The filter as SQL over the events table (or a pairs table)."""
         t = self.t
         clauses = ["TRUE"]
-        unsupported = [
-            name
-            for name in ("sources", "sourcing", "together", "tags")
-            if getattr(flt, name) is not None
-        ] + [name for name in ("starred", "noted") if getattr(flt, name)]
-        if unsupported:
-            raise ValueError(
-                "a shared engine cannot yet filter by "
-                + ", ".join(unsupported)
-                + " (sourcing and annotation filters work in memory and on DuckDB)"
-            )
+        if flt.starred or flt.noted or flt.tags is not None:
+            # A shared table carries no stars, tags or notes (they are the analyst's,
+            # kept locally): no event passes a filter asking for one.
+            clauses.append("FALSE")
         if flt.actors is not None:
             lanes = [r for r in (self._actors.row_of(a) for a in flt.actors) if r >= 0]
             if pairs and self.index["single_lane"]:
@@ -191,7 +180,43 @@ class SqlBackend(TimelineQueries):
         needle = flt.text.strip()
         if needle:
             clauses.append(self._text_clause(needle, pairs))
+        clauses += self._word_clauses(flt)
         return " AND ".join(clauses)
+
+    def _word_clauses(self, flt: Filter) -> list[str]:
+        """Sources, sourcing levels and actors-together (explorer.model.sourcing)."""
+        t = self.t
+        out = []
+        if flt.sources is not None:
+            codes = [c for c in (self._sources.row_of(x) for x in flt.sources) if c >= 0]
+            out.append(f"ekey IN (SELECT ekey FROM {t.event_sources} WHERE {_in('source', codes)})")
+        if flt.sourcing is not None:
+            levels = []
+            if UNSOURCED in flt.sourcing:
+                levels.append(f"NOT (ekey IN (SELECT ekey FROM {t.event_sources}))")
+            counted = self._independent_sql()
+            if SINGLE in flt.sourcing:
+                levels.append(f"ekey IN (SELECT r FROM ({counted}) c WHERE n <= 1)")
+            if SEVERAL in flt.sourcing:
+                levels.append(f"ekey IN (SELECT r FROM ({counted}) c WHERE n >= 2)")
+            out.append("(" + (" OR ".join(levels) or "FALSE") + ")")
+        for actor in sorted(flt.together or ()):
+            lane = self._actors.row_of(actor)
+            out.append(self._pairs_of(f"lane = {lane}") if lane >= 0 else "FALSE")
+        return out
+
+    def _independent_sql(self) -> str:
+        """(r, n): each sourced event and its distinct known publishers (0 when none is
+        known, which counts as one source). Publishers are coded here from the sources'
+        names and links and written in as a CASE, so no engine needs a join table."""
+        whens = " ".join(
+            f"WHEN {i} THEN {int(c)}" for i, c in enumerate(self._publishers.tolist()) if c >= 0
+        )
+        pub = f"CASE source {whens} ELSE NULL END" if whens else "CAST(NULL AS BIGINT)"
+        return (
+            f"SELECT ekey AS r, count(DISTINCT p) AS n FROM "
+            f"(SELECT ekey, {pub} AS p FROM {self.t.event_sources}) s GROUP BY ekey"
+        )
 
     def where(self, flt: Filter) -> str:
         """The filter as SQL over ``T__events`` (export pulls the rows passing it)."""
@@ -443,10 +468,14 @@ class SqlBackend(TimelineQueries):
             w = _np(got, "w")
             i = self._lane_index(lanes, _np(got, "lane"))
             flat = i * n + w
-            size = len(lanes) * n
+            # The window's buckets are one row per (lane, bucket) in the count table:
+            # put in place. Column 0 sums the prefix cells (a few per lane).
+            body = w > 0
             for out, col in ((starts, "s"), (ends, "e")):
-                summed = np.bincount(flat, _np(got, col, np.float64), minlength=size)
-                out += summed.astype(np.int64).reshape(len(lanes), n)
+                values = _np(got, col)
+                cells = out.reshape(-1)
+                cells[flat[body]] = values[body]
+                np.add.at(cells, flat[~body], values[~body])
         # Column j: S(edge j+1) - E(edge j), with S(k) = prefix + buckets [k0, k).
         s_cum = np.cumsum(starts, axis=1)
         e_cum = np.cumsum(ends, axis=1)
@@ -713,7 +742,7 @@ class SqlBackend(TimelineQueries):
                     publisher=str(meta.get("publisher") or ""),
                     title=str(meta.get("title") or ""),
                     url=str(meta.get("url") or ""),
-                    published=_dated(meta.get("published")),
+                    published=dated_text(meta.get("published")),
                 )
             )
         themes = tuple(
@@ -820,29 +849,6 @@ def _value(value: Any) -> str:
 
 def _plain(value: Any) -> int | str:
     return value if isinstance(value, str) else int(value)
-
-
-def _entities(records: Sequence[Mapping[str, Any]], name_key: str) -> EntityTable:
-    def col(key: str) -> tuple[str, ...]:
-        return tuple(str(r.get(key) or "") for r in records)
-
-    return EntityTable(
-        ids=col("id"),
-        names=col(name_key),
-        kinds=col("kind"),
-        postures=col("posture"),
-        colours=col("colour"),
-        descriptions=col("description"),
-    )
-
-
-def _dated(value: Any) -> DatedValue | None:
-    if not value:
-        return None
-    try:
-        return parse_date(str(value))
-    except DateError:
-        return None
 
 
 def _aligned(lanes: Keys, got: pa.Table) -> Keys:

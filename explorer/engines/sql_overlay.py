@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 
 from explorer.engines.duckdb_backend import OPENING_SAMPLE
+from explorer.engines.entity_meta import source_entities
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles
-from explorer.engines.sql_backend import SqlBackend, _dated, _in, _np
+from explorer.engines.sql_backend import SqlBackend, _in, _np
 from explorer.engines.sql_engines import Engine, redact
 from explorer.model.query import (
     ALL,
@@ -33,6 +34,7 @@ from explorer.model.query import (
     TimelineQueries,
     density_level,
 )
+from explorer.model.sourcing import publisher_codes
 
 I64 = npt.NDArray[np.int64]
 
@@ -77,19 +79,10 @@ class SqlOverlayBase(SqlBackend, OverlayBase):
     ) -> None:
         self._actors, self._themes = actors, themes
         self._sources_meta = [dict(s) for s in sources]
-        n = len(self._sources_meta)
-        self._sources = EntityTable(
-            ids=tuple(str(s.get("id", "")) for s in self._sources_meta),
-            names=tuple(
-                str(s.get("publisher") or s.get("title") or "") for s in self._sources_meta
-            ),
-            kinds=("",) * n,
-            postures=("",) * n,
-            colours=("",) * n,
-            descriptions=("",) * n,
-            titles=tuple(str(s.get("title") or "") for s in self._sources_meta),
-            urls=tuple(str(s.get("url") or "") for s in self._sources_meta),
-            published=tuple(_dated(s.get("published")) for s in self._sources_meta),
+        self._sources = source_entities(self._sources_meta)
+        self._publishers = publisher_codes(
+            [str(x.get("publisher") or "") for x in self._sources_meta],
+            [str(x.get("url") or "") for x in self._sources_meta],
         )
         self._hits.clear()
 
@@ -102,12 +95,9 @@ class SqlOverlayBase(SqlBackend, OverlayBase):
     # --- the table without the taken-over rows ------------------------------------------
 
     def _where(self, flt: Filter, pairs: bool = False) -> str:
-        # No row of a shared table carries annotations (the overlay holds them all).
-        annotated = flt.starred or flt.noted or flt.tags is not None
-        flt = replace(flt, starred=False, noted=False, tags=None) if annotated else flt
+        # (No row of a shared table carries annotations: SqlBackend selects none for an
+        # annotation filter; the overlay holds them all.)
         out = super()._where(flt, pairs)
-        if annotated:
-            out += " AND FALSE"
         if len(self._excluded):
             out += f" AND NOT {_in('ekey', self._excluded)}"
         return out

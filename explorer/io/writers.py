@@ -4,6 +4,7 @@ command line and the window export through."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 from typing import Final
 
@@ -60,3 +61,14 @@ EXTENSIONS: Final = (
     (".htm", "html"),
     (".pdf", "brief"),
 )
+
+
+def write_as(document: Document, path: Path, writer: str, tz: tzinfo | None = None) -> None:
+    """Write with the table above; a display zone (--tz) adds local times to the tables
+    (CSV, Excel), whose readers see the zone's clock; every other format stores UTC."""
+    if tz is not None and writer in ("csv", "excel"):
+        from explorer.io.write_table import write_csv, write_excel
+
+        (write_csv if writer == "csv" else write_excel)(document, path, tz)
+        return
+    WRITERS[writer](document, path)

@@ -487,6 +487,13 @@ class EventStore:
         hits = np.flatnonzero((self._document.events["id"] == event_id).to_numpy(dtype=bool))
         return int(hits[0]) if len(hits) else None
 
+    def start_precisions(self, rows: Rows) -> npt.NDArray[np.int8]:
+        return self._start_prec[rows]
+
+    def end_precisions(self, rows: Rows) -> npt.NDArray[np.int8]:
+        """Precision of each end, NO_END (-1) where there is none."""
+        return self._end_prec[rows]
+
     def core(self, rows: Rows) -> tuple[Rows, Rows]:
         """The certain part of each span: from the end of its start period to the start
         of its end period (empty, hi <= lo, for events without an end)."""

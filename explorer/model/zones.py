@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Final
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
+import numpy.typing as npt
 
 from explorer.model.dates import DAY, HOUR, MINUTE, IntArray, Precision, format_human, format_iso
 
@@ -176,6 +177,35 @@ def from_wall(wall: IntArray, tz: tzinfo, fold: int = 0) -> IntArray:
     return w - _by_day(
         w, lambda d: _wall_day_offsets(d, tz, fold), lambda x: _wall_offset(x, tz, fold)
     )
+
+
+def on_local_days(
+    lo: IntArray,
+    hi: IntArray,
+    core_lo: IntArray,
+    core_hi: IntArray,
+    start_precision: npt.NDArray[np.integer[Any]],
+    end_precision: npt.NDArray[np.integer[Any]],
+    tz: tzinfo,
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Where marks are drawn on an axis in `tz`: an end known only to the day or
+    coarser (stored as the UTC midnight of its calendar date) moves to the zone's
+    midnight of the same date, so "24 June" sits between the local ticks of 24 and
+    25 June in every zone, as the text shows it; ends known to the hour or finer are
+    instants and stay. An event without an end (-1) floats as its start does."""
+    if tz is UTC:
+        return lo, hi, core_lo, core_hi
+    start = np.asarray(start_precision) <= Precision.DAY
+    end_p = np.asarray(end_precision)
+    end = np.where(end_p < 0, start, end_p <= Precision.DAY)
+
+    def moved(values: IntArray, floating_: npt.NDArray[np.bool_]) -> IntArray:
+        v = np.asarray(values, dtype=np.int64)
+        if not floating_.any():
+            return v
+        return np.where(floating_, from_wall(v, tz), v)
+
+    return moved(lo, start), moved(hi, end), moved(core_lo, start), moved(core_hi, end)
 
 
 # --- text ---------------------------------------------------------------------------

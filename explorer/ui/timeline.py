@@ -455,12 +455,21 @@ class TimelineWidget(QWidget):
                 if at is None:
                     continue
                 cut = m.of_lane(at)
-                out[i] = (
-                    m.key[cut],
+                lo, hi, core_lo, core_hi = zones.on_local_days(
                     m.lo[cut],
                     m.hi[cut],
                     m.core_lo[cut],
                     m.core_hi[cut],
+                    m.start_precision[cut],
+                    m.end_precision[cut],
+                    self.state.zone.tz,
+                )
+                out[i] = (
+                    m.key[cut],
+                    lo,
+                    hi,
+                    core_lo,
+                    core_hi,
                     np.asarray(m.status[cut], np.int64),
                     np.asarray(m.flags[cut], np.int64) if len(m.flags) else _no_flags(cut),
                 )
@@ -478,10 +487,19 @@ class TimelineWidget(QWidget):
         store = self.state.store
         assert store is not None  # lanes by a column exist only in memory
         core_lo, core_hi = store.core(rows)
-        return (
-            rows,
+        lo, hi, core_lo, core_hi = zones.on_local_days(
             store.lo[rows],
             store.hi[rows],
+            core_lo,
+            core_hi,
+            store.start_precisions(rows),
+            store.end_precisions(rows),
+            self.state.zone.tz,
+        )
+        return (
+            rows,
+            lo,
+            hi,
             np.asarray(core_lo, np.int64),
             np.asarray(core_hi, np.int64),
             np.asarray(store.status_codes[rows], np.int64),
