@@ -127,6 +127,21 @@ def test_edit_undo_redo_star_tag_save_reopen(qtbot: Any, open_large: Any, parque
     qtbot.keyClick(timeline, Qt.Key.Key_Z, CTRL | SHIFT)
     assert status_shown(win, key) == (target, True)
 
+    # Delete the last event (Del), then undo: gone from the table, then back.
+    qtbot.keyClick(timeline, Qt.Key.Key_End)
+    last = win.state.selected_id
+    assert last is not None
+    assert last != ident
+    rows = win.table.table_model.rowCount()
+    qtbot.keyClick(timeline, Qt.Key.Key_Delete)
+    assert win.table.table_model.rowCount() == rows - 1
+    assert win.queries.key_of(last) < 0
+    qtbot.keyClick(timeline, Qt.Key.Key_Z, CTRL)
+    assert win.table.table_model.rowCount() == rows
+    assert win.queries.key_of(last) >= 0
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    assert win.state.selected_id == ident
+
     # A star (Ctrl+B) and the first quick tag (Alt+1: "suspicious").
     qtbot.keyClick(timeline, Qt.Key.Key_B, CTRL)
     qtbot.keyClick(timeline, Qt.Key.Key_1, ALT)
