@@ -206,3 +206,21 @@ def test_unsaved_edits_come_back_as_unsaved_after_a_crash(
     again.close()
     assert not again.isVisible()
     assert not crash_copy.exists()
+
+
+def test_nudges_fold_into_one_undo_step_out_of_core(
+    qtbot: Any, open_large: Any, parquet: Path
+) -> None:
+    win = open_large(parquet)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Home)
+    key = win.state.selected
+    start = win.queries.record(key).start
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Right, ALT)
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Right, ALT)
+    moved = win.queries.record(win.queries.key_of(str(win.state.selected_id))).start
+    assert moved.seconds > start.seconds
+    assert win.editor.stack.count() == 1  # two nudges, one step
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Z, CTRL)
+    assert win.queries.record(key).start == start
+    qtbot.keyClick(win.timeline, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert win.queries.record(key).start == moved
