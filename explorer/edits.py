@@ -259,11 +259,29 @@ class ReplaceEvent(Edit):
         except EditError:
             _restore_event(doc, self._taken)
             raise
+        _rename_annotations(doc, self.event_id, str(self.record["id"]))
 
     def undo(self, doc: Document) -> None:
         assert self._taken is not None
         _remove_event(doc, self.record["id"])
         _restore_event(doc, self._taken)
+        _rename_annotations(doc, str(self.record["id"]), self.event_id)
+
+
+ANNOTATION_TABLES = ("stars", "tags", "notes")
+
+
+def _rename_annotations(doc: Document, old: str, new: str) -> None:
+    """The analyst's stars, tags and notes follow an event whose id is changed."""
+    if old == new:
+        return
+    for table in ANNOTATION_TABLES:
+        frame: pd.DataFrame = getattr(doc, table)
+        hit = (frame["event_id"] == old).to_numpy(dtype=bool)
+        if hit.any():
+            frame = frame.copy()
+            frame.loc[hit, "event_id"] = new
+            setattr(doc, table, frame)
 
 
 class SetRecord(Edit):

@@ -66,6 +66,11 @@ def convert_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--table", default=DEFAULT_TABLE, metavar="NAME", help="table name")
     p.add_argument("--format", metavar="NAME", help="read every IN with this reader")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite a table of that name even if timeline-explorer did not load it",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -83,12 +88,21 @@ def convert_main(argv: Sequence[str]) -> int:
         return 2
     try:
         if all(p.suffix.lower() == ".parquet" for p in args.files) and len(args.files) == 1:
-            done = upload(engine, args.table, args.files[0])  # streamed, never in memory
+            # streamed, never in memory
+            done = upload(engine, args.table, args.files[0], replace=args.replace)
         else:
             from explorer.io.merging import read_files
 
             result = read_files(args.files, args.format, None)
-            done = upload_document(engine, args.table, result.document)
+            doc = result.document
+            done = upload_document(engine, args.table, doc, replace=args.replace)
+            kept = {"stars": len(doc.stars), "tags": len(doc.tags), "notes": len(doc.notes)}
+            if any(kept.values()):
+                listed = ", ".join(f"{n:,} {what}" for what, n in kept.items() if n)
+                _say(
+                    f"{args.table}: {listed} not loaded: a shared table carries no "
+                    "annotations (they stay in your files)"
+                )
     except ReadError as exc:
         _say(str(exc))
         return 2

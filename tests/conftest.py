@@ -21,15 +21,19 @@ from explorer.resources import dataset_path
 @pytest.fixture(autouse=True)
 def private_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+) -> None:
     """Tests never touch the user's settings, recent files or recovery folder."""
     root = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("TIMELINE_EXPLORER_STATE_DIR", str(root / "recovery"))
     monkeypatch.setenv("TIMELINE_EXPLORER_SETTINGS", str(root / "settings.ini"))
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """What a test leaves in reference cycles (windows, dialogs) is collected here, on
+    the main thread, as the app's GUI-thread collector would (explorer/ui/gui_gc.py):
+    never by a worker thread of the next test."""
     yield
-    # A test's windows and dialogs die here, on the GUI thread, between tests: left to
-    # the cycle collector they may be freed later on a worker thread of the next test
-    # (an index build, a frame query), and Qt objects must die on their own thread.
     gc.collect()
 
 

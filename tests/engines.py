@@ -15,13 +15,16 @@ tables are named per test (`fresh_table`), so tests share one server.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -156,9 +159,29 @@ STARTERS: dict[str, Callable[[], str]] = {
 }
 
 
+def _stop_on_term() -> None:
+    """A run stopped by SIGTERM (a timeout, a CI cancel) stops its servers too: without
+    this, pytest's session end never comes and PostgreSQL and the JVM outlive it."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if getattr(previous, "_te_stops", False):
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        stop_all()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    on_term._te_stops = True  # type: ignore[attr-defined]
+    signal.signal(signal.SIGTERM, on_term)
+    atexit.register(stop_all)
+
+
 def engine(name: str) -> Engine:
     """The running engine `name`, started on first use."""
     if name not in STARTED:
+        _stop_on_term()
         URLS[name] = STARTERS[name]()
         STARTED[name] = connect(URLS[name])
     return STARTED[name]

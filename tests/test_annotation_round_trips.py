@@ -148,3 +148,32 @@ def test_bad_annotations_are_refused_naming_entry_and_field(
     data = document_json([event("e1")], annotations=[annotations], version=2)
     with pytest.raises(ReadError, match=message):
         document_from_json(data, Path("bad.json"))
+
+
+def test_annotations_follow_an_event_whose_id_changes(tmp_path: Path) -> None:
+    """Replacing an event with a new id keeps its star, tags and notes (and undo takes
+    them back to the old id); a save then carries them under the new one."""
+    from explorer.engines.memory import MemoryBackend
+    from explorer.model.annotations import Note, PutNote, StarEvents, TagEvents
+    from explorer.model.query import PutEvent
+    from explorer.model.store import EventStore
+    from tests.factories import make_document
+
+    backend = MemoryBackend(
+        EventStore(make_document([event("a", "2020-01-01"), event("b", "2020-02-01")]))
+    )
+    backend.apply(StarEvents(("a",), True))
+    backend.apply(TagEvents(("a",), "follow-up", True))
+    backend.apply(PutNote("a", "n1", Note("n1", "kim", 1_700_000_000, "check the logs")))
+    undo = backend.apply(PutEvent(dict(event("a-2020", "2020-01-01")), replacing="a"))
+    moved = backend.record(backend.key_of("a-2020"))
+    assert moved.starred
+    assert moved.tags == ("follow-up",)
+    assert [n.text for n in moved.notes] == ["check the logs"]
+    path = tmp_path / "renamed.json"
+    write_native(backend.document, path)
+    back = read_native(path)
+    assert back.stars["event_id"].tolist() == ["a-2020"]
+    assert back.notes["event_id"].tolist() == ["a-2020"]
+    backend.apply(undo)
+    assert backend.record(backend.key_of("a")).starred

@@ -74,3 +74,68 @@ def test_a_converted_table_opens_as_it_is_and_errors_are_shown(qtbot: QtBot) -> 
     assert all(c.count() == 0 or c.currentText() == NONE for c in dialog.roles.values())
     missing = _open(qtbot, url, "no_such_table")
     assert "no such table" in missing.status.text()
+
+
+def test_cancel_while_opening_opens_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    """Cancel during Open: the window keeps its document (nothing is emitted later),
+    over a DuckDB database file."""
+    url = f"duckdb:///{tmp_path / 'cases.duckdb'}"
+    assert main(["convert", str(dataset_path()), "--to", url, "--table", "story"]) == 0
+    dialog = _open(qtbot, url, "story")
+    got: list[object] = []
+    dialog.opened.connect(got.append)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
+    )
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton
+    )
+    qtbot.wait(600)  # long past the open of a six-event table
+    assert got == []
+    assert not dialog.isVisible()
+
+
+def test_connecting_asks_to_save_unsaved_work_first(
+    qtbot: QtBot, window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File > Connect replaces the document: unsaved edits are offered for saving, and
+    choosing Cancel there keeps everything as it was."""
+    from PySide6.QtWidgets import QMessageBox
+
+    window.state.select_id("e-fable5-shutdown")
+    window.editor.nudge_later()
+    asked: list[str] = []
+
+    def cancel(box: QMessageBox) -> int:
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Cancel").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", cancel)
+    window.actions_by_id["file.connect"].trigger()
+    assert asked
+    assert asked[0].startswith("Save the changes to")
+    assert getattr(window, "connect_dialog", None) is None
+    assert not window.editor.stack.isClean()  # the edit is still there, unsaved
+
+
+def test_the_window_shows_the_table_it_connected_to(qtbot: QtBot, window, tmp_path: Path) -> None:
+    """File > Connect, a clean document: the window then shows the table's events."""
+    url = f"duckdb:///{tmp_path / 'cases.duckdb'}"
+    assert main(["convert", str(dataset_path()), "--to", url, "--table", "story"]) == 0
+    window.actions_by_id["file.connect"].trigger()
+    dialog = window.connect_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.url, url)
+    dialog.table.clear()
+    qtbot.keyClicks(dialog.table, "story")
+    qtbot.mouseClick(dialog.look, Qt.MouseButton.LeftButton)
+    assert dialog.wait()
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Open), Qt.MouseButton.LeftButton
+    )
+    assert dialog.wait()
+    qtbot.waitUntil(lambda: type(window.state.queries).__name__ != "MemoryBackend")
+    assert window.state.queries.event_count() == 6
+    assert window.editor.stack.count() == 0
+    assert window.session.path is None

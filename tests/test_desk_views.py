@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QInputDialog
@@ -375,3 +379,33 @@ def test_zone_saved_views_and_history_work_out_of_core(qtbot, tmp_path: Path) ->
     assert state.selected_id == "login-8"
     window.close()
     window.deleteLater()
+
+
+_NAMES = st.frozensets(st.text(min_size=1, max_size=8), max_size=3)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    st.builds(
+        Filter,
+        actors=st.none() | _NAMES,
+        themes=st.none() | _NAMES,
+        statuses=st.none() | _NAMES,
+        text=st.text(max_size=10),
+        window=st.none() | st.tuples(st.integers(-(2**40), 0), st.integers(1, 2**40)),
+        known_by=st.none() | st.integers(-(2**40), 2**40),
+        known_undated=st.booleans(),
+        starred=st.booleans(),
+        noted=st.booleans(),
+        tags=st.none() | _NAMES,
+        sources=st.none() | _NAMES,
+        sourcing=st.none() | _NAMES,
+        together=st.none() | _NAMES,
+    )
+)
+def test_every_filter_field_survives_a_saved_view(flt: Filter) -> None:
+    """Saved views and back/forward store filters as JSON: every field comes back
+    (starred, tags, sources, sourcing levels and actors together included)."""
+    from explorer.ui.view_snapshot import filter_data, filter_from
+
+    assert filter_from(json.loads(json.dumps(filter_data(flt)))) == flt

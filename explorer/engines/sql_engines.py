@@ -36,8 +36,13 @@ class EngineError(Exception):
     """A connection or a query failed; the message is one line, without secrets."""
 
 
+_SECRET_PARAM = re.compile(r"(?i)((?:password|passwd|pwd|token|secret|api_key)=)[^&;/]*")
+
+
 def redact(url: str) -> str:
-    """`url` without its password (for messages and logs)."""
+    """`url` without its secrets (for messages and logs): the password of the netloc and
+    any password/token parameter (``?password=``, Spark Connect's ``;token=``)."""
+    url = _SECRET_PARAM.sub(r"\1***", url)
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -197,7 +202,7 @@ class DuckDBEngine(Engine):
         try:
             self._con = duckdb.connect(path or ":memory:")
         except duckdb.Error as exc:
-            raise EngineError(f"{url}: {_one_line(exc)}") from None
+            raise EngineError(f"{redact(url)}: {_one_line(exc)}") from None
 
     def _arrow(self, sql: str) -> pa.Table:
         return self._con.sql(sql).to_arrow_table()
@@ -294,7 +299,7 @@ class SparkEngine(Engine):
                     .getOrCreate()
                 )
         except Exception as exc:
-            raise EngineError(f"{url}: cannot connect ({_one_line(exc)})") from None
+            raise EngineError(f"{redact(url)}: cannot connect ({_one_line(exc)})") from None
 
     def _arrow(self, sql: str) -> pa.Table:
         return self._spark.sql(sql).toArrow()
@@ -316,7 +321,7 @@ class SparkEngine(Engine):
                     columns = [c.strip() for c in order.split(",")]
                     frame.sortWithinPartitions(*columns).write.insertInto(name)
             except Exception as exc:
-                raise EngineError(f"{self.url}: loading {name}: {_one_line(exc)}") from None
+                raise EngineError(f"{redact(self.url)}: loading {name}: {_one_line(exc)}") from None
 
     def close(self) -> None:
         if self.url.startswith("sc://"):
@@ -342,7 +347,7 @@ class ChdbEngine(Engine):
             # SQL's reading: a name in WHERE is the column, not a SELECT alias.
             self._session.query("SET prefer_column_name_to_alias = 1")
         except Exception as exc:
-            raise EngineError(f"{url}: {_one_line(exc)}") from None
+            raise EngineError(f"{redact(url)}: {_one_line(exc)}") from None
 
     def _arrow(self, sql: str) -> pa.Table:
         got = self._session.query(sql, "ArrowTable")
@@ -359,7 +364,7 @@ class ChdbEngine(Engine):
             try:
                 self._session.query(f"INSERT INTO {name} SELECT * FROM Python(data)")
             except Exception as exc:
-                raise EngineError(f"{self.url}: loading {name}: {_one_line(exc)}") from None
+                raise EngineError(f"{redact(self.url)}: loading {name}: {_one_line(exc)}") from None
 
     def close(self) -> None:
         self._session.close()
@@ -385,7 +390,7 @@ class ClickHouseEngine(Engine):
                 host=parts.hostname or "127.0.0.1",
                 port=parts.port or 8123,
                 username=parts.username or "default",
-                password=password or "",
+                password=password if password is not None else unquote(parts.password or ""),
                 database=parts.path.strip("/") or "default",
             )
         except Exception as exc:

@@ -4,8 +4,11 @@ once beside it in the engine, or, without write rights there, in a local cache.
 
 The mapped rows are pulled once (at most `MAX_ROWS`, in Arrow), read by the CSV
 reader's rules (dates at their precision, actor lanes from a column, statuses), and
-loaded as ``T_te`` and its count tables; every later open of the same mapping
-reuses them, so the views then push down to the engine as for a converted table.
+loaded as ``T_te…`` and its count tables; every later open of the same mapping and
+row count reuses them, so the views then push down to the engine as for a converted
+table (a table that gained or lost rows is derived again; one edited in place without
+changing its row count is not noticed). The local cache is named by the database as
+well, so two databases' tables of one name never share it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from explorer.engines.sql_engines import Engine, EngineError, check_name, connect
 from explorer.engines.sql_tables import read_meta, upload_document
@@ -21,10 +25,19 @@ from explorer.engines.sql_tables import read_meta, upload_document
 MAX_ROWS: Final = 5_000_000
 
 
-def mapped_name(table: str, mapping: Mapping[str, str | list[str]]) -> str:
-    """The derived table's name: one per source table and mapping."""
+def mapped_name(table: str, mapping: Mapping[str, str | list[str]], rows: int = -1) -> str:
+    """The derived table's name: one per source table, mapping and row count (a log
+    that grew is derived again rather than shown as it was)."""
     key = repr(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in mapping.items()))
+    key += f"|{rows}"
     return f"{table.replace('.', '_')}_te{hashlib.sha256(key.encode()).hexdigest()[:6]}"
+
+
+def _where(url: str) -> str:
+    """Which database a URL names (scheme, host, port, path), for the local cache's name:
+    two databases' tables of one name must not share a cache."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}:{parts.port or ''}{parts.path}"
 
 
 def open_mapped(
@@ -36,8 +49,10 @@ def open_mapped(
     from explorer.io.read_table import read_frame
 
     check_name(table)
-    derived = mapped_name(table, mapping)
-    local_path = cache / f"{derived}.duckdb"
+    counted = engine.rows(f"SELECT count(*) FROM {table}")
+    derived = mapped_name(table, mapping, int(counted[0][0]) if counted else -1)
+    place = hashlib.sha256(_where(engine.url).encode()).hexdigest()[:8]
+    local_path = cache / f"{derived}-{place}.duckdb"
     for candidate in (engine, None):
         eng = candidate if candidate is not None else _local(local_path)
         if eng is None:

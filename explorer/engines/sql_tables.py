@@ -242,11 +242,25 @@ ORDER: Final = {
 
 
 def upload(
-    engine: Engine, table: str, source: Path, progress: Progress | None = None
+    engine: Engine,
+    table: str,
+    source: Path,
+    progress: Progress | None = None,
+    replace: bool = False,
 ) -> dict[str, int]:
     """Load the Parquet data at `source` into `engine` as table `table` and its
-    count tables; returns the rows loaded per table."""
+    count tables; returns the rows loaded per table. A timeline loaded before under
+    that name is replaced; any other table of that name is refused unless `replace`
+    (it may be somebody's data)."""
     check_name(table)
+    if not replace and engine.has_table(table):
+        try:
+            read_meta(engine, table)
+        except EngineError:
+            raise EngineError(
+                f"{table}: a table of that name exists and was not loaded by "
+                "timeline-explorer; choose another --table (or --replace to overwrite it)"
+            ) from None
     report = progress or (lambda _f: None)
     layout = Layout(table)
     with tempfile.TemporaryDirectory(prefix="timeline-explorer-load-") as work:
@@ -261,7 +275,11 @@ def upload(
 
 
 def upload_document(
-    engine: Engine, table: str, doc: Document, progress: Progress | None = None
+    engine: Engine,
+    table: str,
+    doc: Document,
+    progress: Progress | None = None,
+    replace: bool = False,
 ) -> dict[str, int]:
     """`upload` for a document in memory (written to Parquet in a temporary folder)."""
     from explorer.io.parquet import write_parquet
@@ -269,7 +287,7 @@ def upload_document(
     with tempfile.TemporaryDirectory(prefix="timeline-explorer-doc-") as work:
         path = Path(work) / "document.parquet"
         write_parquet(doc, path)
-        return upload(engine, table, path, progress)
+        return upload(engine, table, path, progress, replace)
 
 
 # --- reading back --------------------------------------------------------------------------

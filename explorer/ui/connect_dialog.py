@@ -47,15 +47,33 @@ class _Job:
         self.result: Any = None
         self.error: str | None = None
         self.done = threading.Event()
+        self._lock = threading.Lock()
+        self._abandoned = False
 
         def run() -> None:
             try:
                 self.result = work()
             except Exception as exc:  # one line for the user, whatever the driver raised
                 self.error = " ".join(str(exc).split())[:300]
-            self.done.set()
+            with self._lock:
+                self.done.set()
+                if self._abandoned:
+                    self._close_result()
 
         threading.Thread(target=run, daemon=True).start()
+
+    def abandon(self) -> None:
+        """The user cancelled: nobody takes the result; a connection it made is closed."""
+        with self._lock:
+            self._abandoned = True
+            if self.done.is_set():
+                self._close_result()
+
+    def _close_result(self) -> None:
+        close = getattr(self.result, "close", None)
+        if callable(close):
+            close()
+        self.result = None
 
 
 class ConnectDialog(QDialog):
@@ -109,10 +127,22 @@ class ConnectDialog(QDialog):
 
     # --- steps ---------------------------------------------------------------------------
 
-    def _engine(self) -> Any:
+    def _engine_maker(self) -> Callable[[], Any]:
+        """A connection made later on the worker, from the boxes as they are now (widgets
+        are read on the GUI thread only)."""
         from explorer.engines.sql_engines import connect
 
-        return connect(self.url.text().strip(), self.password.text() or None)
+        url, password = self.url.text().strip(), self.password.text() or None
+        return lambda: connect(url, password)
+
+    def reject(self) -> None:
+        """Cancel: the step under way is dropped (its connection closed when it ends)."""
+        self._timer.stop()
+        job, self._job, self._then = self._job, None, None
+        if job is not None:
+            job.abandon()
+        self.look.setEnabled(True)
+        super().reject()
 
     def look_at_table(self) -> None:
         """Connect and read the table's columns (off the GUI thread)."""
@@ -120,10 +150,11 @@ class ConnectDialog(QDialog):
         from explorer.engines.sql_tables import read_meta
 
         url, table = self.url.text().strip(), self.table.text().strip()
+        make_engine = self._engine_maker()
 
         def work() -> tuple[bool, list[str], Any]:
             check_name(table)
-            engine = self._engine()
+            engine = make_engine()
             try:
                 try:
                     read_meta(engine, table)
@@ -184,8 +215,10 @@ class ConnectDialog(QDialog):
             self.status.setText("Choose the column that holds the time.")
             return
 
+        make_engine = self._engine_maker()
+
         def work() -> SqlOverlaid:
-            engine = self._engine()
+            engine = make_engine()
             name = table
             if mapping:
                 engine, name = open_mapped(engine, table, mapping, cache_root().parent / "sql")

@@ -183,9 +183,11 @@ class DocumentSession(QObject):
         self.changed.emit()
         return True
 
-    def adopt_backend(self, queries: TimelineQueries, path: Path) -> None:
-        """Show a file answered out of core (the data is never written: nothing to
-        lock; edits go to its overlay, which keeps its own crash copy)."""
+    def adopt_backend(self, queries: TimelineQueries, path: Path | None) -> None:
+        """Show a file answered out of core, or a database table (`path` None: no file
+        to remember or lock), after the old document's view is saved and its undo
+        history, lock and crash copy are let go. The data is never written: edits go
+        to the backend's overlay, which keeps its own crash copy."""
         self.save_view()
         self.autosave.clean()
         self.release_lock()
@@ -194,9 +196,10 @@ class DocumentSession(QObject):
         self.window.use_backend(queries)
         self.window.editor.stack.clear()
         self.window.actor_panel.use_default_order(authored=True)
-        if not self.render_only:
-            settings.add_recent(path)
-        self.restore_view()
+        if path is not None:
+            if not self.render_only:
+                settings.add_recent(path)
+            self.restore_view()
         self._overlay_opened()
         self.changed.emit()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QMouseEvent, QShowEvent
@@ -36,7 +37,7 @@ from explorer.model import zones
 from explorer.model.document import Document
 from explorer.model.query import TimelineQueries
 from explorer.model.store import EventStore
-from explorer.ui import export, settings, view_snapshot
+from explorer.ui import export, gui_gc, settings, view_snapshot
 from explorer.ui.actions import ACTIONS, build_actions
 from explorer.ui.actor_panel import ActorPanel
 from explorer.ui.annotating import AnnotationController
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         render_only: bool = False,
     ) -> None:
         super().__init__()
+        gui_gc.install()
         self.setObjectName("main-window")
         self._frame_ready = _FrameReady(self)
         self.state = ViewState(self._front(backend_of(document)), self)
@@ -487,6 +489,8 @@ class MainWindow(QMainWindow):
         """File > Connect to Database: a table in a SQL engine, through the mapping step."""
         from explorer.ui.connect_dialog import ConnectDialog
 
+        if not self.session.maybe_save():  # the table replaces this document
+            return
         self.connect_dialog = ConnectDialog(self)
         self.connect_dialog.opened.connect(self.open_source)
         self.connect_dialog.open()
@@ -507,7 +511,7 @@ class MainWindow(QMainWindow):
             if close is not None:
                 close()
             return
-        use(backend)
+        self.session.adopt_backend(cast(TimelineQueries, backend), None)
 
     @property
     def can_edit(self) -> bool:

@@ -8,6 +8,7 @@ history, so what is remembered and what is restored cannot drift apart. It is JS
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from typing import Any
 
 from explorer.model import zones
@@ -17,31 +18,44 @@ from explorer.ui.view_state import ViewState
 
 
 def filter_data(flt: Filter) -> dict[str, Any]:
-    return {
-        "actors": None if flt.actors is None else sorted(flt.actors),
-        "themes": None if flt.themes is None else sorted(flt.themes),
-        "statuses": None if flt.statuses is None else sorted(flt.statuses),
-        "text": flt.text,
-        "window": None if flt.window is None else list(flt.window),
-        "known_by": flt.known_by,
-        "known_undated": flt.known_undated,
-    }
+    """Every field of the filter, as JSON: sets sorted, the window a list. Written over
+    the dataclass's fields, so a field added to Filter is remembered without a change
+    here (tests/test_desk_views.py round-trips one of each)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(Filter):
+        value = getattr(flt, f.name)
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
 
 
 def filter_from(f: dict[str, Any]) -> Filter:
-    def as_set(value: object) -> frozenset[str] | None:
-        return None if value is None else frozenset(str(v) for v in value)  # type: ignore[attr-defined]
-
-    window = f.get("window")
-    return Filter(
-        actors=as_set(f.get("actors")),
-        themes=as_set(f.get("themes")),
-        statuses=as_set(f.get("statuses")),
-        text=str(f.get("text", "")),
-        window=None if window is None else (int(window[0]), int(window[1])),
-        known_by=None if f.get("known_by") is None else int(f["known_by"]),
-        known_undated=bool(f.get("known_undated", False)),
-    )
+    """The filter `filter_data` wrote (keys it does not know, from a newer version, are
+    left out; a damaged value raises ValueError or TypeError)."""
+    default = Filter()
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(Filter):
+        if field.name not in f:
+            continue
+        value, like = f[field.name], getattr(default, field.name)
+        if value is None:
+            values[field.name] = None
+        elif field.name == "window":
+            values[field.name] = (int(value[0]), int(value[1]))
+        elif field.name == "known_by":
+            values[field.name] = int(value)
+        elif isinstance(like, bool):
+            values[field.name] = bool(value)
+        elif isinstance(like, str):
+            values[field.name] = str(value)
+        else:  # a set of ids, names or levels
+            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+                raise TypeError(f"filter {field.name}: a list was expected")
+            values[field.name] = frozenset(str(v) for v in value)
+    return Filter(**values)
 
 
 def capture(state: ViewState) -> dict[str, Any]:
