@@ -515,8 +515,8 @@ class MainWindow(QMainWindow):
 
     @property
     def can_edit(self) -> bool:
-        """Whether the backend takes edits (in memory, or out of core through its
-        overlay; a shared SQL table does not)."""
+        """Whether the backend takes edits (in memory, or through an overlay over
+        Parquet or a shared table; a bare SqlBackend does not)."""
         return self.state.queries.can_edit
 
     def set_read_only(self, read_only: bool) -> None:
