@@ -1,7 +1,8 @@
 """Command line: open files (default: the embedded story), render a screenshot, or convert.
 
 `timeline-explorer FILE [FILE...]` opens one or several files (several merge into
-one document, lanes kept apart by source); `--export OUT` converts without a window
+one document, lanes kept apart by source); `timeline-explorer convert IN... OUT.parquet`
+streams large files into Parquet (explorer/convert_cli.py); `--export OUT` converts without a window
 and without a QApplication; rendering (`--screenshot`, `--export view.png`) uses
 Qt's offscreen platform unless a display was asked for.
 
@@ -356,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from explorer.sql_cli import convert_main
 
         return convert_main(argv[1:])
+    if argv[:1] == ["convert"] and not Path("convert").exists():
+        from explorer.convert_cli import main as convert_main  # streaming, no document
+
+        return convert_main(argv[1:])
     args = parser().parse_args(argv)
     if args.source is not None:
         return _from_source(args)
@@ -431,7 +436,7 @@ def _from_source(args: argparse.Namespace) -> int:
     from explorer.sql_cli import open_source
 
     try:
-        _engine, backend = open_source(args.source, args.table, mapping_from(args))
+        _engine, backend = open_source(args.source, args.table, mapping_from(args), editable=True)
     except EngineError as exc:
         _say(str(exc))
         return 2

@@ -582,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     rss: float | None = None
     if not args.open_only:
         results, rss = run(args.events, args.repeats, args.screenshot)
+    if args.parquet_events > 0:
+        duck_rows += _overlay_edits(args, results)
     csv_mb = 0.0
     if args.open_rows > 0:
         opens, csv_mb = open_figures(args.open_rows)
@@ -616,6 +618,22 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print(render(duck_rows))
     return 0
+
+
+def _overlay_edits(args: argparse.Namespace, results: list[Result]) -> list[DuckRow]:
+    """`edit_one` through the out-of-core overlay, with the views (explorer/
+    bench_overlay.py); its baseline is the in-memory `edit_one` of this same run."""
+    from explorer.bench_overlay import overlay_edit_rows
+    from explorer.ui.timeline import AXIS_H, HEADER_W, LEGEND_H
+
+    path = args.parquet_folder / f"synthetic-{args.parquet_events}.parquet"
+    rows = overlay_edit_rows(
+        path, min(args.repeats, 15), PLOT_W + HEADER_W, PLOT_H + AXIS_H + LEGEND_H
+    )
+    memory = next((r.median_ms for r in results if r.name == "edit_one"), None)
+    for row in rows:
+        row.baseline_ms = memory
+    return rows
 
 
 def _bench_source(args: argparse.Namespace) -> int:

@@ -133,10 +133,16 @@ def filter_from(args: argparse.Namespace) -> Filter:
 
 
 def open_source(
-    url: str, table: str, mapping: dict[str, str | list[str]] | None = None
+    url: str,
+    table: str,
+    mapping: dict[str, str | list[str]] | None = None,
+    *,
+    editable: bool = False,
 ) -> tuple[Engine, object]:
     """(engine, SqlBackend) for `url` and `table` (read through `mapping` when the table
-    was not loaded by convert); EngineError with one line."""
+    was not loaded by convert); EngineError with one line. `editable`: the table under
+    the analyst's overlay, kept locally (explorer/engines/sql_overlay.py), as a window
+    opens it."""
     from explorer.engines.duckdb_index import cache_root
     from explorer.engines.sql_backend import SqlBackend
     from explorer.engines.sql_foreign import open_mapped
@@ -145,6 +151,10 @@ def open_source(
     try:
         if mapping:
             engine, table = open_mapped(engine, table, mapping, cache_root().parent / "sql")
+        if editable:
+            from explorer.engines.sql_overlay import SqlOverlaid, sql_overlay_files
+
+            return engine, SqlOverlaid(engine, table, sql_overlay_files(url, table))
         return engine, SqlBackend(engine, table)
     except EngineError as exc:
         engine.close()

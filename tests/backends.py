@@ -14,6 +14,7 @@ the embedded story.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from tests.factories import document_json, event
 Factory = Callable[[Document, Path], TimelineQueries]
 
 BACKENDS: dict[str, Factory] = {}
+_COUNTER = itertools.count()
 
 
 def register(name: str, factory: Factory) -> None:
@@ -51,15 +53,23 @@ def duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
     tmp.mkdir(parents=True, exist_ok=True)
     path = tmp / "document.parquet"
     write_parquet(doc, path)
-    return DuckDBBackend(path, cache=tmp / "cache")
+    return DuckDBBackend(path, cache=tmp / "cache", overlay=overlay_files(tmp))
+
+
+def overlay_files(tmp: Path) -> Any:
+    """A fresh overlay for each generated document (hypothesis reuses `tmp`)."""
+    from explorer.engines.overlay import OverlayFiles
+
+    n = next(_COUNTER)
+    saved = tmp / f"overlay-{n}.json"
+    return OverlayFiles(saved=saved, unsaved=tmp / f"overlay-{n}.json.unsaved", beside_data=True)
 
 
 register("duckdb", duckdb_backend)
 
 # Backends that refuse edits (with a reason), and why: their edit tests are skipped.
-READ_ONLY: dict[str, str] = {
-    "duckdb": "DuckDB over Parquet is read-only until the out-of-core overlay is built",
-}
+# (DuckDB was one until its overlay: it now takes every edit the oracle takes.)
+READ_ONLY: dict[str, str] = {}
 
 STATUSES = [s.value for s in ClaimStatus]
 _DATES = st.one_of(
@@ -169,6 +179,29 @@ def sql_duckdb_backend(doc: Document, tmp: Path) -> TimelineQueries:
 
 register("sql-duckdb", sql_duckdb_backend)
 READ_ONLY["sql-duckdb"] = "a shared SQL table is read-only"
+
+
+def sql_overlay_backend(doc: Document, tmp: Path) -> TimelineQueries:
+    """The same table under the analyst's overlay (issue 10, point 5): edits and
+    annotations of a shared table, kept locally."""
+    from explorer.engines.sql_engines import connect
+    from explorer.engines.sql_overlay import SqlOverlaid
+    from explorer.engines.sql_tables import upload_document
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    n = next(_COUNTER)
+    engine = connect(f"duckdb:///{tmp / f'engine-{n}.duckdb'}")
+    upload_document(engine, "story", without_annotations(doc))
+    return SqlOverlaid(engine, "story", overlay_files(tmp))
+
+
+def without_annotations(doc: Document) -> Document:
+    """A shared table carries no annotations (they live in the overlay)."""
+    import dataclasses
+
+    return dataclasses.replace(
+        doc, stars=doc.stars.iloc[:0], tags=doc.tags.iloc[:0], notes=doc.notes.iloc[:0]
+    )
 
 
 def _engine_backend(name: str) -> Factory:

@@ -367,12 +367,12 @@ def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:
     assert not any((tmp_path / "cache").glob("*building*"))
 
 
-def test_editing_is_refused_with_a_reason(opened: tuple[DuckDBBackend, EventStore]) -> None:
+def test_the_parquet_reader_alone_refuses_edits(opened: tuple[DuckDBBackend, EventStore]) -> None:
     from explorer.model.query import InvalidEditError, SetEventFields
 
     duck, _ = opened
-    with pytest.raises(InvalidEditError, match="cannot be edited here yet"):
-        duck.apply(SetEventFields(ids=("ev1",), fields={"status": "disputed"}))
+    with pytest.raises(InvalidEditError, match="read-only"):
+        duck.reader.apply(SetEventFields(ids=("ev1",), fields={"status": "disputed"}))
     assert STATUSES  # the vocabulary the index codes statuses by
 
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from explorer.engines.duckdb_backend import DuckDBBackend
 from explorer.engines.duckdb_index import ensure_index, index_dir, load_info, parquet_files
 from explorer.engines.synthetic import write_synthetic_parquet
@@ -40,6 +42,7 @@ TARGETS = {
     "pan_step": 50.0,
     "zoom_step": 50.0,
     "search_text": 1000.0,
+    "edit_one": 50.0,
 }
 
 
@@ -187,9 +190,40 @@ def bench_duckdb(n_events: int, folder: Path, repeats: int = 7) -> list[Row]:
             n_events,
         )
     )
+    # The engine's part of an edit (explorer/bench_overlay.py times it with the views).
+    rows.append(Row("edit_one_backend", n_events, _edit_one(path, repeats), None, n_events))
     rows.append(Row("rss_mb", n_events, _rss_mb(), None, n_events))
     duck.close()
     return rows
+
+
+def _edit_one(path: Path, repeats: int) -> float:
+    """One status change through the overlay until the views have their answers again
+    (the frame's density, the lanes' counts, the table's first page). Each repeat edits
+    another event, so each pays for taking a row over from the data. The overlay goes
+    to a temporary folder: the benchmark's data keeps no edits."""
+    import tempfile
+
+    from explorer.engines.overlay import OverlayFiles
+    from explorer.model.query import SetEventFields
+
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp) / "overlay.json"
+        duck = DuckDBBackend(path, overlay=OverlayFiles(saved, Path(tmp) / "unsaved", False))
+        lanes = duck.lanes().keys
+        t0, t1 = duck.span()
+        rng = np.random.default_rng(7)
+        times = []
+        for key in rng.integers(0, duck.event_count(), size=repeats).tolist():
+            ident = duck.event_ids(np.asarray([key]))[0]
+            began = time.perf_counter()
+            duck.apply(SetEventFields((ident,), {"status": "disputed"}, keys=(key,)))
+            duck.density(Filter(), lanes, t0, t1, BINS)
+            duck.lane_counts(Filter(), lanes)
+            duck.page(Filter(), "date", False, None, 100)
+            times.append((time.perf_counter() - began) * 1000)
+        duck.close()
+    return statistics.median(times)
 
 
 def render(rows: list[Row]) -> str:

@@ -8,8 +8,9 @@ in-memory backend's, exactly (tests/test_duckdb_backend.py holds it to that).
 Queries are plain SQL with integer arithmetic (no engine time functions), so that the
 same text can be rendered for other engines (PostgreSQL, Spark, ClickHouse) later.
 
-This backend is read-only: edits out of core go to an overlay that is not built yet,
-so `apply` refuses with a reason rather than pretending.
+`DuckDBReader` answers for the Parquet rows, which stay read-only, minus the rows an
+overlay has taken over (`exclude`); `DuckDBBackend` is the reader under the edit
+overlay (``explorer/engines/overlay.py``), which is what the app opens.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import pandas as pd
 import pyarrow as pa
 
 from explorer.engines.annotation_index import AnnotationIndex
-from explorer.engines.duckdb_index import ensure_index, parquet_files
+from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
 from explorer.engines.entity_meta import dated_text, entities, source_entities
+from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
 from explorer.model.dates import DatedValue, Precision, period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
@@ -36,7 +38,6 @@ from explorer.model.query import (
     NO_ACTOR,
     ActorPairs,
     ActorRef,
-    Change,
     Cursor,
     Density,
     EditOp,
@@ -91,8 +92,9 @@ def _contains(values: Sequence[str], needle: str) -> npt.NDArray[np.bool_]:
     return found.fillna(False).to_numpy(dtype=bool)
 
 
-class DuckDBBackend(TimelineQueries):
-    """One Parquet file (or a folder of them) through its sidecar index."""
+class DuckDBReader(OverlayBase):
+    """One Parquet file (or a folder of them) through its sidecar index, answering as
+    if the rows given to `exclude` were not there (the overlay answers for those)."""
 
     def __init__(
         self,
@@ -117,13 +119,12 @@ class DuckDBBackend(TimelineQueries):
         self._levels: dict[tuple[str, int], npt.NDArray[np.int32]] = {}
         self._tid_cache: dict[int, int] = {}
         meta = self.info.metadata
-        self._actors = entities(meta.get("actors") or [], "name")
-        self._themes = entities(meta.get("themes") or [], "name")
-        self._sources_meta = list(meta.get("sources") or [])
-        self._sources = source_entities(self._sources_meta)
-        self._publishers = publisher_codes(
-            [str(x.get("publisher") or "") for x in self._sources_meta],
-            [str(x.get("url") or "") for x in self._sources_meta],
+        self._actors, self._themes, self._sources = EntityTable(), EntityTable(), EntityTable()
+        self._sources_meta: list[dict[str, Any]] = []
+        self.set_entities(
+            entities(meta.get("actors") or [], "name"),
+            entities(meta.get("themes") or [], "name"),
+            list(meta.get("sources") or []),
         )
         offsets = [0]
         import pyarrow.parquet as pq
@@ -134,6 +135,54 @@ class DuckDBBackend(TimelineQueries):
         self._has_no_actor = bool(self._level("S", self.info.level_max)[0, -1] > 0)
         # The analyst's annotations: few, so read once and kept in memory by key.
         self.annotations = AnnotationIndex.read(self.files, self._offsets, self._sql)
+        self._excluded: I64 = np.zeros(0, dtype=np.int64)
+        self._originals: TimelineQueries | None = None
+        self._span_cache: tuple[int, int] | None = None
+        self._periods: pd.DataFrame | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Rows in the data (keys 0 .. n_rows - 1), whatever is excluded."""
+        return self.info.n_events
+
+    def data_identity(self) -> list[list[Any]]:
+        """Each file's name, size and row count: what an overlay was made for (not the
+        modification time, so data and overlay can be copied together)."""
+        sizes = [p.stat().st_size for p in self.files]
+        rows = np.diff(self._offsets).tolist()
+        return [[p.name, s, n] for p, s, n in zip(self.files, sizes, rows, strict=True)]
+
+    def exclude(self, keys: I64, originals: TimelineQueries | None) -> None:
+        """Answer from now on as if rows `keys` were not in the data. `originals` holds
+        those rows as they are in the Parquet files (its answers are subtracted where
+        this reader answers from its precomputed counts, which include every row)."""
+        keys = np.unique(np.asarray(keys, dtype=np.int64))
+        with self._lock:
+            self._excluded = keys
+            self._originals = originals if len(keys) else None
+            self._span_cache = None
+            if len(keys):
+                self._con.register("_ov_removed", pa.table({"row": pa.array(keys, pa.int64())}))
+
+    def set_entities(
+        self, actors: EntityTable, themes: EntityTable, sources: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """The overlay's actors, themes and sources (added or changed ones; rows of the
+        data's own never move): names searched and sorted by, records' references."""
+        self._actors, self._themes = actors, themes
+        self._sources_meta = [dict(s) for s in sources]
+        self._sources = source_entities(self._sources_meta)
+        self._publishers = publisher_codes(
+            [str(x.get("publisher") or "") for x in self._sources_meta],
+            [str(x.get("url") or "") for x in self._sources_meta],
+        )
+        self._hits.clear()
+
+    def _minus_originals(self, name: str, *args: Any) -> Any:
+        """What the originals answer to `name(ALL, *args)` (None without an overlay)."""
+        if self._originals is None:
+            return None
+        return getattr(self._originals, name)(ALL, *args)
 
     def close(self) -> None:
         self._con.close()
@@ -159,6 +208,8 @@ class DuckDBBackend(TimelineQueries):
     def _where(self, flt: Filter, pairs: bool = False) -> str:
         """The filter as SQL over `events` (or a pairs table): clauses joined by AND."""
         clauses = ["TRUE"]
+        if len(self._excluded):
+            clauses.append("NOT (row IN (SELECT row FROM _ov_removed))")
         if flt.actors is not None:
             lanes = [self._actors.row_of(a) for a in flt.actors]
             lanes = [lane for lane in lanes if lane >= 0]
@@ -300,34 +351,47 @@ class DuckDBBackend(TimelineQueries):
 
     def event_count(self, flt: Filter = ALL) -> int:
         if flt.is_empty:
-            return self.info.n_events
+            return self.info.n_events - len(self._excluded)
         return int(self._rows(f"SELECT count(*) FROM events WHERE {self._where(flt)}")[0][0])
 
     def span(self, flt: Filter = ALL) -> tuple[int, int]:
         if not self.info.n_events:
             return 0, 0
-        if flt.is_empty:
+        if flt.is_empty and not len(self._excluded):
             return self.info.span_lo, self.info.span_hi
+        if flt.is_empty and self._span_cache is not None:
+            return self._span_cache
         lo, hi = self._rows(f"SELECT min(lo), max(hi) FROM events WHERE {self._where(flt)}")[0]
-        return (0, 0) if lo is None else (int(lo), int(hi))
+        got = (0, 0) if lo is None else (int(lo), int(hi))
+        if flt.is_empty:
+            self._span_cache = got
+        return got
 
     def opening(self) -> tuple[int, int]:
+        return opening_window(*self.opening_sample())
+
+    def opening_sample(self) -> tuple[I64, I64]:
         # Exact up to OPENING_SAMPLE events; beyond, over every k-th event by start
         # (the window is where most events are: a systematic sample finds it).
         n = self.info.n_events
         step = max(-(-n // OPENING_SAMPLE), 1)
-        where = "" if step == 1 else f" WHERE rowid % {step} = 0"
-        got = self._sql(f"SELECT lo, hi FROM events{where}")
+        where = self._where(ALL) + ("" if step == 1 else f" AND rowid % {step} = 0")
+        got = self._sql(f"SELECT lo, hi FROM events WHERE {where}")
         lo = got.column("lo").to_numpy(zero_copy_only=False).astype(np.int64)
         hi = got.column("hi").to_numpy(zero_copy_only=False).astype(np.int64)
-        return opening_window(lo, hi)
+        return lo, hi
 
     def title(self) -> str:
         return str(self.info.metadata.get("title") or "")
 
     def periods(self) -> pd.DataFrame:
         """The periods the Parquet file's metadata carries (none when unreadable: they
-        are drawn, never needed to answer a query)."""
+        are drawn, never needed to answer a query). Read once: every frame asks."""
+        if self._periods is None:
+            self._periods = self._read_periods()
+        return self._periods
+
+    def _read_periods(self) -> pd.DataFrame:
         try:
             return periods_from_records(self.info.metadata.get("periods") or [])
         except PeriodRecordError:
@@ -353,7 +417,9 @@ class DuckDBBackend(TimelineQueries):
     def lane_counts(self, flt: Filter, lanes: Keys) -> Keys:
         lanes = np.asarray(lanes, dtype=np.int64)
         if flt.is_empty:
-            return np.asarray(self._level("S", self.info.level_max)[lanes + 1, -1], np.int64)
+            out = np.asarray(self._level("S", self.info.level_max)[lanes + 1, -1], np.int64)
+            taken = self._minus_originals("lane_counts", lanes)
+            return out if taken is None else out - taken
         where = self._where(flt, pairs=True)
         got = self._sql(
             f"SELECT lane, count(*) AS n FROM (SELECT lane, row FROM pairs WHERE {where} "
@@ -375,7 +441,8 @@ class DuckDBBackend(TimelineQueries):
             g0, g1 = self._grid(t0, level), self._grid(t1, level)
             out = self._cum("S", level, lanes, g1) - self._cum("E", level, lanes, g0)
             extra = self._slice_counts(lanes, g1, t1, g0, t0)
-            return np.asarray(out + extra, dtype=np.int64)
+            taken = self._minus_originals("window_counts", lanes, t0, t1)
+            return np.asarray(out + extra - (0 if taken is None else taken), dtype=np.int64)
         where = self._where(flt, pairs=True)
         got = self._sql(
             f"SELECT lane, count(*) AS n FROM ("
@@ -430,6 +497,9 @@ class DuckDBBackend(TimelineQueries):
             counts = self._cum_at("S", level, lanes, edges[1:]) - self._cum_at(
                 "E", level, lanes, edges[:-1]
             )
+            taken = self._minus_originals("density", lanes, t0, t1, bins)
+            if taken is not None:
+                counts = counts - taken.counts
             return Density(lanes=lanes, edges=edges, counts=counts)
         return Density(lanes=lanes, edges=edges, counts=self._density_sql(flt, lanes, edges, level))
 
@@ -586,7 +656,7 @@ class DuckDBBackend(TimelineQueries):
 
     def actor_pairs(self, flt: Filter = ALL) -> ActorPairs:
         kept = "SELECT DISTINCT row, lane, role FROM event_roles"
-        if not flt.is_empty:
+        if not flt.is_empty or len(self._excluded):
             kept += f" WHERE row IN (SELECT row FROM events WHERE {self._where(flt)})"
         joined = f"FROM ({kept}) x JOIN ({kept}) y ON x.row = y.row AND x.lane < y.lane"
         pairs = self._rows(
@@ -622,7 +692,9 @@ class DuckDBBackend(TimelineQueries):
 
     def source_counts(self, flt: Filter = ALL) -> SourceCounts:
         where = (
-            "TRUE" if flt.is_empty else f"row IN (SELECT row FROM events WHERE {self._where(flt)})"
+            "TRUE"
+            if flt.is_empty and not len(self._excluded)
+            else f"row IN (SELECT row FROM events WHERE {self._where(flt)})"
         )
         rows, sources = self._source_links(where)
         distinct, at = np.unique(rows, return_inverse=True)
@@ -860,7 +932,11 @@ class DuckDBBackend(TimelineQueries):
         )
 
     def tag_counts(self) -> Mapping[str, int]:
-        return self.annotations.tag_counts()
+        counts = dict(self.annotations.tag_counts())
+        if self._originals is not None:  # the rows an overlay took over are its to count
+            for tag, n in self._originals.tag_counts().items():
+                counts[tag] = counts.get(tag, 0) - n
+        return {tag: n for tag, n in counts.items() if n > 0}
 
     def key_of(self, event_id: str) -> int:
         for f, path in enumerate(self.files):
@@ -893,7 +969,8 @@ class DuckDBBackend(TimelineQueries):
     def passes(self, flt: Filter, keys: Keys) -> npt.NDArray[np.bool_]:
         keys = np.asarray(keys, dtype=np.int64)
         if flt.is_empty:
-            return (keys >= 0) & (keys < self.info.n_events)
+            inside = (keys >= 0) & (keys < self.info.n_events)
+            return inside & ~np.isin(keys, self._excluded)
         valid = keys[(keys >= 0) & (keys < self.info.n_events)]
         ords = np.asarray(self._ordinal[valid], dtype=np.int64)
         got = {
@@ -912,15 +989,62 @@ class DuckDBBackend(TimelineQueries):
     def apply(self, edit: EditOp) -> EditOp:
         raise InvalidEditError([Problem("", _READ_ONLY)])
 
-    def notify(self, change: Change) -> None:
-        for listener in list(self._listeners):
-            listener(change)
+
+_READ_ONLY = "the Parquet data is read-only: edits go to the overlay (DuckDBBackend)"
 
 
-_READ_ONLY = (
-    "this document is read from Parquet out of core and cannot be edited here yet; "
-    "open it in memory (--engine memory) to edit it"
-)
+class DuckDBBackend(OverlaidQueries):
+    """What the app opens: the Parquet data (read-only, `DuckDBReader`) under the
+    analyst's overlay of edits, kept beside the data or in the cache
+    (`explorer.engines.overlay.overlay_files`)."""
+
+    def __init__(
+        self,
+        source: Path,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        memory_limit: str = "512MB",
+        cache: Path | None = None,
+        overlay: OverlayFiles | None = None,
+    ) -> None:
+        reader = DuckDBReader(source, progress, cancelled, memory_limit, cache)
+        meta = reader.info.metadata
+        blank = {
+            "title": str(meta.get("title") or ""),
+            **{k: list(meta.get(k) or []) for k in ("actors", "sources", "themes")},
+        }
+        if meta.get("description"):
+            blank["description"] = str(meta["description"])
+        super().__init__(reader, overlay or overlay_files(source, reader.folder), blank)
+        self.reader = reader
+
+    # The reader's own parts, for the benchmark and tests that look at the engine.
+    @property
+    def source(self) -> Path:
+        return self.reader.source
+
+    @property
+    def info(self) -> IndexInfo:
+        return self.reader.info
+
+    @property
+    def folder(self) -> Path:
+        return self.reader.folder
+
+    @property
+    def _con(self) -> Any:
+        return self.reader._con
+
+    @property
+    def raw_rows(self) -> int:
+        return self.reader.raw_rows
+
+    @raw_rows.setter
+    def raw_rows(self, value: int) -> None:
+        self.reader.raw_rows = value
+
+    def close(self) -> None:
+        self.reader.close()
 
 
 def _aligned(lanes: Keys, got: pa.Table) -> Keys:

@@ -661,6 +661,10 @@ class MemoryBackend(TimelineQueries):
         _, problems = check_event(self.document, record, replacing)
         return problems
 
+    @property
+    def can_edit(self) -> bool:
+        return True
+
     def apply(self, edit: EditOp) -> EditOp:
         if isinstance(edit, _Undo):
             change = edit.undo()

@@ -29,6 +29,7 @@ from explorer.model.query import (
     Cursor,
     Density,
     EditOp,
+    EditOverlay,
     EntityTable,
     EventRecord,
     Filter,
@@ -44,6 +45,27 @@ from explorer.model.query import (
 )
 
 Ready = Callable[[], None]
+_STALE: Hashable = ("stale",)  # the question of an answer an edit made void
+_COUNTS: frozenset[str] = frozenset({"density", "window_counts", "beyond"})
+# Event fields no count reads (counts read time, lanes and the filter's own fields).
+_COUNT_BLIND: frozenset[str] = frozenset({"status", "title", "summary", "attributes"})
+
+
+def counts_hold(change: Change, question: Hashable) -> bool:
+    """Whether counts asked as `question` (its first part the Filter) are still exact
+    after `change`: only fields no count reads changed, on events that stayed, and
+    the filter reads none of them (no status, text or annotation filter)."""
+    flt = question[0] if isinstance(question, tuple) and question else None
+    if not isinstance(flt, Filter) or change.replaced or change.renumbered:
+        return False
+    if not change.columns or not change.columns <= _COUNT_BLIND:
+        return False
+    if any(name != "events" for name, table in change.tables.items() if not table.empty):
+        return False
+    events = change.events
+    if len(events.inserted) or len(events.removed):
+        return False
+    return flt.statuses is None and not flt.text.strip()
 
 
 def _key(*parts: Any) -> Hashable:
@@ -177,8 +199,13 @@ class PrefetchingQueries(TimelineQueries):
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         def forget_and_forward(change: Change) -> None:
+            # Void answers stay the fallback: the next frame draws the last one where
+            # it was (never a blank frame) while the new one is fetched. Counts that
+            # the change cannot move (a status edit, unfiltered) stay exact.
             with self._lock:
-                self._answers.clear()
+                for kind, (question, answer) in list(self._answers.items()):
+                    if not (kind in _COUNTS and counts_hold(change, question)):
+                        self._answers[kind] = (_STALE, answer)
             listener(change)
 
         return self.inner.subscribe(forget_and_forward)
@@ -261,6 +288,13 @@ class PrefetchingQueries(TimelineQueries):
 
     def apply(self, edit: EditOp) -> EditOp:
         return self.inner.apply(edit)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.inner.can_edit
+
+    def edit_overlay(self) -> EditOverlay | None:
+        return self.inner.edit_overlay()
 
     # Asked outside frames (panels, tooltips, one layout per frame): straight through,
     # never the interface's generic answers built from one record at a time.

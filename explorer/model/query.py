@@ -39,7 +39,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +50,9 @@ from explorer.model.dates import DatedValue
 from explorer.model.periods import empty_periods
 from explorer.model.sourcing import independent_counts, publisher_codes, publisher_key
 from explorer.model.store import NO_ACTOR, Filter
+
+if TYPE_CHECKING:
+    from explorer.model.document import Document
 
 __all__ = [
     "ALL",
@@ -64,6 +68,7 @@ __all__ = [
     "DeleteEventsOp",
     "Density",
     "EditOp",
+    "EditOverlay",
     "EntityTable",
     "EventRecord",
     "FigureRef",
@@ -690,6 +695,48 @@ class TimelineQueries(ABC):
         """Apply `edit`, notify subscribers once with a `Change`, and return the edit
         that undoes it (possibly a backend-private `EditOp`: hand it back only to this
         backend's `apply`). Raises `InvalidEditError` (nothing changed, nobody notified)."""
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether `apply` takes edits (events, entities, annotations) at all: the
+        window enables its edit commands by this. False for read-only engines (a
+        shared SQL table), whose `apply` refuses with the reason."""
+        return False
+
+    def edit_overlay(self) -> EditOverlay | None:
+        """Where edits are kept when the data itself stays read-only (an out-of-core
+        overlay), or None when they are the document's own (in memory, saved with it)."""
+        return None
+
+
+class EditOverlay(Protocol):
+    """The analyst's edits of read-only data, kept apart from it (see
+    explorer.engines.overlay): saved atomically on `save`, a crash copy after every
+    edit, which the next open reads and reports (`recovered`)."""
+
+    recovered: bool  # opened from the crash copy: edits not saved yet
+    modified: bool  # edits since the last save
+    load_problem: str  # why a saved overlay was not applied ("" when fine)
+    # None: the crash copy is written with each edit; else called instead, and the
+    # caller runs `write_crash_copy` soon after (a window debounces a burst of edits).
+    defer_crash_copy: Callable[[], None] | None
+
+    def write_crash_copy(self) -> None:
+        """Write the crash copy now, if edits since the last one need it."""
+
+    @property
+    def location(self) -> Path:
+        """The file Save writes."""
+
+    def save(self) -> Path:
+        """Write the edits atomically (never the data); drop the crash copy."""
+
+    def discard_unsaved(self) -> None:
+        """Forget the edits since the last save, and the crash copy."""
+
+    def context(self) -> Document:
+        """The actors, sources and themes edit forms pick from (events: the few the
+        overlay holds, not the data's)."""
 
 
 def role_pairs(counts: Mapping[tuple[str, str], int]) -> tuple[RolePair, ...]:

@@ -44,6 +44,7 @@ ACTIONS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec("file.open",            "&Open…",                    "open_file",           (SK.Open,),                         "&File"),
     ActionSpec("file.save",            "&Save",                     "save",                (SK.Save,),                         "&File",    "session"),
     ActionSpec("file.save_as",         "Save &As…",                 "save_as",             (SK.SaveAs,),                       "&File",    "session"),
+    ActionSpec("file.open_large",      "Open &Large File…",          "open_large_file",     (),                                 "&File"),
     ActionSpec("file.new_from_article", "New from &Article…",       "new_from_article",    ("Ctrl+Shift+I",),                  "&File",    "publish"),
     ActionSpec("file.connect",         "&Connect to Database…",     "connect_source",      ("Ctrl+Alt+O",),                    "&File"),
     ActionSpec("file.export_view",     "&Export View…",             "export_view",         ("Ctrl+E",),                        "&File"),

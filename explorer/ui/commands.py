@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from explorer.edits import Edit, ReplaceEvent
-from explorer.model.query import EditOp, TimelineQueries
+from explorer.edits import AddEvent, DeleteEvents, Edit, MergeActors, ReplaceEvent, SetRecord
+from explorer.model.query import (
+    DeleteEventsOp,
+    EditOp,
+    MergeActorsOp,
+    PutEntity,
+    PutEvent,
+    TimelineQueries,
+)
 from explorer.model.store import EventStore
 
 NUDGE_ID = 1001
@@ -96,3 +103,54 @@ class QueryCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._redo_op = self.queries.apply(self._undo_op)
+
+
+class NudgeQueryCommand(QueryCommand):
+    """Moving one event step by step through the query interface: a run of nudges of
+    one event is one undo step (its first undo, its last redo)."""
+
+    def __init__(self, queries: TimelineQueries, op: PutEvent, undo_op: EditOp) -> None:
+        super().__init__(queries, op, undo_op)
+        self.event_id = op.replacing
+        self._steps: list[tuple[EditOp, EditOp]] = [(op, undo_op)]
+
+    def id(self) -> int:
+        return NUDGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, NudgeQueryCommand) or other.event_id != self.event_id:
+            return False
+        self._steps += other._steps
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._steps = [(op, self.queries.apply(op)) for op, _ in self._steps]
+
+    def undo(self) -> None:
+        steps = []
+        for op, undo_op in reversed(self._steps):
+            self.queries.apply(undo_op)
+            steps.append((op, undo_op))
+        self._steps = steps[::-1]
+
+
+def as_op(edit: Edit, selected: int = -1) -> EditOp:
+    """The query interface's op for an edit form's Edit (what a backend that keeps
+    edits apart from its data, the out-of-core overlay, applies). `selected` is where
+    the edited event was last seen (a hint)."""
+    if isinstance(edit, ReplaceEvent):
+        hint = (selected,) if selected >= 0 else ()
+        return PutEvent(edit.record, replacing=edit.event_id, text=edit.text, keys=hint)
+    if isinstance(edit, AddEvent):
+        return PutEvent(edit.record, text=edit.text)
+    if isinstance(edit, DeleteEvents):
+        return DeleteEventsOp(tuple(edit.event_ids), text=edit.text)
+    if isinstance(edit, SetRecord):
+        return PutEntity(edit.table, edit.ident, edit.record, text=edit.text)
+    if isinstance(edit, MergeActors):
+        return MergeActorsOp(edit.keep, edit.drop, text=edit.text)
+    raise TypeError(f"no query-interface op for {type(edit).__name__}")

@@ -206,8 +206,8 @@ class ConnectDialog(QDialog):
     def open_table(self) -> None:
         """Open the backend (deriving the count tables of a mapped table first)."""
         from explorer.engines.duckdb_index import cache_root
-        from explorer.engines.sql_backend import SqlBackend
         from explorer.engines.sql_foreign import open_mapped
+        from explorer.engines.sql_overlay import SqlOverlaid
 
         table = self.table.text().strip()
         mapping = self.mapping() if self._foreign else {}
@@ -217,12 +217,13 @@ class ConnectDialog(QDialog):
 
         make_engine = self._engine_maker()
 
-        def work() -> SqlBackend:
+        def work() -> SqlOverlaid:
             engine = make_engine()
             name = table
             if mapping:
                 engine, name = open_mapped(engine, table, mapping, cache_root().parent / "sql")
-            return SqlBackend(engine, name)
+            # The shared table stays as it is; the analyst's edits go to a local overlay.
+            return SqlOverlaid(engine, name)
 
         self._start(work, self._opened, "Opening…")
 

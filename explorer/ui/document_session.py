@@ -10,16 +10,17 @@ from __future__ import annotations
 import contextlib
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import shiboken6
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.io.errors import ReadError, WriteError
 from explorer.io.result import ImportResult
 from explorer.io.save import save_document, save_suffixes
-from explorer.model.query import TimelineQueries
+from explorer.model.query import EditOverlay, TimelineQueries
 from explorer.resources import is_installed
 from explorer.ui import settings, view_snapshot
 from explorer.ui.doc_lock import DocumentLock
@@ -28,6 +29,9 @@ from explorer.ui.recovery import AutosaveTimer, RecoveryInfo, RecoveryStore
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import MainWindow
+
+
+CRASH_COPY_MS: Final = 1000  # out of core: the overlay's crash copy, after an edit
 
 
 def documents_folder() -> Path:
@@ -67,6 +71,11 @@ class DocumentSession(QObject):
             self.session_id,
             parent=self,
         )
+        # Out of core, the overlay's crash copy: at most a second after an edit.
+        self._crash_copy = QTimer(self)
+        self._crash_copy.setSingleShot(True)
+        self._crash_copy.setInterval(CRASH_COPY_MS)
+        self._crash_copy.timeout.connect(self._write_crash_copy)
         stack = window.editor.stack
         stack.indexChanged.connect(self._after_edit)
         stack.cleanChanged.connect(lambda _clean: self.changed.emit())
@@ -93,6 +102,8 @@ class DocumentSession(QObject):
         # back at its saved state needs none. (The stack also signals as it is destroyed.)
         if not shiboken6.isValid(self.window.editor.stack):
             return
+        if not self.window.in_memory:
+            return  # out of core the overlay writes its own crash copy after each edit
         if self.modified:
             self.autosave.schedule()
         else:
@@ -106,6 +117,7 @@ class DocumentSession(QObject):
         if self.path is not None and not self.render_only:
             self._lock(self.path)
             settings.add_recent(self.path)
+        self._overlay_opened()
         self.changed.emit()
 
     def _lock(self, path: Path) -> None:
@@ -174,7 +186,8 @@ class DocumentSession(QObject):
     def adopt_backend(self, queries: TimelineQueries, path: Path | None) -> None:
         """Show a file answered out of core, or a database table (`path` None: no file
         to remember or lock), after the old document's view is saved and its undo
-        history, lock and crash copy are let go."""
+        history, lock and crash copy are let go. The data is never written: edits go
+        to the backend's overlay, which keeps its own crash copy."""
         self.save_view()
         self.autosave.clean()
         self.release_lock()
@@ -187,16 +200,112 @@ class DocumentSession(QObject):
             if not self.render_only:
                 settings.add_recent(path)
             self.restore_view()
+        self._overlay_opened()
         self.changed.emit()
+
+    def _overlay(self) -> EditOverlay | None:
+        return None if self.window.in_memory else self.window.queries.edit_overlay()
+
+    def _overlay_opened(self) -> None:
+        """Out of core: say what the overlay brought. A crash copy (edits a killed
+        session did not save) is applied and shown as unsaved changes; on a real
+        screen the analyst is asked whether to keep them, as the in-memory recovery
+        asks; a saved overlay that could not be applied is reported, never lost."""
+        overlay = self._overlay()
+        if overlay is None:
+            return
+        overlay.defer_crash_copy = self._schedule_crash_copy
+        bar = self.window.statusBar()
+        if overlay.load_problem:
+            bar.showMessage(plain(f"Edits not applied: {overlay.load_problem}"), 15000)
+        if not overlay.recovered:
+            return
+        self.window.editor.stack.resetClean()  # restored edits are unsaved edits
+        bar.showMessage(
+            f"Recovered unsaved edits from {overlay.location.name}.unsaved (Save keeps them)",
+            15000,
+        )
+        if not self.render_only and QGuiApplication.platformName() not in ("offscreen", "minimal"):
+            QTimer.singleShot(0, self._ask_keep_recovered)
+
+    def _schedule_crash_copy(self) -> None:
+        if not self._crash_copy.isActive():  # not restarted: a long burst is still written
+            self._crash_copy.start()
+
+    def _write_crash_copy(self) -> None:
+        overlay = self._overlay()
+        if overlay is not None:
+            try:
+                overlay.write_crash_copy()
+            except OSError as exc:
+                self.window.statusBar().showMessage(
+                    plain(f"Could not write the crash copy of the edits: {exc}"), 8000
+                )
+
+    def _ask_keep_recovered(self) -> None:
+        overlay = self._overlay()
+        if overlay is None or not overlay.recovered:
+            return
+        answer = QMessageBox.question(
+            self.window,
+            "Recover unsaved changes",
+            plain(
+                "Timeline Explorer closed without saving the edits of this file.\n\n"
+                f"They were kept in {overlay.location.name}.unsaved. Keep these changes? "
+                "(No goes back to the last saved edits.)"
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer == QMessageBox.StandardButton.No:
+            overlay.discard_unsaved()
+            self.window.editor.stack.clear()
+            self.changed.emit()
 
     # --- saving ------------------------------------------------------------------------
 
     def save(self) -> bool:
+        if self._overlay() is not None:
+            return self.save_overlay()
         if self.read_only or self.path is None:
             return self.save_as()
         return self.save_to(self.path)
 
+    def save_overlay(self) -> bool:
+        """Out of core: write the edits (atomically) where the overlay keeps them; the
+        data file is never written."""
+        overlay = self._overlay()
+        if overlay is None:
+            return False
+        try:
+            written = overlay.save()
+        except OSError as exc:
+            QMessageBox.critical(
+                self.window,
+                "Save failed",
+                plain(f"The edits were not saved; they stay in the crash copy.\n\n{exc}"),
+            )
+            return False
+        self.window.editor.stack.setClean()
+        self.changed.emit()
+        self.window.statusBar().showMessage(
+            f"Saved the edits in {written.name} in {written.parent} (the data is unchanged)", 8000
+        )
+        return True
+
     def save_as(self) -> bool:
+        overlay = self._overlay()
+        if overlay is not None:
+            QMessageBox.information(
+                self.window,
+                "Save As",
+                plain(
+                    "This file is read out of core and is never written: your edits are "
+                    f"saved beside it, in {overlay.location}. (File > Export writes a copy "
+                    "of the events in another format.)"
+                ),
+            )
+            return self.save_overlay()
         suggested = self.suggested_path()
         name, _ = QFileDialog.getSaveFileName(
             self.window,
@@ -228,8 +337,9 @@ class DocumentSession(QObject):
         if not self.window.in_memory:
             QMessageBox.information(
                 self.window,
-                "Nothing to save",
-                "This file is read out of core and is not changed here: it needs no save.",
+                "Cannot save here",
+                "This file is read out of core and is never written: Save keeps your edits "
+                "in its overlay beside it.",
             )
             return False
         new_lock: DocumentLock | None = None
@@ -286,7 +396,12 @@ class DocumentSession(QObject):
         box.exec()
         if box.clickedButton() is save:
             return self.save()
-        return box.clickedButton() is discard
+        if box.clickedButton() is discard:
+            overlay = self._overlay()
+            if overlay is not None:  # or the next open would recover them
+                overlay.discard_unsaved()
+            return True
+        return False
 
     def close(self) -> bool:
         """The window is closing: settle changes, then leave nothing behind."""
@@ -300,9 +415,13 @@ class DocumentSession(QObject):
     def terminate(self) -> None:
         """The system asked the app to stop (SIGTERM): nobody can answer a question, so
         unsaved edits go to the recovery file (offered back next time) and the lock goes."""
-        if self.modified:
+        if self.modified and self.window.in_memory:
             with contextlib.suppress(WriteError, OSError):
                 self.autosave.flush()
+        overlay = self._overlay()
+        if overlay is not None:  # out of core: the overlay's crash copy, now
+            with contextlib.suppress(OSError):
+                overlay.write_crash_copy()
         self.save_view()
         self.release_lock()
 

@@ -27,11 +27,13 @@ from explorer.edits import (
     event_record,
     new_event_id,
 )
+from explorer.engines.overlay import native_event
 from explorer.model.dates import Precision, floor_to, format_iso, parse_date, period_end
-from explorer.model.query import InvalidEditError, PutEvent
+from explorer.model.document import Document
+from explorer.model.query import EditOp, InvalidEditError, PutEvent
 from explorer.model.store import EventStore
 from explorer.model.viewport import NS
-from explorer.ui.commands import QueryCommand, perform
+from explorer.ui.commands import NudgeQueryCommand, QueryCommand, as_op, perform
 from explorer.ui.edit_dialogs import (
     ActorDialog,
     EventDialog,
@@ -53,15 +55,28 @@ class EditController(QObject):
 
     @property
     def store(self) -> EventStore:
-        """The in-memory document the edit forms read (editing out of core goes
-        through the backend's overlay; until then its actions are disabled)."""
+        """The in-memory document (out of core there is none: see `document`)."""
         if self.state.store is None:
-            raise RuntimeError("editing needs the document in memory")
+            raise RuntimeError("this document is out of core: it has no in-memory tables")
         return self.state.store
+
+    @property
+    def document(self) -> Document:
+        """What the edit forms pick actors, sources and themes from: the document in
+        memory, or out of core the overlay's tables (the data's entities and the
+        analyst's additions)."""
+        if self.state.store is not None:
+            return self.state.store.document
+        overlay = self.state.queries.edit_overlay()
+        if overlay is None:
+            raise RuntimeError("this document cannot be edited here")
+        return overlay.context()
 
     # --- plumbing ----------------------------------------------------------------------
 
     def apply(self, edit: Edit, *, nudge: bool = False) -> bool:
+        if self.state.store is None:
+            return self._apply_op(as_op(edit, self.state.selected), nudge=nudge)
         if isinstance(edit, ReplaceEvent) and not nudge:
             # Through the backend: a change of fields only is patched in place (no
             # rebuild of the indexes), and the views hear of it once.
@@ -82,9 +97,43 @@ class EditController(QObject):
             return False
         return True
 
+    def _apply_op(self, op: EditOp, *, nudge: bool = False) -> bool:
+        """Out of core: the backend applies the op (its overlay keeps it), the views
+        hear of it once from the backend, and the undo stack holds the op pair."""
+        queries = self.state.queries
+        try:
+            undo = queries.apply(op)
+        except InvalidEditError as exc:
+            QMessageBox.warning(self.window, "Edit refused", plain(str(exc)))
+            return False
+        command = QueryCommand(queries, op, undo)
+        if nudge and isinstance(op, PutEvent) and op.replacing is not None:
+            command = NudgeQueryCommand(queries, op, undo)
+        self.stack.push(command)
+        return True
+
+    def _record_of(self, event_id: str) -> dict[str, Any]:
+        """One event as the edit form takes it (the native format's shape)."""
+        if self.state.store is not None:
+            return event_record(self.state.store.document, event_id)
+        key = self.state.queries.key_of(event_id)
+        if key < 0:
+            raise EditError(f"no event with id {event_id!r}")
+        return native_event(self.state.queries.record(key))
+
     def _selected_record(self) -> dict[str, Any] | None:
         ident = self.state.selected_id
-        return None if ident is None else event_record(self.store.document, ident)
+        return None if ident is None else self._record_of(ident)
+
+    def _new_id(self) -> str:
+        """A fresh event id: unused in memory, and out of core unused by the data too."""
+        if self.state.store is not None:
+            return new_event_id(self.state.store.document)
+        taken = set(self.document.events["id"])
+        n = len(taken) + 1
+        while f"e-new-{n}" in taken or self.state.queries.key_of(f"e-new-{n}") >= 0:
+            n += 1
+        return f"e-new-{n}"
 
     # --- handlers named in the actions table ------------------------------------------
 
@@ -102,8 +151,9 @@ class EditController(QObject):
             vp = timeline.viewport  # type: ignore[attr-defined]
             centre = (vp.start_ns + vp.span_ns // 2) // NS
         start = format_iso(centre, Precision.DAY) if centre is not None else "2026"
-        record = blank_event_record(self.store.document, start)
-        dialog = EventDialog(self.store.document, record, self.window)
+        record = blank_event_record(self.document, start)
+        record["id"] = self._new_id()
+        dialog = EventDialog(self.document, record, self.window)
         dialog.setWindowTitle("New Event")
         if dialog.exec() and self.apply(AddEvent(dialog.record())):
             self.state.select_id(record["id"])
@@ -114,7 +164,7 @@ class EditController(QObject):
         record = self._selected_record()
         if record is None:
             return
-        dialog = EventDialog(self.store.document, record, self.window)
+        dialog = EventDialog(self.document, record, self.window)
         if not dialog.exec():
             return
         edited = dialog.record()
@@ -136,7 +186,7 @@ class EditController(QObject):
         if record is None:
             return
         twin = copy.deepcopy(record)
-        twin["id"] = new_event_id(self.store.document)
+        twin["id"] = self._new_id()
         twin["title"] = f"{record['title']} (copy)"
         if self.apply(AddEvent(twin)):
             self.state.select_id(twin["id"])
@@ -170,7 +220,7 @@ class EditController(QObject):
         self, event_id: str, start: str, end: str | None, lane_from: str | None, lane_to: str | None
     ) -> None:
         """The timeline's drag: new dates (snapped by the caller), maybe another lane."""
-        record = event_record(self.store.document, event_id)
+        record = self._record_of(event_id)
         moved = dict(record, start=start, end=end)
         if lane_to != lane_from:
             actors = [dict(a) for a in record["actors"] if a["actor"] != lane_from]
@@ -184,7 +234,7 @@ class EditController(QObject):
     # --- actors, sources, themes --------------------------------------------------------
 
     def _records(self, table: str) -> list[dict[str, Any]]:
-        frame = getattr(self.store.document, table)
+        frame = getattr(self.document, table)
         from explorer.io.native import document_to_json
         from explorer.model.document import Document
 
@@ -194,7 +244,7 @@ class EditController(QObject):
     def new_actor(self) -> None:
 
         blank = {"id": "", "name": "", "kind": "", "posture": "", "description": "", "colour": ""}
-        dialog = ActorDialog(blank, set(self.store.actor_index), self.window)
+        dialog = ActorDialog(blank, set(self.document.actors["id"]), self.window)
         if dialog.exec():
             record = dialog.record()
             self.apply(SetRecord("actors", record["id"], record, f"Add actor “{record['name']}”"))
@@ -209,7 +259,7 @@ class EditController(QObject):
         record = next((r for r in self._records("actors") if r["id"] == ident), None)
         if record is None:
             return
-        dialog = ActorDialog(record, set(self.store.actor_index), self.window)
+        dialog = ActorDialog(record, set(self.document.actors["id"]), self.window)
         if dialog.exec():
             self.apply(SetRecord("actors", ident or "", dialog.record()))
 
@@ -217,7 +267,7 @@ class EditController(QObject):
         ident = self._current_actor()
         if ident is None:
             return
-        name = str(self.store.document.actors.set_index("id").at[ident, "name"])
+        name = str(self.document.actors.set_index("id").at[ident, "name"])
         answer = QMessageBox.question(
             self.window,
             "Delete actor",
@@ -237,7 +287,7 @@ class EditController(QObject):
 
     def new_source(self) -> None:
 
-        ids = set(self.store.document.sources["id"])
+        ids = set(self.document.sources["id"])
         dialog = SourceDialog(
             {"id": "", "publisher": "", "title": "", "url": "", "published": None}, ids, self.window
         )
@@ -247,7 +297,7 @@ class EditController(QObject):
 
     def new_theme(self) -> None:
 
-        ids = set(self.store.document.themes["id"])
+        ids = set(self.document.themes["id"])
         dialog = ThemeDialog({"id": "", "name": "", "description": ""}, ids, self.window)
         if dialog.exec():
             record = dialog.record()
@@ -281,7 +331,7 @@ class EditController(QObject):
         )
         if record is None:
             return
-        dialog = SourceDialog(record, set(self.store.document.sources["id"]), self.window)
+        dialog = SourceDialog(record, set(self.document.sources["id"]), self.window)
         if dialog.exec():
             self.apply(SetRecord("sources", record["id"], dialog.record()))
 
@@ -291,7 +341,7 @@ class EditController(QObject):
         )
         if record is None:
             return
-        dialog = ThemeDialog(record, set(self.store.document.themes["id"]), self.window)
+        dialog = ThemeDialog(record, set(self.document.themes["id"]), self.window)
         if dialog.exec():
             self.apply(SetRecord("themes", record["id"], dialog.record()))
 

@@ -315,7 +315,7 @@ class EventTable(QTableView):
         self.fit_date_column()
         # Tags and notes columns appear once some event has one (room for titles).
         self.table_model.modelReset.connect(self.show_annotation_columns)
-        state.changed.connect(lambda _change: self.show_annotation_columns())
+        state.changed.connect(self._annotations_may_have_changed)
         self.show_annotation_columns()
         self._syncing = False
         selection = self.selectionModel()
@@ -339,6 +339,15 @@ class EventTable(QTableView):
         if column not in SORTS:
             sorted_by, order = self.table_model._sort
             self.horizontalHeader().setSortIndicator(sorted_by, order)
+
+    def _annotations_may_have_changed(self, change: Change) -> None:
+        """A field edit (a status, a title) cannot add a tag or a note: asking would
+        cost a count over the data out of core, on every edit."""
+        events = change.events
+        fields_only = bool(change.columns) and "annotations" not in change.columns
+        kept = not (len(events.inserted) or len(events.removed))
+        if change.replaced or change.renumbered or not (fields_only and kept):
+            self.show_annotation_columns()
 
     def show_annotation_columns(self) -> None:
         queries = self.view_state.queries
@@ -370,6 +379,11 @@ class EventTable(QTableView):
         menu.addAction("&Fit Date Column", self.fit_date_column)
         self.header_menu = menu
         return menu
+
+    def stop_following(self) -> None:
+        """The window is closing and its backend going: rows that change as the table
+        is torn down are no longer a user's selection (nor a question to the engine)."""
+        self._syncing = True
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():

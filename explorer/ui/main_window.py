@@ -3,9 +3,9 @@
 A window is opened on a `TimelineQueries` backend (or a Document, which it wraps in
 the in-memory backend): every view asks the backend through the shared ViewState.
 A backend that is not in memory (DuckDB over Parquet, a SQL engine) is put behind
-`PrefetchingQueries`, so frames never wait for it; the document's own tables (edit
-forms, saving, publishing) exist only in memory, and their actions are disabled
-until an overlay backend offers editing.
+`PrefetchingQueries`, so frames never wait for it. Edits go through the backend's
+`apply` wherever it `can_edit` (in memory, or out of core into its overlay); what
+needs the document's own tables (publishing, the brief) exists only in memory.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from explorer.ui.editing import EditController
 from explorer.ui.event_table import EventTable
 from explorer.ui.export_dialog import ExportViewDialog
 from explorer.ui.import_flow import ImportController
+from explorer.ui.large_file import LargeFileOpener
 from explorer.ui.messages import plain
 from explorer.ui.nav_history import NavigationHistory
 from explorer.ui.notes_bar import NotesBar
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self, path, imported=imported, render_only=render_only)
         self.session.changed.connect(self._update_title)
         self.importer = ImportController(self, self.session.adopt, self.open_out_of_core)
+        self.large_files = LargeFileOpener(self, self.importer.open_paths)
         self.actor_panel.use_default_order(authored=self.session.imported_from is None)
         self.actor_panel.escape_pressed.connect(self.focus_timeline)
         self.table.escape_pressed.connect(self.focus_timeline)
@@ -354,7 +356,12 @@ class MainWindow(QMainWindow):
         shown = q.event_count(self.state.filter)
         total = q.event_count()
         actors = len(self.state.actors)
-        engine = "" if self.in_memory else " · out of core (read-only)"
+        engine = ""
+        if not self.in_memory:
+            overlay = q.edit_overlay()
+            engine = " · out of core, read-only"
+            if overlay is not None:
+                engine = f" · out of core, edits kept in {overlay.location.name}"
         return f"{shown:,} of {total:,} events · {actors:,} actors{engine}"
 
     @property
@@ -473,6 +480,11 @@ class MainWindow(QMainWindow):
         progress and Cancel, and several at once merge into one document."""
         self.importer.choose_and_open()
 
+    def open_large_file(self) -> None:
+        """Stream a file too large for memory into Parquet (worker thread, progress,
+        Cancel), then open the result."""
+        self.large_files.choose_and_convert()
+
     def connect_source(self) -> None:
         """File > Connect to Database: a table in a SQL engine, through the mapping step."""
         from explorer.ui.connect_dialog import ConnectDialog
@@ -501,10 +513,16 @@ class MainWindow(QMainWindow):
             return
         self.session.adopt_backend(cast(TimelineQueries, backend), None)
 
+    @property
+    def can_edit(self) -> bool:
+        """Whether the backend takes edits (in memory, or through an overlay over
+        Parquet or a shared table; a bare SqlBackend does not)."""
+        return self.state.queries.can_edit
+
     def set_read_only(self, read_only: bool) -> None:
-        """Someone else has the file: look, search, export, Save As; no edits. (An
-        out-of-core document is read-only too, until its backend can apply edits.)"""
-        read_only = read_only or not self.in_memory
+        """Someone else has the file: look, search, export, Save As; no edits. (So is a
+        backend that takes no edits: `TimelineQueries.can_edit`.)"""
+        read_only = read_only or not self.can_edit
         for action_id, action in self.actions_by_id.items():
             spec_scope = next(spec.scope for spec in ACTIONS if spec.id == action_id)
             if spec_scope == "editor" or action_id.startswith("annotate."):
@@ -617,8 +635,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.importer.shutdown()
+        self.large_files.shutdown()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        self.table.stop_following()
         close_backend(self.state.queries)
         super().closeEvent(event)
