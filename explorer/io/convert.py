@@ -194,7 +194,7 @@ def _documents(
     their place in the whole file, notes)."""
     if fmt.name not in WITH_HEADER | LINES:
         report(0.0, size)
-        whole = fmt.read(path, ReadOptions(mapping=given))
+        whole = fmt.open(path, ReadOptions(mapping=given))
         notes = [*whole.notes, "read whole (not a line-based format): it must fit in memory"]
         yield whole.document, whole.skipped, notes
         return
@@ -208,7 +208,7 @@ def _documents(
             newline = b"" if head.endswith(b"\n") or not head else b"\n"
             chunk.write_bytes(head + newline + b"".join(block))
             try:
-                got = fmt.read(chunk, ReadOptions(mapping=mapping))
+                got = fmt.open(chunk, ReadOptions(mapping=mapping))
             except ReadError as exc:
                 where = None if exc.where is None else _shift(exc.where, _WHERE, offset, " ")
                 raise ReadError(path, exc.reason, where=where, field=exc.field) from None
