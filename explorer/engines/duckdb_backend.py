@@ -27,9 +27,10 @@ import pyarrow as pa
 
 from explorer.engines.annotation_index import AnnotationIndex
 from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
-from explorer.engines.entity_meta import dated_text, entities, source_entities
+from explorer.engines.entity_meta import entities, source_entities
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
-from explorer.model.dates import DatedValue, Precision, period_ends
+from explorer.engines.row_record import record_from_row
+from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
 from explorer.model.periods import PeriodRecordError, empty_periods, periods_from_records
@@ -37,13 +38,11 @@ from explorer.model.query import (
     ALL,
     NO_ACTOR,
     ActorPairs,
-    ActorRef,
     Cursor,
     Density,
     EditOp,
     EntityTable,
     EventRecord,
-    FigureRef,
     Filter,
     InvalidEditError,
     Keys,
@@ -54,8 +53,6 @@ from explorer.model.query import (
     Problem,
     SortColumn,
     SourceCounts,
-    SourceRef,
-    ThemeRef,
     TimelineQueries,
     density_edges,
     density_level,
@@ -858,77 +855,13 @@ class DuckDBReader(OverlayBase):
         key = int(key)
         raw = self._parquet_row(key)
         ((lo, hi, known),) = [self._event_rows(np.asarray([key]), "lo, hi, known")[key]]
-        actors = tuple(
-            ActorRef(
-                row=self._actors.row_of(str(ref["actor"])),
-                id=str(ref["actor"]),
-                name=self._actors.names[self._actors.row_of(str(ref["actor"]))]
-                if self._actors.row_of(str(ref["actor"])) >= 0
-                else str(ref["actor"]),
-                role=str(ref.get("role") or ""),
-            )
-            for ref in raw.get("actors") or []
-        )
-        sources = []
-        for sid in raw.get("sources") or []:
-            row = self._sources.row_of(str(sid))
-            if row < 0:
-                continue
-            meta = self._sources_meta[row]
-            sources.append(
-                SourceRef(
-                    row=row,
-                    id=str(sid),
-                    publisher=str(meta.get("publisher") or ""),
-                    title=str(meta.get("title") or ""),
-                    url=str(meta.get("url") or ""),
-                    published=dated_text(meta.get("published")),
-                )
-            )
-        themes = tuple(
-            ThemeRef(row=self._themes.row_of(str(t)), id=str(t), name=self._themes.names[r])
-            for t in raw.get("themes") or []
-            if (r := self._themes.row_of(str(t))) >= 0
-        )
-        import json
-
-        figures = tuple(
-            FigureRef(
-                text=str(f.get("text") or ""),
-                quantity=float("nan") if f.get("quantity") is None else float(f["quantity"]),
-                unit=str(f.get("unit") or ""),
-                qualifier=str(f.get("qualifier") or ""),
-                label=str(f.get("label") or ""),
-            )
-            for f in (json.loads(raw["figures"]) if raw.get("figures") else [])
-        )
-        attributes: dict[str, Any] = {}
-        if raw.get("attributes"):
-            attributes.update(json.loads(raw["attributes"]))
-        for name, value in raw.items():
-            if name.startswith("attribute:") and value not in (None, ""):
-                attributes[name.removeprefix("attribute:")] = value
-        end_prec = int(raw["end_precision"])
-        starred, tags, notes = self.annotations.of(str(raw["id"]))
-        return EventRecord(
-            key=key,
-            id=str(raw["id"]),
-            title=str(raw["title"] or ""),
-            summary=str(raw["summary"] or ""),
-            start=DatedValue(int(raw["start"]), Precision(int(raw["start_precision"]))),
-            end=None if end_prec == NO_END else DatedValue(int(raw["end"]), Precision(end_prec)),
-            lo=int(lo),
-            hi=int(hi),
-            status=str(raw["status"]),
-            attributes=attributes,
-            actors=actors,
-            sources=tuple(sources),
-            themes=themes,
-            figures=figures,
-            known_at=int(known),
-            starred=starred,
-            tags=tags,
-            notes=notes,
+        return record_from_row(
+            raw,
+            key,
+            (int(lo), int(hi), int(known)),
+            (self._actors, self._themes, self._sources),
+            self._sources_meta,
+            annotations=self.annotations.of(str(raw["id"])),
         )
 
     def tag_counts(self) -> Mapping[str, int]:

@@ -28,24 +28,23 @@ import pandas as pd
 import pyarrow as pa
 
 from explorer.engines.duckdb_backend import OPENING_SAMPLE
-from explorer.engines.entity_meta import dated_text, entities, source_entities
+from explorer.engines.entity_meta import entities, source_entities
+from explorer.engines.row_record import record_from_row
 from explorer.engines.sql_engines import Engine
 from explorer.engines.sql_render import text as _text
 from explorer.engines.sql_tables import Layout, read_meta
-from explorer.model.dates import DatedValue, Precision, period_ends
+from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
-    ActorRef,
     Change,
     Cursor,
     Density,
     EditOp,
     EntityTable,
     EventRecord,
-    FigureRef,
     Filter,
     InvalidEditError,
     Keys,
@@ -55,8 +54,6 @@ from explorer.model.query import (
     Page,
     Problem,
     SortColumn,
-    SourceRef,
-    ThemeRef,
     TimelineQueries,
     density_edges,
     density_level,
@@ -718,73 +715,13 @@ class SqlBackend(TimelineQueries):
         (lo, hi, known), *_ = self._rows(
             f"SELECT lo, hi, known FROM {self.t.events} WHERE ekey = {key}"
         )
-        actors = []
-        for ref in json.loads(raw.get("actors") or "[]") or []:
-            row = self._actors.row_of(str(ref["actor"]))
-            actors.append(
-                ActorRef(
-                    row=row,
-                    id=str(ref["actor"]),
-                    name=self._actors.names[row] if row >= 0 else str(ref["actor"]),
-                    role=str(ref.get("role") or ""),
-                )
-            )
-        sources = []
-        for sid in json.loads(raw.get("sources") or "[]") or []:
-            row = self._sources.row_of(str(sid))
-            if row < 0:
-                continue
-            meta = self._sources_meta[row]
-            sources.append(
-                SourceRef(
-                    row=row,
-                    id=str(sid),
-                    publisher=str(meta.get("publisher") or ""),
-                    title=str(meta.get("title") or ""),
-                    url=str(meta.get("url") or ""),
-                    published=dated_text(meta.get("published")),
-                )
-            )
-        themes = tuple(
-            ThemeRef(row=r, id=str(x), name=self._themes.names[r])
-            for x in json.loads(raw.get("themes") or "[]") or []
-            if (r := self._themes.row_of(str(x))) >= 0
-        )
-        figures = tuple(
-            FigureRef(
-                text=str(f.get("text") or ""),
-                quantity=float("nan") if f.get("quantity") is None else float(f["quantity"]),
-                unit=str(f.get("unit") or ""),
-                qualifier=str(f.get("qualifier") or ""),
-                label=str(f.get("label") or ""),
-            )
-            for f in (json.loads(raw["figures"]) if raw.get("figures") else [])
-        )
-        attributes: dict[str, Any] = {}
-        if raw.get("attributes"):
-            attributes.update(json.loads(raw["attributes"]))
-        for name, value in raw.items():
-            if name.startswith("attribute:") and value not in (None, ""):
-                attributes[name.removeprefix("attribute:")] = value
-        end_prec = int(raw["end_precision"])
-        return EventRecord(
-            key=key,
-            id=str(raw["id"]),
-            title=str(raw["title"] or ""),
-            summary=str(raw["summary"] or ""),
-            start=DatedValue(int(raw["start_seconds"]), Precision(int(raw["start_precision"]))),
-            end=None
-            if end_prec == NO_END
-            else DatedValue(int(raw["end_seconds"]), Precision(end_prec)),
-            lo=int(lo),
-            hi=int(hi),
-            status=str(raw["status"]),
-            attributes=attributes,
-            actors=tuple(actors),
-            sources=tuple(sources),
-            themes=themes,
-            figures=figures,
-            known_at=int(known),
+        return record_from_row(
+            raw,
+            key,
+            (int(lo), int(hi), int(known)),
+            (self._actors, self._themes, self._sources),
+            self._sources_meta,
+            seconds=("start_seconds", "end_seconds"),
         )
 
     def key_of(self, event_id: str) -> int:
