@@ -27,9 +27,12 @@ import pyarrow as pa
 
 from explorer.engines.annotation_index import AnnotationIndex
 from explorer.engines.duckdb_index import IndexInfo, ensure_index, parquet_files
-from explorer.engines.entity_meta import entities, source_entities
+from explorer.engines.entity_meta import entities, source_entities, source_publishers
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles, overlay_files
 from explorer.engines.row_record import record_from_row
+from explorer.engines.sql_answers import contains as _contains
+from explorer.engines.sql_answers import page as _page
+from explorer.engines.sql_answers import per_lane as _aligned
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
 from explorer.model.opening_view import opening_window
@@ -63,7 +66,6 @@ from explorer.model.sourcing import (
     SINGLE,
     UNSOURCED,
     independent_counts,
-    publisher_codes,
 )
 
 I64 = npt.NDArray[np.int64]
@@ -82,11 +84,6 @@ def _ints(values: Sequence[int] | npt.NDArray[Any]) -> str:
 def _text(value: str) -> str:
     """A SQL string literal (quotes doubled; NUL cannot occur in DuckDB text)."""
     return "'" + value.replace("\x00", "").replace("'", "''") + "'"
-
-
-def _contains(values: Sequence[str], needle: str) -> npt.NDArray[np.bool_]:
-    found = pd.Series(list(values), dtype="str").str.contains(needle, case=False, regex=False)
-    return found.fillna(False).to_numpy(dtype=bool)
 
 
 class DuckDBReader(OverlayBase):
@@ -169,10 +166,7 @@ class DuckDBReader(OverlayBase):
         self._actors, self._themes = actors, themes
         self._sources_meta = [dict(s) for s in sources]
         self._sources = source_entities(self._sources_meta)
-        self._publishers = publisher_codes(
-            [str(x.get("publisher") or "") for x in self._sources_meta],
-            [str(x.get("url") or "") for x in self._sources_meta],
-        )
+        self._publishers = source_publishers(self._sources_meta)
         self._hits.clear()
 
     def _minus_originals(self, name: str, *args: Any) -> Any:
@@ -978,23 +972,3 @@ class DuckDBBackend(OverlaidQueries):
 
     def close(self) -> None:
         self.reader.close()
-
-
-def _aligned(lanes: Keys, got: pa.Table) -> Keys:
-    out = np.zeros(len(lanes), dtype=np.int64)
-    where = {int(lane): i for i, lane in enumerate(lanes)}
-    for lane, n in zip(got.column("lane").to_pylist(), got.column("n").to_pylist(), strict=True):
-        if int(lane) in where:
-            out[where[int(lane)]] += int(n)
-    return out
-
-
-def _page(rows: list[tuple[Any, ...]], limit: int, first: int, total: int) -> Page:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    keys = np.asarray([int(r[0]) for r in rows], dtype=np.int64)
-    nxt = None
-    if more and rows:
-        value = rows[-1][1]
-        nxt = Cursor(value=value if isinstance(value, str) else int(value), key=int(rows[-1][0]))
-    return Page(keys=keys, first_ordinal=first, total=total, exact=True, next=nxt)

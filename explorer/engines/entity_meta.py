@@ -7,8 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from explorer.model.dates import DatedValue, DateError, parse_date
 from explorer.model.query import EntityTable
+from explorer.model.sourcing import publisher_codes
 
 
 def entities(records: Sequence[Mapping[str, Any]], name_key: str) -> EntityTable:
@@ -51,3 +55,11 @@ def dated_text(text: Any) -> DatedValue | None:
         return parse_date(str(text))
     except DateError:
         return None
+
+
+def source_publishers(records: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.int64]:
+    """One code per source, equal for one publisher (explorer.model.sourcing)."""
+    return publisher_codes(
+        [str(x.get("publisher") or "") for x in records],
+        [str(x.get("url") or "") for x in records],
+    )

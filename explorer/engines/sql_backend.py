@@ -24,12 +24,16 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 
 from explorer.engines.duckdb_backend import OPENING_SAMPLE
-from explorer.engines.entity_meta import entities, source_entities
+from explorer.engines.entity_meta import entities, source_entities, source_publishers
 from explorer.engines.row_record import record_from_row
+from explorer.engines.sql_answers import column as _np
+from explorer.engines.sql_answers import contains as _contains
+from explorer.engines.sql_answers import page as _page
+from explorer.engines.sql_answers import per_lane as _aligned
+from explorer.engines.sql_answers import plain as _plain
 from explorer.engines.sql_engines import Engine
 from explorer.engines.sql_render import text as _text
 from explorer.engines.sql_tables import Layout, read_meta
@@ -58,7 +62,7 @@ from explorer.model.query import (
     density_edges,
     density_level,
 )
-from explorer.model.sourcing import SEVERAL, SINGLE, UNSOURCED, publisher_codes
+from explorer.model.sourcing import SEVERAL, SINGLE, UNSOURCED
 
 I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
@@ -76,18 +80,6 @@ _SORTS: dict[str, str] = {
 def _in(column: str, values: Sequence[int] | npt.NDArray[Any]) -> str:
     listed = ",".join(str(int(v)) for v in values)
     return f"{column} IN ({listed})" if listed else "FALSE"
-
-
-def _np(table: pa.Table, name: str, dtype: Any = np.int64) -> npt.NDArray[Any]:
-    column = table.column(name)
-    if column.null_count:
-        column = column.fill_null(0)
-    return np.asarray(column.to_numpy(), dtype=dtype)
-
-
-def _contains(values: Sequence[str], needle: str) -> npt.NDArray[np.bool_]:
-    found = pd.Series(list(values), dtype="str").str.contains(needle, case=False, regex=False)
-    return found.fillna(False).to_numpy(dtype=bool)
 
 
 def prefix_cells(level: int, k: int) -> list[tuple[int, int]]:
@@ -123,10 +115,7 @@ class SqlBackend(TimelineQueries):
         self._themes = entities(meta.get("themes") or [], "name")
         self._sources_meta = list(meta.get("sources") or [])
         self._sources = source_entities(self._sources_meta)
-        self._publishers = publisher_codes(
-            [str(x.get("publisher") or "") for x in self._sources_meta],
-            [str(x.get("url") or "") for x in self._sources_meta],
-        )
+        self._publishers = source_publishers(self._sources_meta)
 
     def close(self) -> None:
         self.engine.close()
@@ -782,26 +771,3 @@ _READ_ONLY = (
 
 def _value(value: Any) -> str:
     return _text(value) if isinstance(value, str) else str(int(value))
-
-
-def _plain(value: Any) -> int | str:
-    return value if isinstance(value, str) else int(value)
-
-
-def _aligned(lanes: Keys, got: pa.Table) -> Keys:
-    out = np.zeros(len(lanes), dtype=np.int64)
-    where = {int(lane): i for i, lane in enumerate(lanes)}
-    for lane, n in zip(_np(got, "lane").tolist(), _np(got, "n").tolist(), strict=True):
-        if int(lane) in where:
-            out[where[int(lane)]] += int(n)
-    return out
-
-
-def _page(rows: list[tuple[Any, ...]], limit: int, first: int, total: int) -> Page:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    keys = np.asarray([int(r[0]) for r in rows], dtype=np.int64)
-    nxt = None
-    if more and rows:
-        nxt = Cursor(value=_plain(rows[-1][1]), key=int(rows[-1][0]))
-    return Page(keys=keys, first_ordinal=first, total=total, exact=True, next=nxt)

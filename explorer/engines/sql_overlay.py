@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 
 from explorer.engines.duckdb_backend import OPENING_SAMPLE
-from explorer.engines.entity_meta import source_entities
+from explorer.engines.entity_meta import source_entities, source_publishers
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles
-from explorer.engines.sql_backend import SqlBackend, _in, _np
+from explorer.engines.sql_answers import column as _np
+from explorer.engines.sql_backend import SqlBackend, _in
 from explorer.engines.sql_engines import Engine, redact
 from explorer.model.query import (
     ALL,
@@ -34,7 +35,6 @@ from explorer.model.query import (
     TimelineQueries,
     density_level,
 )
-from explorer.model.sourcing import publisher_codes
 
 I64 = npt.NDArray[np.int64]
 
@@ -80,10 +80,7 @@ class SqlOverlayBase(SqlBackend, OverlayBase):
         self._actors, self._themes = actors, themes
         self._sources_meta = [dict(s) for s in sources]
         self._sources = source_entities(self._sources_meta)
-        self._publishers = publisher_codes(
-            [str(x.get("publisher") or "") for x in self._sources_meta],
-            [str(x.get("url") or "") for x in self._sources_meta],
-        )
+        self._publishers = source_publishers(self._sources_meta)
         self._hits.clear()
 
     def opening_sample(self) -> tuple[I64, I64]:
