@@ -103,10 +103,7 @@ def convert_main(argv: Sequence[str]) -> int:
                     f"{args.table}: {listed} not loaded: a shared table carries no "
                     "annotations (they stay in your files)"
                 )
-    except ReadError as exc:
-        _say(str(exc))
-        return 2
-    except EngineError as exc:
+    except (ReadError, EngineError) as exc:
         _say(str(exc))
         return 2
     finally:
