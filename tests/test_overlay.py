@@ -15,6 +15,7 @@ import pytest
 from explorer.engines.duckdb_backend import DuckDBBackend
 from explorer.engines.overlay import OverlayFiles, overlay_files
 from explorer.io.parquet import write_parquet
+from explorer.model.dates import DatedValue, Precision
 from explorer.model.query import (
     ALL,
     Change,
@@ -27,6 +28,7 @@ from explorer.model.query import (
     SetEventFields,
 )
 from explorer.model.synthetic import synthetic_document
+from tests.backends import memory_backend
 
 
 @pytest.fixture
@@ -204,3 +206,25 @@ def test_refused_edits_change_nothing(data: Path, tmp_path: Path) -> None:
     assert not heard
     assert duck.n_taken == 0
     assert duck.passes(ALL, np.asarray([2])).tolist() == [True]
+
+
+def test_marks_capped_under_tied_starts_are_the_datas_first(data: Path, tmp_path: Path) -> None:
+    """Events edited to the same start, the later key first: the overlay's own order is
+    by when it took them, yet a lane capped at one mark shows the lower key, as memory."""
+
+    duck = _open(data, tmp_path)
+    oracle = memory_backend(synthetic_document(300, n_actors=4, seed=3))  # the fixture's
+    t0 = int(np.datetime64("1850-06-01", "s").astype(np.int64))
+    t1 = t0 + 86_400  # the day, before any of the data's
+    lane = int(duck.lanes().keys[0])
+    mine = [k for k in range(300) if lane in duck.lanes_of(k).tolist()][:3]
+    assert len(mine) == 3
+    for k in reversed(mine):  # taken over last key first
+        op = SetEventFields((duck.record(k).id,), {"start": DatedValue(t0, Precision.DAY)})
+        duck.apply(op)
+        oracle.apply(op)
+    lanes = np.array([lane], np.int64)
+    for cap in (1, 2, 5):
+        got, want = duck.marks(ALL, lanes, t0, t1, cap), oracle.marks(ALL, lanes, t0, t1, cap)
+        assert got.key.tolist() == want.key.tolist() == sorted(mine)[:cap]
+        assert got.totals.tolist() == want.totals.tolist()

@@ -361,6 +361,11 @@ class OverlaidQueries(TimelineQueries):
         if not self.cur.event_count():
             return got
         mine = self.cur.marks(flt, lanes, t0, t1, cap)
+        if len(mine.totals) and int(mine.totals.max()) > cap:
+            # The overlay's own first `cap` are by its local keys, whose order is not
+            # the data's: under ties of lo (a day's events all start at midnight) they
+            # would be the wrong ones. Its events in the window, then, all of them.
+            mine = self.cur.marks(flt, lanes, t0, t1, int(mine.totals.max()))
         mine = replace(mine, key=self._g[mine.key] if len(mine.key) else mine.key)
         fields: tuple[str, ...] = ("lane", "key", "lo", "hi", "core_lo", "core_hi", "status")
         fields = (*fields, "start_precision", "end_precision", "flags")
