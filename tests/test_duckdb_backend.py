@@ -444,3 +444,22 @@ def test_an_empty_document_and_one_without_actors(tmp_path: Path) -> None:
     t0, t1 = duck.span()
     assert int(duck.density(ALL, duck.lanes().keys, t0, t1, 10).counts.max()) >= 1
     assert duck.lane_counts(ALL, duck.lanes().keys).tolist() == [40]
+
+
+def test_a_large_document_opens_on_the_same_sample_in_memory_and_out_of_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond OPENING_SAMPLE events the opening window is found over every k-th row;
+    both backends take the same rows, so a file opens on the same view either way."""
+    import explorer.model.opening_view as opening_view
+    from explorer.model.opening_view import opening_window
+    from tests.backends import duckdb_backend, memory_backend
+
+    doc = synthetic_document(400, n_actors=3, seed=11)
+    memory, duck = memory_backend(doc.copy()), duckdb_backend(doc, tmp_path / "d")
+    exact = memory.opening()
+    monkeypatch.setattr(opening_view, "OPENING_SAMPLE", 7)
+    store = EventStore(doc)
+    sampled = opening_window(store.lo[::58], store.hi[::58])  # ceil(400 / 7) = 58
+    assert memory.opening() == duck.opening() == sampled
+    assert sampled != exact  # the sample is what answered

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ from explorer.engines.sql_answers import page as _page
 from explorer.engines.sql_answers import per_lane as _aligned
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
-from explorer.model.opening_view import opening_window
+from explorer.model.opening_view import opening_window, sample_step
 from explorer.model.periods import PeriodRecordError, empty_periods, periods_from_records
 from explorer.model.query import (
     ALL,
@@ -70,7 +70,6 @@ from explorer.model.sourcing import (
 
 I64 = npt.NDArray[np.int64]
 _MIN = -(2**63)
-OPENING_SAMPLE: Final = 1_000_000  # events the opening view is computed over, at most
 _MAX = 2**63 - 1
 _STATUSES = list(STATUS_CATEGORIES.categories)
 INLINE_CODES = 5_000  # text hits written into a query as literals, at most
@@ -362,11 +361,11 @@ class DuckDBReader(OverlayBase):
         return opening_window(*self.opening_sample())
 
     def opening_sample(self) -> tuple[I64, I64]:
-        # Exact up to OPENING_SAMPLE events; beyond, over every k-th event by start
-        # (the window is where most events are: a systematic sample finds it).
-        n = self.info.n_events
-        step = max(-(-n // OPENING_SAMPLE), 1)
-        where = self._where(ALL) + ("" if step == 1 else f" AND rowid % {step} = 0")
+        # Exact up to OPENING_SAMPLE events; beyond, over every k-th event by key, as
+        # every backend samples (the window is where most events are: a systematic
+        # sample finds it).
+        step = sample_step(self.info.n_events)
+        where = self._where(ALL) + ("" if step == 1 else f" AND row % {step} = 0")
         got = self._sql(f"SELECT lo, hi FROM events WHERE {where}")
         lo = got.column("lo").to_numpy(zero_copy_only=False).astype(np.int64)
         hi = got.column("hi").to_numpy(zero_copy_only=False).astype(np.int64)

@@ -42,7 +42,7 @@ from explorer.model.document import (
     end_value,
     start_value,
 )
-from explorer.model.opening_view import opening_window
+from explorer.model.opening_view import opening_window, sample_step
 from explorer.model.query import (
     ALL,
     ActorPairs,
@@ -76,6 +76,7 @@ from explorer.model.query import (
     density_level,
 )
 from explorer.model.records import check_entity, check_event
+from explorer.model.sorting import stable_order
 from explorer.model.sourcing import publisher_codes
 from explorer.model.store import NO_ACTOR, EventStore, Filter, Mask
 
@@ -197,7 +198,8 @@ class MemoryBackend(TimelineQueries):
         return int(s.lo[mask].min()), int(s.hi[mask].max())
 
     def opening(self) -> tuple[int, int]:
-        return opening_window(self.store.lo, self.store.hi)
+        step = sample_step(self.store.n)
+        return opening_window(self.store.lo[::step], self.store.hi[::step])
 
     def title(self) -> str:
         return self.document.title
@@ -466,11 +468,7 @@ class MemoryBackend(TimelineQueries):
     def _perm(self, sort: SortColumn) -> I64:
         perm = self._perms.get(sort)
         if perm is None:
-            perm = (
-                self.store.order
-                if sort == "date"
-                else np.argsort(self._sort_key(sort)[0], kind="stable").astype(np.int64)
-            )
+            perm = self.store.order if sort == "date" else stable_order(self._sort_key(sort)[0])
             self._perms[sort] = perm
         return perm
 

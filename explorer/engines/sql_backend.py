@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from explorer.engines.duckdb_backend import OPENING_SAMPLE
 from explorer.engines.entity_meta import entities, source_entities, source_publishers
 from explorer.engines.row_record import record_from_row
 from explorer.engines.sql_answers import column as _np
@@ -39,7 +38,7 @@ from explorer.engines.sql_render import text as _text
 from explorer.engines.sql_tables import Layout, read_meta
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES
-from explorer.model.opening_view import opening_window
+from explorer.model.opening_view import opening_window, sample_step
 from explorer.model.query import (
     ALL,
     NO_ACTOR,
@@ -294,7 +293,7 @@ class SqlBackend(TimelineQueries):
     def opening(self) -> tuple[int, int]:
         """Where the window opens: the in-memory rule over the events' bounds (exact up
         to OPENING_SAMPLE events; beyond, over every k-th event by key)."""
-        step = max(-(-self.n_events // OPENING_SAMPLE), 1)
+        step = sample_step(self.n_events)
         where = "" if step == 1 else f" WHERE ekey % {step} = 0"
         got = self._sql(f"SELECT lo, hi FROM {self.t.events}{where}")
         return opening_window(_np(got, "lo"), _np(got, "hi"))

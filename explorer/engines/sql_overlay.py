@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from explorer.engines.duckdb_backend import OPENING_SAMPLE
 from explorer.engines.entity_meta import source_entities, source_publishers
 from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles
 from explorer.engines.sql_answers import column as _np
 from explorer.engines.sql_backend import SqlBackend, _in
 from explorer.engines.sql_engines import Engine, redact
+from explorer.model.opening_view import sample_step
 from explorer.model.query import (
     ALL,
     Density,
@@ -84,7 +84,7 @@ class SqlOverlayBase(SqlBackend, OverlayBase):
         self._hits.clear()
 
     def opening_sample(self) -> tuple[I64, I64]:
-        step = max(-(-self.n_events // OPENING_SAMPLE), 1)
+        step = sample_step(self.n_events)
         where = self._where(ALL) + ("" if step == 1 else f" AND ekey % {step} = 0")
         got = self._sql(f"SELECT lo, hi FROM {self.t.events} WHERE {where}")
         return _np(got, "lo"), _np(got, "hi")

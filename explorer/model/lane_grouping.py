@@ -18,6 +18,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from explorer.model.sorting import stable_order
+
 I64 = npt.NDArray[np.int64]
 
 STATUS_COLUMN: Final = "status"
@@ -81,7 +83,7 @@ def group_by(events: pd.DataFrame, column: str, order: I64) -> LaneGrouping:
     lane_of = np.empty(len(names), dtype=np.int64)
     lane_of[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked), dtype=np.int64)
     lanes = lane_of[np.asarray(codes, dtype=np.int64)]
-    by_lane = order[np.argsort(lanes[order], kind="stable")].astype(np.int64)
+    by_lane = order[stable_order(lanes[order])].astype(np.int64)
     bounds = np.searchsorted(lanes[by_lane], np.arange(len(ranked) + 1)).astype(np.int64)
     shown = tuple(names[i] if names[i].strip() else EMPTY_LANE for i in ranked)
     return LaneGrouping(column, shown, by_lane, bounds)

@@ -21,6 +21,14 @@ I64 = npt.NDArray[np.int64]
 SHARE: Final = 0.8  # of the short events the opening window holds
 LONG: Final = 0.25  # an event longer than this share of the range is context
 DENSE_ENOUGH: Final = 0.5  # a window wider than this share of the range: fit everything
+# Events the opening window is computed over, at most: beyond, every k-th by row (where
+# most events are, a systematic sample finds; a sort of ten million middles costs 0.7 s).
+OPENING_SAMPLE: Final = 1_000_000
+
+
+def sample_step(n: int) -> int:
+    """Every how many rows the opening window looks at, for `n` events."""
+    return max(-(-n // OPENING_SAMPLE), 1)
 
 
 def opening_window(lo: I64, hi: I64) -> tuple[int, int]:

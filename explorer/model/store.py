@@ -18,6 +18,7 @@ import pandas as pd
 
 from explorer.model.dates import period_ends
 from explorer.model.document import NO_END, STATUS_CATEGORIES, Document, event_bounds
+from explorer.model.sorting import pairs_by_start, stable_order
 from explorer.model.sourcing import independent_counts, level_mask, publisher_codes
 
 Rows = npt.NDArray[np.int64]
@@ -138,21 +139,13 @@ class EventStore:
         codes, distinct = pd.factorize(doc.links["actor_id"])
         lookup = np.append(self.actor_index.get_indexer(pd.Index(distinct)), -1).astype(np.int64)
         self.link_actor = lookup[np.where(codes >= 0, codes, len(lookup) - 1)]
-        self.order = np.argsort(self.lo, kind="stable").astype(np.int64)
+        self.order = stable_order(self.lo)
         self.max_length = int((self.hi - self.lo).max()) if self.n else 0
         # Lanes: (event, actor) pairs sorted by actor, then start, then event; an actor
         # named twice on one event (two roles) appears once, so adjacent repeats go.
         valid = (self.link_event >= 0) & (self.link_actor >= 0)
         events, actors = self.link_event[valid], self.link_actor[valid]
-        # One integer key per pair: actor, then the event's rank by start (ties by row).
-        rank = np.empty(self.n, dtype=np.int64)
-        rank[self.order] = np.arange(self.n, dtype=np.int64)
-        lane_order = np.argsort(actors * max(self.n, 1) + rank[events], kind="stable")
-        events, actors = events[lane_order], actors[lane_order]
-        repeat = np.zeros(len(events), dtype=bool)
-        repeat[1:] = (events[1:] == events[:-1]) & (actors[1:] == actors[:-1])
-        self._pair_event = events[~repeat] if repeat.any() else events
-        self._pair_actor = actors[~repeat] if repeat.any() else actors
+        self._pair_actor, self._pair_event = pairs_by_start(actors, events, self.lo, self.order)
         self._lane_events = self._pair_event
         lane_actor = self._pair_actor
         self._lane_bounds = np.searchsorted(lane_actor, np.arange(len(self.actor_index) + 1))
@@ -279,14 +272,14 @@ class EventStore:
     @cached_property
     def _links_by_event(self) -> tuple[Rows, Rows]:
         """Links sorted by event row, and where each event's run starts (CSR)."""
-        order = np.argsort(self.link_event, kind="stable")
+        order = stable_order(self.link_event)
         bounds = np.searchsorted(self.link_event[order], np.arange(self.n + 1))
         return order, bounds
 
     @cached_property
     def _sources_by_event(self) -> tuple[Rows, Rows]:
         events, _ = self.source_links
-        order = np.argsort(events, kind="stable")
+        order = stable_order(events)
         return order, np.searchsorted(events[order], np.arange(self.n + 1))
 
     def sources_of(self, row: int) -> Rows:
