@@ -22,8 +22,11 @@ from explorer.resources import dataset_path
 def private_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Tests never touch the user's settings, recent files or recovery folder."""
+    """Tests never touch the user's settings, recent files, recovery folder or cache
+    (sidecars, count tables, overlays of shared tables): nor each other's, when the
+    suite runs in several processes."""
     root = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("TIMELINE_EXPLORER_CACHE", str(root / "cache" / "index"))
     monkeypatch.setenv("TIMELINE_EXPLORER_STATE_DIR", str(root / "recovery"))
     monkeypatch.setenv("TIMELINE_EXPLORER_SETTINGS", str(root / "settings.ini"))
 
@@ -75,3 +78,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests.engines import stop_all
 
     stop_all()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test` runs two processes), each engine's cases stay in
+    one process, so the suite starts one JVM for Spark, not one per process."""
+    from tests.engines import STARTERS
+
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        name = params.get("backend_name")
+        if name in STARTERS:
+            item.add_marker(pytest.mark.xdist_group(name=f"engine-{name}"))

@@ -135,3 +135,16 @@ def test_a_bad_record_is_refused_field_by_field(story: Document) -> None:
     taken.update(actors=[], sources=[], figures=[])
     assert [p.field for p in q.validate_event(taken, None)] == ["id"]
     assert q.validate_event(taken, replacing=taken["id"]) == []
+
+
+@given(
+    t0=st.one_of(st.integers(-(10**12), 10**12), st.integers(-(2**62), 2**62)),
+    width=st.one_of(st.integers(0, 10**10), st.integers(0, 2**62)),
+    bins=st.integers(1, 4000),
+)
+def test_density_edges_are_the_exact_split(t0: int, width: int, bins: int) -> None:
+    """The vectorised edges are the Python-integer definition, wherever int64 holds it."""
+    t1 = t0 + width
+    step = 1 << density_level(t0, t1, bins)
+    want = [(t0 + (t1 - t0) * k // bins) // step * step for k in range(bins + 1)]
+    assert density_edges(t0, t1, bins).tolist() == want

@@ -134,8 +134,11 @@ def density_edges(t0: int, t1: int, bins: int) -> Keys:
     Strictly increasing unless the window has fewer seconds than columns; a column of
     zero width then counts the events overlapping its instant."""
     step = 1 << density_level(t0, t1, bins)
-    # Python ints: (t1 - t0) * k overflows int64 for a window of aeons.
     n = max(bins, 1)
+    if abs(t1 - t0) * n < 2**62 and abs(t0) < 2**62:  # numpy floors as Python does
+        k = np.arange(n + 1, dtype=np.int64)
+        return np.asarray((t0 + (t1 - t0) * k // n) // step * step, dtype=np.int64)
+    # Python ints: (t1 - t0) * k overflows int64 for a window of aeons.
     return np.asarray(
         [(t0 + (t1 - t0) * k // n) // step * step for k in range(n + 1)], dtype=np.int64
     )
