@@ -28,8 +28,11 @@ lint: $(VENV)/.test-installed
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Two worker processes (pytest-xdist; each engine's cases kept in one, tests/conftest.py).
+# PYTEST_ARGS="-p no:xdist" runs in one process.
+PYTEST_JOBS ?= 2
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.run-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m explorer.bench $(ARGS)
