@@ -29,7 +29,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/lint-imports --no-cache
 
 # Two worker processes (pytest-xdist; each engine's cases kept in one, tests/conftest.py).
-# PYTEST_ARGS="-p no:xdist" runs in one process.
+# PYTEST_JOBS=0 runs it in one process.
 PYTEST_JOBS ?= 2
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
