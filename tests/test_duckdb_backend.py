@@ -133,7 +133,17 @@ FILTERS = [
 ]
 # Not the filters' reprs: a frozenset's order varies with the hash seed, and pytest-xdist
 # needs every process to collect the same names.
-FILTER_IDS = ["all", "statuses", "actors", "themes", "login", "bloomberg", "host", "known", "window"]
+FILTER_IDS = [
+    "all",
+    "statuses",
+    "actors",
+    "themes",
+    "login",
+    "bloomberg",
+    "host",
+    "known",
+    "window",
+]
 
 
 @pytest.fixture(scope="module")
