@@ -148,3 +148,23 @@ def test_density_edges_are_the_exact_split(t0: int, width: int, bins: int) -> No
     step = 1 << density_level(t0, t1, bins)
     want = [(t0 + (t1 - t0) * k // bins) // step * step for k in range(bins + 1)]
     assert density_edges(t0, t1, bins).tolist() == want
+
+
+def test_the_span_follows_edits_and_undo(story: Document) -> None:
+    """The data's span is kept between frames; an edit moving an event past either
+    end moves it, and undo moves it back."""
+    from explorer.model.dates import DatedValue, Precision
+    from explorer.model.query import DeleteEventsOp, SetEventFields
+
+    q = memory_backend(story)
+    before = q.span()
+    far = before[1] + 400 * 86_400
+    ident = q.record(0).id
+    undo = q.apply(SetEventFields((ident,), {"start": DatedValue(far, Precision.DAY)}))
+    assert q.span()[1] == far + 86_400
+    q.apply(undo)
+    assert q.span() == before
+    first = int(np.argmin(q.bounds(np.arange(q.event_count()))[0]))
+    q.apply(DeleteEventsOp((q.record(first).id,)))
+    lo, hi = q.bounds(np.arange(q.event_count()))
+    assert q.span() == (int(lo.min()), int(hi.max())) != before

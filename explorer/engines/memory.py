@@ -140,6 +140,7 @@ class MemoryBackend(TimelineQueries):
         self._notify(Change(replaced=not edited, renumbered=edited, tables=_every_table()))
 
     def _reset_indexes(self) -> None:
+        self._span: tuple[int, int] | None = None
         self._filters.clear()
         self._sort_keys.clear()
         self._perms.clear()
@@ -166,6 +167,7 @@ class MemoryBackend(TimelineQueries):
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _notify(self, change: Change) -> None:
+        self._span = None  # every edit is announced here: the data's span may have moved
         for listener in list(self._listeners):
             listener(change)
 
@@ -190,8 +192,10 @@ class MemoryBackend(TimelineQueries):
 
     def span(self, flt: Filter = ALL) -> tuple[int, int]:
         s = self.store
-        if flt == ALL:
-            return s.span()
+        if flt == ALL:  # asked by every pan (the view keeps the data in reach): 12 ms at 10M
+            if self._span is None:
+                self._span = s.span()
+            return self._span
         mask = self._mask(flt)
         if not mask.any():
             return 0, 0
