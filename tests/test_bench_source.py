@@ -18,7 +18,8 @@ def test_bench_source_reports_every_frame(
             "--parquet-folder", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     first = capsys.readouterr().out
-    for figure in ("load", "first_paint", "repaint_full", "pan_step", "zoom_step", "search_text"):
+    figures = ("load", "first_paint", "repaint_full", "density_all_lanes", "pan_step", "zoom_step")
+    for figure in (*figures, "search_text"):
         assert figure in first
     assert main(argv) == 0  # the loaded table is reused
     assert "load " not in capsys.readouterr().out
