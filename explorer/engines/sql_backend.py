@@ -366,7 +366,8 @@ class SqlBackend(TimelineQueries):
     def window_counts(self, flt: Filter, lanes: Keys, t0: int, t1: int) -> Keys:
         lanes = np.asarray(lanes, dtype=np.int64)
         t = self.t
-        if flt.is_empty and self.n_events and t0 <= self.origin and t1 >= self.origin + self.width:
+        first, last = SqlBackend.span(self)  # the table's own (no overlay taken off)
+        if flt.is_empty and self.n_events and t0 <= first and t1 >= last:
             # A window holding every event (zoomed out): the table's own lane totals
             # (not a subclass's, which would take an overlay's rows off twice).
             return SqlBackend.lane_counts(self, flt, lanes)
