@@ -73,3 +73,8 @@ def test_pairs_by_start(case: tuple[list[int], list[tuple[int, int]], bool]) -> 
     got = pairs_by_start(actors, events, lo, stable_order(lo))
     want = sorted(set(pairs), key=lambda p: (p[0], int(lo[p[1]]), p[1]))
     assert list(zip(got[0].tolist(), got[1].tolist(), strict=True)) == want
+
+
+def test_stable_order_of_large_unsigned_falls_back() -> None:
+    values = np.array([2**64 - 1, 0, 2**63, 0], dtype=np.uint64)
+    assert stable_order(values).tolist() == [1, 3, 2, 0]

@@ -23,7 +23,7 @@ def stable_order(keys: npt.ArrayLike) -> I64:
     n = len(values)
     if n < 2:
         return np.arange(n, dtype=np.int64)
-    if values.dtype.kind not in "iub":
+    if values.dtype.kind not in "iub" or values.dtype == np.uint64:  # (uint64 may not fit)
         return np.argsort(values, kind="stable").astype(np.int64)
     values = values.astype(np.int64, copy=False)
     low, high = int(values.min()), int(values.max())
