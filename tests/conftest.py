@@ -78,15 +78,3 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from tests.engines import stop_all
 
     stop_all()
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist (`make test` runs two processes), each engine's cases stay in
-    one process, so the suite starts one JVM for Spark, not one per process."""
-    from tests.engines import STARTERS
-
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        name = params.get("backend_name")
-        if name in STARTERS:
-            item.add_marker(pytest.mark.xdist_group(name=f"engine-{name}"))

@@ -253,6 +253,9 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
 # The engines started by the suite (tests/engines.py) are slow tests: still run by
 # `make test`, skipped by `-m "not slow"`.
 ENGINES = frozenset({"postgres", "clickhouse", "spark"})
+# (Engines are marked slow, still run by `make test`; under pytest-xdist this file runs
+# in one process, `--dist loadfile`, so one JVM serves Spark.)
+
 # Generated documents per backend: a server round trip per query costs more (sql-duckdb
 # repeats the duckdb dialect that the other engines share).
 EXAMPLES = {"duckdb": 8, "sql-duckdb": 5, "postgres": 3, "clickhouse": 2, "spark": 1}
