@@ -294,10 +294,15 @@ class SqlBackend(TimelineQueries):
     def opening(self) -> tuple[int, int]:
         """Where the window opens: the in-memory rule over the events' bounds (exact up
         to OPENING_SAMPLE events; beyond, over every k-th event by key)."""
+        return opening_window(*self.opening_sample())
+
+    def opening_sample(self) -> tuple[I64, I64]:
+        """The bounds the opening window is found over (a subclass's `_where` may
+        leave rows out: an overlay's taken-over ones)."""
         step = sample_step(self.n_events)
-        where = "" if step == 1 else f" WHERE ekey % {step} = 0"
-        got = self._sql(f"SELECT lo, hi FROM {self.t.events}{where}")
-        return opening_window(_np(got, "lo"), _np(got, "hi"))
+        where = self._where(ALL) + ("" if step == 1 else f" AND ekey % {step} = 0")
+        got = self._sql(f"SELECT lo, hi FROM {self.t.events} WHERE {where}")
+        return _np(got, "lo"), _np(got, "hi")
 
     def undated_count(self, flt: Filter = ALL) -> int:
         got = self._sql(

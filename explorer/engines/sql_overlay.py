@@ -25,7 +25,6 @@ from explorer.engines.overlay import OverlaidQueries, OverlayBase, OverlayFiles
 from explorer.engines.sql_answers import column as _np
 from explorer.engines.sql_backend import SqlBackend, _in
 from explorer.engines.sql_engines import Engine, redact
-from explorer.model.opening_view import sample_step
 from explorer.model.query import (
     ALL,
     Density,
@@ -82,12 +81,6 @@ class SqlOverlayBase(SqlBackend, OverlayBase):
         self._sources = source_entities(self._sources_meta)
         self._publishers = source_publishers(self._sources_meta)
         self._hits.clear()
-
-    def opening_sample(self) -> tuple[I64, I64]:
-        step = sample_step(self.n_events)
-        where = self._where(ALL) + ("" if step == 1 else f" AND ekey % {step} = 0")
-        got = self._sql(f"SELECT lo, hi FROM {self.t.events} WHERE {where}")
-        return _np(got, "lo"), _np(got, "hi")
 
     # --- the table without the taken-over rows ------------------------------------------
 
